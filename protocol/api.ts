@@ -1,0 +1,41 @@
+// The console's own HTTP/WebSocket contract, shared by the proxy and the SPA.
+import type { QmpVersion } from './qmp.ts';
+
+/** Connection state of the proxy's one upstream QMP session to a VM. */
+export type VmConnectionState = 'connecting' | 'connected' | 'disconnected';
+
+/** One entry of `GET /api/vms`. */
+export interface VmSummary {
+  name: string;
+  /** QEMU's address syntax: `unix:PATH` or `tcp:HOST:PORT`. */
+  address: string;
+  state: VmConnectionState;
+  /** QEMU's version, once connected (kept from the last connection while disconnected). */
+  version: QmpVersion | null;
+  /** ISO time of the last state change. */
+  since: string;
+  /** Why the VM is disconnected (or why the last attempt failed); null when connected. */
+  error: string | null;
+}
+
+/** WebSocket path for a VM's QMP session: `/qmp/NAME`. */
+export const QMP_WS_PREFIX = '/qmp/';
+
+/**
+ * WebSocket close codes the proxy uses (4000-4999 is the application range).
+ * The SPA reconnects after UPSTREAM_LOST; it shows the reason for the others.
+ */
+export const CloseCode = {
+  /** QEMU went away (killed, `quit`, socket closed); the proxy reconnects to it. */
+  UPSTREAM_LOST: 4001,
+  /** The client stopped reading and its buffer passed the limit. */
+  SLOW_CLIENT: 4002,
+  /** The console is shutting down. */
+  SHUTTING_DOWN: 4003,
+  /** Too many clients for this VM or in total. */
+  TOO_MANY_CLIENTS: 4004,
+  /** RFC 6455: binary frames are not accepted. */
+  UNSUPPORTED_DATA: 1003,
+  /** RFC 6455: a frame over the size limit. */
+  MESSAGE_TOO_BIG: 1009,
+} as const;

@@ -1,0 +1,50 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// The proxy serves the built SPA itself; in `npm run dev` Vite forwards the API and the QMP socket to it.
+const proxyTarget = process.env.QMP_CONSOLE_DEV_PROXY ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  root: 'web',
+  plugins: [react()],
+  build: { outDir: '../dist/web', emptyOutDir: true, sourcemap: true },
+  server: {
+    proxy: {
+      '/api': { target: proxyTarget, changeOrigin: false },
+      '/qmp': { target: proxyTarget, ws: true, changeOrigin: false },
+    },
+  },
+  test: {
+    root: '.',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit-node',
+          include: ['proxy/**/*.test.ts', 'protocol/**/*.test.ts', 'bench/**/*.test.ts'],
+          exclude: ['proxy/**/*.int.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'unit-web',
+          include: ['web/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['proxy/**/*.int.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
