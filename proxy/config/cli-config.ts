@@ -1,0 +1,132 @@
+// Command-line flags → a validated configuration, or a list of what is wrong.
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseTarget, type Target } from './target-address.ts';
+
+export interface ConsoleConfig {
+  listen: { host: string; port: number };
+  targets: Target[];
+  /** true when no --target was given: the console boots its own demo VM. */
+  demo: boolean;
+  dataDir: string;
+  listenQmp: { name: string; path: string }[];
+  limits: {
+    maxFrameBytes: number;
+    maxBufferedBytes: number;
+    maxInFlight: number;
+    heartbeatMs: number;
+    maxLineBytes: number;
+  };
+}
+
+export const usage = `Usage: qmp-console [options]
+
+A browser console for QEMU's QMP. With no --target it boots a demo VM in QEMU.
+
+Options:
+  --listen HOST:PORT         address to serve the console on (default 127.0.0.1:8080)
+  --target NAME=ADDRESS      a VM's QMP socket: NAME=unix:PATH or NAME=tcp:HOST:PORT (repeatable)
+  --data-dir DIR             the console's state: event journal, demo VM (default ~/.local/state/qmp-console)
+  --listen-qmp NAME=unix:PATH  also share VM NAME's session as a plain QMP socket (repeatable)
+  --max-frame-bytes N        largest WebSocket frame a client may send (default 1048576)
+  --max-buffered-bytes N     bytes queued for a client that stopped reading before it is cut off (default 16777216)
+  --max-in-flight N          commands one client may have waiting for QEMU (default 1000)
+  -h, --help                 show this help
+
+QEMU side: -qmp unix:/run/vm.qmp,server=on,wait=off   (for TCP add nodelay=on)
+`;
+
+export class ConfigError extends Error {}
+
+const flagOptions = {
+  listen: { type: 'string' },
+  target: { type: 'string', multiple: true },
+  'data-dir': { type: 'string' },
+  'listen-qmp': { type: 'string', multiple: true },
+  'max-frame-bytes': { type: 'string' },
+  'max-buffered-bytes': { type: 'string' },
+  'max-in-flight': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || port > 65535) throw new ConfigError(`--listen "${text}" is not HOST:PORT`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+function positiveInt(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError(`--${flag} "${text}" is not a positive whole number`);
+  return n;
+}
+
+/** Returns the configuration, `'help'`, or throws ConfigError with one line naming the bad flag. */
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ConsoleConfig | 'help' {
+  let values: ReturnType<
+    typeof parseArgs<{ options: typeof flagOptions; allowPositionals: true; strict: true }>
+  >['values'];
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: flagOptions,
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (err) {
+    throw new ConfigError((err as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, ''));
+  }
+  if (values.help) return 'help';
+  if (positionals.length > 0)
+    throw new ConfigError(`unexpected argument "${positionals[0]}" (flags start with --)`);
+
+  const wrap = <T>(flag: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw new ConfigError(
+        err instanceof ConfigError ? err.message : `--${flag}: ${(err as Error).message}`,
+      );
+    }
+  };
+  const targets = (values.target ?? []).map((spec) => wrap('target', () => parseTarget(spec)));
+  const seen = new Set<string>();
+  for (const t of targets) {
+    if (seen.has(t.name)) throw new ConfigError(`--target: VM name "${t.name}" is given twice`);
+    seen.add(t.name);
+  }
+  const listenQmp = (values['listen-qmp'] ?? []).map((spec) =>
+    wrap('listen-qmp', () => {
+      const t = parseTarget(spec);
+      if (t.address.kind !== 'unix')
+        throw new ConfigError(`--listen-qmp "${spec}": only unix:PATH is supported`);
+      return { name: t.name, path: t.address.path };
+    }),
+  );
+  const demo = targets.length === 0;
+  for (const l of listenQmp) {
+    if (!demo && !seen.has(l.name)) throw new ConfigError(`--listen-qmp: no --target named "${l.name}"`);
+    if (demo && l.name !== 'demo')
+      throw new ConfigError(`--listen-qmp: no VM named "${l.name}" (the demo VM is "demo")`);
+  }
+  const stateHome = env.XDG_STATE_HOME ?? path.join(os.homedir(), '.local', 'state');
+  return {
+    listen: parseListen(values.listen ?? '127.0.0.1:8080'),
+    targets,
+    demo,
+    dataDir: path.resolve(values['data-dir'] ?? path.join(stateHome, 'qmp-console')),
+    listenQmp,
+    limits: {
+      maxFrameBytes: positiveInt('max-frame-bytes', values['max-frame-bytes'], 1024 * 1024),
+      maxBufferedBytes: positiveInt('max-buffered-bytes', values['max-buffered-bytes'], 16 * 1024 * 1024),
+      maxInFlight: positiveInt('max-in-flight', values['max-in-flight'], 1000),
+      heartbeatMs: 30_000,
+      maxLineBytes: 16 * 1024 * 1024,
+    },
+  };
+}

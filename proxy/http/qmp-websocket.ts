@@ -1,0 +1,108 @@
+// `/qmp/NAME`: each WebSocket is one client QMP session, one JSON object per text frame.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { CloseCode } from '../../protocol/api.ts';
+import type { ClientSession } from '../hub/client-session.ts';
+import type { ClientContext, ClientTransport } from '../hub/client-transport.ts';
+import type { Hub } from '../hub/hub.ts';
+
+export interface WebSocketLimits {
+  maxFrameBytes: number;
+  heartbeatMs: number;
+}
+
+export function createQmpWebSocketServer(hub: Hub, limits: WebSocketLimits) {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxFrameBytes,
+    perMessageDeflate: false,
+  });
+  const alive = new WeakMap<WebSocket, boolean>();
+
+  // Ends peers that stopped answering pings (a sleeping laptop, a dropped network).
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, limits.heartbeatMs);
+  heartbeat.unref();
+
+  function handleUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    vmName: string,
+    context: ClientContext,
+  ): void {
+    const vm = hub.get(vmName);
+    if (!vm) {
+      refuse(socket, 404, `unknown VM "${vmName}"`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      alive.set(ws, true);
+      ws.on('pong', () => alive.set(ws, true));
+      const transport = webSocketTransport(ws, context.remoteAddress);
+      let session: ClientSession | null = null;
+      ws.on('error', () => ws.terminate());
+      ws.on('close', () => {
+        if (session) vm.detach(session);
+      });
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) {
+          ws.close(CloseCode.UNSUPPORTED_DATA, 'binary frames are not accepted: send QMP as text');
+          return;
+        }
+        session?.handleMessage(data.toString());
+      });
+      session = vm.attach(transport, context);
+    });
+  }
+
+  return {
+    handleUpgrade,
+    close(): void {
+      clearInterval(heartbeat);
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+function webSocketTransport(ws: WebSocket, remoteAddress: string): ClientTransport {
+  return {
+    kind: 'websocket',
+    remoteAddress,
+    send: (text) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    },
+    bufferedBytes: () => ws.bufferedAmount,
+    close: (code, reason) => {
+      ws.close(code, reason);
+      // A peer that stopped reading never acknowledges the close frame.
+      setTimeout(() => ws.terminate(), 1000).unref();
+    },
+  };
+}
+
+/** Answers a refused upgrade with a plain HTTP status, before any WebSocket exists. */
+export function refuse(socket: Duplex, status: number, message: string): void {
+  const reason =
+    {
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      503: 'Service Unavailable',
+    }[status] ?? 'Error';
+  const body = `${message}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,93 @@
+// The console's HTTP server: the SPA, the JSON API and the QMP WebSockets on one origin.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { QMP_WS_PREFIX } from '../../protocol/api.ts';
+import type { ClientContext } from '../hub/client-transport.ts';
+import type { Hub } from '../hub/hub.ts';
+import { log } from '../log.ts';
+import { createQmpWebSocketServer, refuse, type WebSocketLimits } from './qmp-websocket.ts';
+import { createStaticHandler } from './static-files.ts';
+
+export interface ConsoleServerOptions {
+  hub: Hub;
+  staticDir: string;
+  limits: WebSocketLimits;
+}
+
+export interface ConsoleServer {
+  server: http.Server;
+  listen(host: string, port: number): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+/** `/qmp/NAME` with NAME exactly one plain path segment; anything else (`..`, encodings) is not a VM. */
+export function vmNameFromQmpPath(pathname: string): string | null {
+  if (!pathname.startsWith(QMP_WS_PREFIX)) return null;
+  const name = pathname.slice(QMP_WS_PREFIX.length);
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) && !name.includes('..') ? name : null;
+}
+
+export function createConsoleServer(options: ConsoleServerOptions): ConsoleServer {
+  const { hub } = options;
+  const serveStatic = createStaticHandler(options.staticDir);
+  const qmpSockets = createQmpWebSocketServer(hub, options.limits);
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const pathname = url.pathname;
+    if (pathname === '/api/vms' && req.method === 'GET') return sendJson(res, 200, hub.summaries());
+    if (pathname.startsWith('/api/') || pathname === '/api')
+      return sendJson(res, 404, { error: `no such API: ${pathname}` });
+    if (pathname.startsWith(QMP_WS_PREFIX))
+      return sendJson(res, 426, { error: 'this path takes a WebSocket upgrade' });
+    serveStatic(req, res, pathname).catch((err: unknown) => {
+      log.error('static file error', { path: pathname, error: String(err) });
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const name = vmNameFromQmpPath(url.pathname);
+    if (name === null) return refuse(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
+    const context: ClientContext = {
+      role: 'operator',
+      remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+    };
+    qmpSockets.handleUpgrade(req, socket, head, name, context);
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    async close() {
+      qmpSockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

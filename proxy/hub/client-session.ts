@@ -1,0 +1,205 @@
+// One client's own QMP session on top of the VM's shared upstream session.
+
+import { CloseCode } from '../../protocol/api.ts';
+import type { Json, JsonObject, QmpErrorBody } from '../../protocol/qmp.ts';
+import type { UpstreamSession } from '../qmp/upstream-session.ts';
+import type { ClientContext, ClientTransport } from './client-transport.ts';
+import { formatReply, replyWithClientId } from './reply-id.ts';
+import { parseRequest } from './request-check.ts';
+
+/** Decides whether a client may run a command; returns the QMP error to answer with, or null. */
+export type CommandGate = (
+  command: string,
+  args: JsonObject | undefined,
+  context: ClientContext,
+) => QmpErrorBody | null;
+
+export interface CommandRecord {
+  vm: string;
+  context: ClientContext;
+  command: string;
+  argumentNames: string[];
+  outcome: 'ok' | 'error' | 'denied' | 'lost';
+  errorClass?: string;
+}
+
+export interface ClientSessionOptions {
+  maxInFlight: number;
+  maxBufferedBytes: number;
+  gate?: CommandGate;
+  onCommand?: (record: CommandRecord) => void;
+}
+
+type Slot = { text: string | null };
+
+const generic = (desc: string): QmpErrorBody => ({ class: 'GenericError', desc });
+const commandNotFound = (desc: string): QmpErrorBody => ({ class: 'CommandNotFound', desc });
+
+export class ClientSession {
+  private negotiated = false;
+  private oob = false;
+  private closed = false;
+  /** Replies in the order the client must see them; null until QEMU answers. */
+  private readonly queue: Slot[] = [];
+  private inFlight = 0;
+
+  constructor(
+    readonly vm: string,
+    private readonly upstream: UpstreamSession,
+    private readonly transport: ClientTransport,
+    readonly context: ClientContext,
+    private readonly options: ClientSessionOptions,
+  ) {}
+
+  get isNegotiated(): boolean {
+    return this.negotiated;
+  }
+
+  /** Sends QEMU's own greeting, as QEMU would to a new monitor client. */
+  greet(greetingLine: string): void {
+    this.deliver(greetingLine);
+  }
+
+  handleMessage(text: string): void {
+    if (this.closed) return;
+    const req = parseRequest(text, this.oob);
+    if (!req.ok) {
+      this.fail(req.error, req.id);
+    } else if (req.command === 'qmp_capabilities' && req.kind === 'execute') {
+      this.negotiate(req.args, req.id);
+    } else if (!this.negotiated) {
+      this.fail(commandNotFound("Expecting capabilities negotiation with 'qmp_capabilities'"), req.id);
+    } else {
+      const denied = this.options.gate?.(req.command, req.args, this.context) ?? null;
+      if (denied) {
+        this.record(req.command, req.args, 'denied', denied.class);
+        this.fail(denied, req.id);
+      } else if (this.inFlight >= this.options.maxInFlight) {
+        this.fail(
+          generic(`QMP Console: more than ${this.options.maxInFlight} commands in flight from this client`),
+          req.id,
+        );
+      } else {
+        this.forward(req.kind, req.command, req.args, req.id);
+      }
+    }
+  }
+
+  /** An event from QEMU, raw: only negotiated clients get events. */
+  event(raw: string): void {
+    if (this.negotiated && !this.closed) this.deliver(raw);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.transport.close(code, reason);
+  }
+
+  /** The transport went away on its own. */
+  detached(): void {
+    this.closed = true;
+  }
+
+  private negotiate(args: JsonObject | undefined, id: Json | undefined): void {
+    const error = this.negotiationError(args);
+    if (error) {
+      this.fail(error, id);
+      return;
+    }
+    const enable = args?.enable;
+    this.oob = Array.isArray(enable) && enable.length > 0;
+    this.negotiated = true;
+    this.answerLocally(formatReply({ return: {} }, id));
+  }
+
+  /** What QEMU 7.2 answers to a bad or repeated `qmp_capabilities`, or null. */
+  private negotiationError(args: JsonObject | undefined): QmpErrorBody | null {
+    if (this.negotiated)
+      return commandNotFound('Capabilities negotiation is already complete, command ignored');
+    const unknownArg = Object.keys(args ?? {}).find((k) => k !== 'enable');
+    if (unknownArg) return generic(`Parameter '${unknownArg}' is unexpected`);
+    const enable = args?.enable;
+    if (enable === undefined) return null;
+    if (!Array.isArray(enable)) return generic("Invalid parameter type for 'enable', expected: array");
+    for (const cap of enable) {
+      if (cap !== 'oob')
+        return generic(
+          `Parameter 'null' does not accept value '${typeof cap === 'string' ? cap : JSON.stringify(cap)}'`,
+        );
+      if (!this.upstream.oobAvailable) return generic("Capability 'oob' not available");
+    }
+    return null;
+  }
+
+  private fail(error: QmpErrorBody, id: Json | undefined): void {
+    this.answerLocally(formatReply({ error }, id));
+  }
+
+  private forward(
+    kind: 'execute' | 'exec-oob',
+    command: string,
+    args: JsonObject | undefined,
+    id: Json | undefined,
+  ): void {
+    // Out-of-band replies may overtake in-band ones, as with QEMU; in-band ones keep their order.
+    const slot: Slot | null = kind === 'execute' ? { text: null } : null;
+    const sent = this.upstream.send(kind, command, args, (reply) => {
+      this.inFlight--;
+      this.record(
+        command,
+        args,
+        'error' in reply.message ? 'error' : 'ok',
+        'error' in reply.message ? reply.message.error.class : undefined,
+      );
+      const text = replyWithClientId(reply, id);
+      if (slot) {
+        slot.text = text;
+        this.flush();
+      } else {
+        this.deliver(text);
+      }
+    });
+    if (!sent) {
+      // The upstream is gone; the hub is closing this client. Say so rather than invent a reply.
+      this.record(command, args, 'lost');
+      return;
+    }
+    this.inFlight++;
+    if (slot) this.queue.push(slot);
+  }
+
+  private answerLocally(text: string): void {
+    if (this.queue.length === 0) this.deliver(text);
+    else this.queue.push({ text });
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0 && this.queue[0]!.text !== null) this.deliver(this.queue.shift()!.text!);
+  }
+
+  private deliver(text: string): void {
+    if (this.closed) return;
+    this.transport.send(text);
+    const buffered = this.transport.bufferedBytes();
+    if (buffered > this.options.maxBufferedBytes) {
+      this.close(CloseCode.SLOW_CLIENT, `client stopped reading: ${buffered} bytes buffered`);
+    }
+  }
+
+  private record(
+    command: string,
+    args: JsonObject | undefined,
+    outcome: CommandRecord['outcome'],
+    errorClass?: string,
+  ): void {
+    this.options.onCommand?.({
+      vm: this.vm,
+      context: this.context,
+      command,
+      argumentNames: Object.keys(args ?? {}),
+      outcome,
+      ...(errorClass ? { errorClass } : {}),
+    });
+  }
+}

@@ -1,0 +1,49 @@
+// Validates one client message the way QEMU's qmp_dispatch_check_obj does, with QEMU's own wording.
+import type { Json, JsonObject, QmpErrorBody } from '../../protocol/qmp.ts';
+
+export type CheckedRequest =
+  | {
+      ok: true;
+      kind: 'execute' | 'exec-oob';
+      command: string;
+      args: JsonObject | undefined;
+      id: Json | undefined;
+    }
+  | { ok: false; error: QmpErrorBody; id: Json | undefined };
+
+const generic = (desc: string): QmpErrorBody => ({ class: 'GenericError', desc });
+
+export function parseRequest(text: string, oobEnabled: boolean): CheckedRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    // Deep nesting can overflow the stack inside JSON.parse: still just a parse error to the client.
+    const why = err instanceof SyntaxError ? err.message : 'input too deeply nested';
+    return { ok: false, error: generic(`JSON parse error, ${why}`), id: undefined };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: generic('QMP input must be a JSON object'), id: undefined };
+  }
+  const req = value as Record<string, Json>;
+  const id = 'id' in req ? req.id : undefined;
+  let kind: 'execute' | 'exec-oob' | null = null;
+  for (const key of Object.keys(req)) {
+    if (key === 'execute' || (key === 'exec-oob' && oobEnabled)) {
+      if (typeof req[key] !== 'string')
+        return { ok: false, error: generic(`QMP input member '${key}' must be a string`), id };
+      if (kind !== null)
+        return { ok: false, error: generic(`QMP input member '${key}' clashes with '${kind}'`), id };
+      kind = key;
+    } else if (key === 'arguments') {
+      const args = req[key];
+      if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+        return { ok: false, error: generic("QMP input member 'arguments' must be an object"), id };
+      }
+    } else if (key !== 'id') {
+      return { ok: false, error: generic(`QMP input member '${key}' is unexpected`), id };
+    }
+  }
+  if (kind === null) return { ok: false, error: generic("QMP input lacks member 'execute'"), id };
+  return { ok: true, kind, command: req[kind] as string, args: req.arguments as JsonObject | undefined, id };
+}

@@ -1,0 +1,120 @@
+// Shares one VM's upstream QMP session among any number of clients, whatever their transport.
+import type { VmSummary } from '../../protocol/api.ts';
+import { CloseCode } from '../../protocol/api.ts';
+import type { QmpEvent } from '../../protocol/qmp.ts';
+import { formatAddress, type Target } from '../config/target-address.ts';
+import { log } from '../log.ts';
+import { type UpstreamOptions, UpstreamSession, type UpstreamStatus } from '../qmp/upstream-session.ts';
+import { ClientSession, type ClientSessionOptions } from './client-session.ts';
+import type { ClientContext, ClientTransport } from './client-transport.ts';
+
+/**
+ * Sees every event before any client does (the journal writes it first) and calls `deliver` when
+ * clients may have it, in the order given.
+ */
+export type EventSink = (vm: string, event: QmpEvent, raw: string, deliver: () => void) => void;
+
+export interface VmHubOptions {
+  upstream?: UpstreamOptions;
+  session: ClientSessionOptions;
+  eventSink?: EventSink;
+}
+
+export class VmHub {
+  readonly upstream: UpstreamSession;
+  private readonly clients = new Set<ClientSession>();
+  private readonly statusListeners = new Set<(vm: VmHub, status: UpstreamStatus) => void>();
+
+  constructor(
+    readonly target: Target,
+    private readonly options: VmHubOptions,
+  ) {
+    this.upstream = new UpstreamSession(target, options.upstream);
+    this.upstream.onEvent((event, raw) => {
+      const deliver = () => {
+        for (const client of this.clients) client.event(raw);
+      };
+      if (options.eventSink) options.eventSink(target.name, event, raw, deliver);
+      else deliver();
+    });
+    this.upstream.onStatus((status) => {
+      if (status.state === 'disconnected')
+        this.closeAll(CloseCode.UPSTREAM_LOST, `QEMU connection lost: ${status.error ?? 'closed'}`);
+      for (const listener of this.statusListeners) listener(this, status);
+    });
+  }
+
+  get name(): string {
+    return this.target.name;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  onStatus(listener: (vm: VmHub, status: UpstreamStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  summary(): VmSummary {
+    const s = this.upstream.status;
+    return {
+      name: this.target.name,
+      address: formatAddress(this.target.address),
+      state: s.state,
+      version: s.greeting?.QMP.version ?? null,
+      since: s.since.toISOString(),
+      error: s.error,
+    };
+  }
+
+  /**
+   * Gives a new client its own QMP session. A VM whose QEMU is not connected closes the client at
+   * once with UPSTREAM_LOST, so it retries as it would after a disconnect.
+   */
+  attach(transport: ClientTransport, context: ClientContext): ClientSession | null {
+    const greeting = this.upstream.greetingLine;
+    if (this.upstream.status.state !== 'connected' || greeting === null) {
+      transport.close(
+        CloseCode.UPSTREAM_LOST,
+        truncateReason(`QEMU not connected: ${this.upstream.status.error ?? 'connecting'}`),
+      );
+      return null;
+    }
+    const session = new ClientSession(this.name, this.upstream, transport, context, this.options.session);
+    this.clients.add(session);
+    session.greet(greeting);
+    log.debug('client attached', { vm: this.name, transport: transport.kind, remote: context.remoteAddress });
+    return session;
+  }
+
+  detach(session: ClientSession): void {
+    session.detached();
+    this.clients.delete(session);
+  }
+
+  start(): void {
+    this.upstream.start();
+  }
+
+  async stop(): Promise<void> {
+    this.closeAll(CloseCode.SHUTTING_DOWN, 'QMP Console is shutting down');
+    await this.upstream.stop();
+  }
+
+  private closeAll(code: number, reason: string): void {
+    for (const client of this.clients) client.close(code, truncateReason(reason));
+    this.clients.clear();
+  }
+}
+
+/** A WebSocket close reason is at most 123 bytes of UTF-8. */
+export function truncateReason(reason: string): string {
+  const bytes = Buffer.from(reason);
+  if (bytes.length <= 123) return reason;
+  return `${bytes
+    .subarray(0, 120)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '')}...`;
+}

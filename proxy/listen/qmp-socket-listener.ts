@@ -1,0 +1,67 @@
+// `--listen-qmp NAME=unix:PATH`: the shared session as a plain QMP socket, for qmp-shell and scripts.
+import { rmSync } from 'node:fs';
+import net from 'node:net';
+import type { ClientSession } from '../hub/client-session.ts';
+import type { ClientTransport } from '../hub/client-transport.ts';
+import type { VmHub } from '../hub/vm-hub.ts';
+import { log } from '../log.ts';
+import { LineFramer } from '../qmp/line-framer.ts';
+
+export interface QmpSocketListener {
+  close(): Promise<void>;
+}
+
+export async function listenQmpSocket(
+  vm: VmHub,
+  path: string,
+  maxLineBytes: number,
+): Promise<QmpSocketListener> {
+  rmSync(path, { force: true });
+  const server = net.createServer((socket) => {
+    let session: ClientSession | null = null;
+    const transport: ClientTransport = {
+      kind: 'socket',
+      remoteAddress: 'unix',
+      send: (text) => {
+        if (!socket.destroyed) socket.write(`${text}\r\n`);
+      },
+      bufferedBytes: () => socket.writableLength,
+      close: (code, reason) => {
+        log.info('qmp socket client closed', { vm: vm.name, code, reason });
+        socket.destroy();
+      },
+    };
+    const framer = new LineFramer(
+      (line) => session?.handleMessage(line),
+      (issue) => {
+        // A client line we could not even buffer: answer as QEMU answers input it cannot parse.
+        transport.send(
+          JSON.stringify({
+            error: {
+              class: 'GenericError',
+              desc: `JSON parse error, input of ${issue.bytes} bytes is too large`,
+            },
+          }),
+        );
+      },
+      maxLineBytes,
+    );
+    socket.on('data', (chunk) => framer.push(chunk));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      if (session) vm.detach(session);
+    });
+    session = vm.attach(transport, { role: 'operator', remoteAddress: 'unix' });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        rmSync(path, { force: true });
+      }),
+  };
+}

@@ -1,0 +1,64 @@
+// `qmp-console`: parse flags, boot the demo VM when no target is given, serve until a signal.
+import { ConfigError, parseCliArgs, usage } from './config/cli-config.ts';
+import { startConsole } from './console.ts';
+import { startDemoVm } from './demo/demo-vm.ts';
+import { log } from './log.ts';
+
+async function main(): Promise<number> {
+  let config: ReturnType<typeof parseCliArgs>;
+  try {
+    config = parseCliArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`qmp-console: ${err.message} (see --help)\n`);
+    return 2;
+  }
+  if (config === 'help') {
+    process.stdout.write(usage);
+    return 0;
+  }
+
+  const demo = config.demo ? await startDemoVm(config.dataDir) : null;
+  const stops: (() => Promise<void>)[] = [];
+  if (demo) stops.push(() => demo.stop());
+  let running: Awaited<ReturnType<typeof startConsole>>;
+  try {
+    running = await startConsole(
+      config,
+      demo ? { targets: [{ name: 'demo', address: { kind: 'unix', path: demo.qmpPath } }] } : {},
+    );
+  } catch (err) {
+    await Promise.all(stops.map((s) => s()));
+    throw err;
+  }
+  stops.unshift(() => running.stop());
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    for (const stop of stops)
+      await stop().catch((e: unknown) => log.error('stop failed', { error: String(e) }));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+
+  const what = demo
+    ? 'demo VM "demo" (a real QEMU; its first disk fails reads on purpose)'
+    : `${config.targets.length} VM(s)`;
+  process.stdout.write(`QMP Console ready with ${what}: open ${running.url}\n`);
+  return -1;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`qmp-console: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
