@@ -1,0 +1,83 @@
+// Pushed QMP events mark queries stale; they never become a second copy of QEMU's state.
+import { type QueryClient, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import type { QmpEvent } from '../../../protocol/qmp.ts';
+import { useQmpClient } from './qmp-clients.ts';
+import { qmpQueryKey } from './qmp-query.ts';
+
+/** The one table: which query commands each QMP event makes stale. */
+export const EVENT_INVALIDATIONS: Readonly<Record<string, readonly string[]>> = {
+  STOP: ['query-status'],
+  RESUME: ['query-status'],
+  RESET: ['query-status'],
+  SHUTDOWN: ['query-status'],
+  SUSPEND: ['query-status'],
+  WAKEUP: ['query-status'],
+  POWERDOWN: ['query-status'],
+  BLOCK_IO_ERROR: ['query-status', 'query-block', 'query-blockstats'],
+  DEVICE_DELETED: ['query-block', 'query-pci'],
+  DEVICE_TRAY_MOVED: ['query-block', 'query-pci'],
+  BALLOON_CHANGE: ['query-balloon'],
+};
+
+/** The query commands an event makes stale (none for events not in the table). */
+export function staleCommandsFor(event: string): readonly string[] {
+  return Object.hasOwn(EVENT_INVALIDATIONS, event) ? (EVENT_INVALIDATIONS[event] ?? []) : [];
+}
+
+export interface EventInvalidatorOptions {
+  /**
+   * At most one invalidation per query per this many ms (the first at once, the rest batched):
+   * QEMU 7.2 does not rate-limit BLOCK_IO_ERROR, and a failing disk can send thousands per second.
+   */
+  throttleMs?: number;
+}
+
+/** Invalidates `['vm', vm, command]` for each command an event makes stale, throttled. */
+export function createEventInvalidator(
+  queryClient: QueryClient,
+  vm: string,
+  { throttleMs = 200 }: EventInvalidatorOptions = {},
+) {
+  const stale = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let lastFlush = Number.NEGATIVE_INFINITY;
+
+  const flush = () => {
+    timer = null;
+    lastFlush = Date.now();
+    const commands = [...stale];
+    stale.clear();
+    for (const command of commands)
+      void queryClient.invalidateQueries({ queryKey: qmpQueryKey(vm, command) });
+  };
+
+  return {
+    handle(event: QmpEvent): void {
+      const commands = staleCommandsFor(event.event);
+      if (commands.length === 0) return;
+      for (const command of commands) stale.add(command);
+      if (timer === null) timer = setTimeout(flush, Math.max(0, lastFlush + throttleMs - Date.now()));
+    },
+    dispose(): void {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      stale.clear();
+    },
+  };
+}
+
+/** Keeps the VM's queries fresh from its events. Use once per VM page. */
+export function useEventInvalidation(vm: string, options?: EventInvalidatorOptions): void {
+  const queryClient = useQueryClient();
+  const { client } = useQmpClient(vm);
+  const throttleMs = options?.throttleMs;
+  useEffect(() => {
+    const invalidator = createEventInvalidator(queryClient, vm, { throttleMs });
+    const off = client.onEvent(invalidator.handle);
+    return () => {
+      off();
+      invalidator.dispose();
+    };
+  }, [client, queryClient, vm, throttleMs]);
+}

@@ -1,0 +1,60 @@
+// The app: data providers, the page frame and the routes (`/` and `/vms/:name`; deep links work because
+// the proxy serves index.html for every non-API path).
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { type ReactNode, useEffect } from 'react';
+import { Link, Route, Switch, useRoute } from 'wouter';
+import { refreshQueriesOnReady } from './api/qmp-query.ts';
+import { ConnectionIndicator } from './ui/connection-indicator.tsx';
+import { Layout } from './ui/layout.tsx';
+import { VmListPage } from './vm-info/vm-list-page.tsx';
+import { VmPage } from './vm-info/vm-page.tsx';
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { staleTime: 1000, retry: 1 },
+    },
+  });
+}
+
+/** Query client plus the rule that a VM's queries refresh whenever its QMP client becomes ready. */
+export function AppProviders({ queryClient, children }: { queryClient: QueryClient; children: ReactNode }) {
+  useEffect(() => refreshQueriesOnReady(queryClient), [queryClient]);
+  return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
+}
+
+export function AppRoutes() {
+  const [onVmPage, params] = useRoute<{ name: string }>('/vms/:name');
+  return (
+    <Layout status={onVmPage ? <ConnectionIndicator vm={params.name} /> : null}>
+      <Switch>
+        <Route path="/">
+          <VmListPage />
+        </Route>
+        <Route<{ name: string }> path="/vms/:name">{(p) => <VmPage key={p.name} name={p.name} />}</Route>
+        <Route>
+          <NotFound />
+        </Route>
+      </Switch>
+    </Layout>
+  );
+}
+
+function NotFound() {
+  return (
+    <section className="page">
+      <h1>Page not found</h1>
+      <p>
+        Nothing lives here. <Link href="/">See all virtual machines</Link>.
+      </p>
+    </section>
+  );
+}
+
+export function App({ queryClient }: { queryClient: QueryClient }) {
+  return (
+    <AppProviders queryClient={queryClient}>
+      <AppRoutes />
+    </AppProviders>
+  );
+}
