@@ -1,0 +1,136 @@
+// Framing faults cannot be provoked in a real QEMU; a scripted unix-socket peer plays QEMU here.
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type UpstreamReply, UpstreamSession } from './upstream-session.ts';
+
+const greeting =
+  '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": "x"}, "capabilities": ["oob"]}}';
+
+async function fakeQemu(
+  onCommand: (cmd: { execute: string; id: number }, reply: (line: string) => void) => void,
+) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'qmp-fake-'));
+  const sock = path.join(dir, 'q.sock');
+  const conns = new Set<net.Socket>();
+  const server = net.createServer((c) => {
+    conns.add(c);
+    c.write(`${greeting}\r\n`);
+    let buf = '';
+    c.on('data', (d) => {
+      buf += d.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const cmd = JSON.parse(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+        if (cmd.execute === 'qmp_capabilities') c.write(`{"return": {}, "id": ${cmd.id}}\r\n`);
+        else onCommand(cmd, (line) => c.write(line));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(sock, r));
+  return {
+    sock,
+    dropAll: () => {
+      for (const c of conns) c.destroy();
+    },
+    close: () => {
+      for (const c of conns) c.destroy();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+function connected(session: UpstreamSession) {
+  return new Promise<void>((resolve) => {
+    const off = session.onStatus((s) => {
+      if (s.state === 'connected') {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+function run(session: UpstreamSession, command: string) {
+  return new Promise<UpstreamReply>((resolve) => session.send('execute', command, undefined, resolve));
+}
+
+describe('UpstreamSession against a scripted QMP peer', () => {
+  it('drops a line that is not JSON and keeps serving the next command', async () => {
+    const peer = await fakeQemu((cmd, reply) => {
+      if (cmd.execute === 'garbage') reply(`this is not json\r\n{"return": 1, "id": ${cmd.id}}\r\n`);
+      else reply(`{"return": 2, "id": ${cmd.id}}\r\n`);
+    });
+    const session = new UpstreamSession({ name: 't', address: { kind: 'unix', path: peer.sock } });
+    cleanups.push(() => session.stop(), peer.close);
+    session.start();
+    await connected(session);
+    expect((await run(session, 'garbage')).message).toEqual({ return: 1, id: expect.any(Number) });
+    expect((await run(session, 'next')).message).toMatchObject({ return: 2 });
+    expect(session.status.state).toBe('connected');
+  });
+
+  it('ends a command whose reply is over the size limit with an error that says so', async () => {
+    const peer = await fakeQemu((cmd, reply) => {
+      if (cmd.execute === 'huge') reply(`{"return": "${'x'.repeat(5000)}", "id": ${cmd.id}}\r\n`);
+      else reply(`{"return": "small", "id": ${cmd.id}}\r\n`);
+    });
+    const session = new UpstreamSession(
+      { name: 't', address: { kind: 'unix', path: peer.sock } },
+      { maxLineBytes: 1024 },
+    );
+    cleanups.push(() => session.stop(), peer.close);
+    session.start();
+    await connected(session);
+    const big = await run(session, 'huge');
+    expect(big.message).toMatchObject({ error: { class: 'GenericError' } });
+    expect('error' in big.message && big.message.error.desc).toMatch(/over the 1024-byte limit/);
+    expect((await run(session, 'after')).message).toMatchObject({ return: 'small' });
+  });
+
+  it('never answers pending commands when the peer goes away, and reconnects', async () => {
+    let answered = 0;
+    const peer = await fakeQemu(() => {});
+    const session = new UpstreamSession(
+      { name: 't', address: { kind: 'unix', path: peer.sock } },
+      { initialBackoffMs: 10 },
+    );
+    cleanups.push(() => session.stop(), peer.close);
+    session.start();
+    await connected(session);
+    session.send('execute', 'never', undefined, () => answered++);
+    const states: string[] = [];
+    session.onStatus((s) => states.push(s.state));
+    const again = connected(session);
+    peer.dropAll();
+    await again;
+    expect(states).toEqual(['disconnected', 'connecting', 'connected']);
+    expect(answered).toBe(0);
+    expect(session.inFlight).toBe(0);
+  });
+
+  it('reports a missing socket as disconnected with a reason naming it, retrying with backoff', async () => {
+    const session = new UpstreamSession(
+      { name: 't', address: { kind: 'unix', path: '/nonexistent/q.sock' } },
+      { initialBackoffMs: 5, maxBackoffMs: 20 },
+    );
+    cleanups.push(() => session.stop());
+    let attempts = 0;
+    session.onStatus((s) => {
+      if (s.state === 'connecting') attempts++;
+    });
+    session.start();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(session.status.state).not.toBe('connected');
+    expect(session.status.error).toMatch(/unix:\/nonexistent\/q.sock: no such socket/);
+    expect(attempts).toBeGreaterThanOrEqual(3);
+  });
+});
