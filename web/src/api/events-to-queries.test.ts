@@ -1,0 +1,108 @@
+import { QueryClient } from '@tanstack/react-query';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { QmpEvent } from '../../../protocol/qmp.ts';
+import { createEventInvalidator, EVENT_INVALIDATIONS, staleCommandsFor } from './events-to-queries.ts';
+
+const ev = (event: string): QmpEvent => ({ event, timestamp: { seconds: 1, microseconds: 0 } });
+
+describe('EVENT_INVALIDATIONS', () => {
+  it('maps each event to the query commands it makes stale', () => {
+    expect(EVENT_INVALIDATIONS).toEqual({
+      STOP: ['query-status'],
+      RESUME: ['query-status'],
+      RESET: ['query-status'],
+      SHUTDOWN: ['query-status'],
+      SUSPEND: ['query-status'],
+      WAKEUP: ['query-status'],
+      POWERDOWN: ['query-status'],
+      BLOCK_IO_ERROR: ['query-status', 'query-block', 'query-blockstats'],
+      DEVICE_DELETED: ['query-block', 'query-pci'],
+      DEVICE_TRAY_MOVED: ['query-block', 'query-pci'],
+      BALLOON_CHANGE: ['query-balloon'],
+    });
+  });
+
+  it('has nothing for other events, including Object.prototype names', () => {
+    expect(staleCommandsFor('RTC_CHANGE')).toEqual([]);
+    expect(staleCommandsFor('toString')).toEqual([]);
+    expect(staleCommandsFor('BLOCK_IO_ERROR')).toEqual(['query-status', 'query-block', 'query-blockstats']);
+  });
+});
+
+describe('createEventInvalidator', () => {
+  const KEYS = {
+    status: ['vm', 'vm1', 'query-status'],
+    block: ['vm', 'vm1', 'query-block'],
+    blockstats: ['vm', 'vm1', 'query-blockstats'],
+    blockstatsWithArgs: ['vm', 'vm1', 'query-blockstats', { 'query-nodes': true }],
+    pci: ['vm', 'vm1', 'query-pci'],
+    balloon: ['vm', 'vm1', 'query-balloon'],
+    name: ['vm', 'vm1', 'query-name'],
+    otherVmStatus: ['vm', 'vm2', 'query-status'],
+    vms: ['vms'],
+  } as const;
+  let queryClient: QueryClient;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    queryClient = new QueryClient();
+    for (const key of Object.values(KEYS)) queryClient.setQueryData(key, 'fresh');
+  });
+
+  afterEach(() => {
+    queryClient.clear();
+    vi.useRealTimers();
+  });
+
+  const invalidated = () =>
+    Object.entries(KEYS)
+      .filter(([, key]) => queryClient.getQueryState(key)?.isInvalidated)
+      .map(([name]) => name);
+
+  it('invalidates exactly the queries of the event, for this VM only', () => {
+    const invalidator = createEventInvalidator(queryClient, 'vm1');
+    invalidator.handle(ev('BLOCK_IO_ERROR'));
+    vi.advanceTimersByTime(0);
+    expect(invalidated()).toEqual(['status', 'block', 'blockstats', 'blockstatsWithArgs']);
+  });
+
+  it.each([
+    ['STOP', ['status']],
+    ['SHUTDOWN', ['status']],
+    ['DEVICE_DELETED', ['block', 'pci']],
+    ['DEVICE_TRAY_MOVED', ['block', 'pci']],
+    ['BALLOON_CHANGE', ['balloon']],
+    ['RTC_CHANGE', []],
+  ])('%s invalidates %j', (event, expected) => {
+    const invalidator = createEventInvalidator(queryClient, 'vm1');
+    invalidator.handle(ev(event));
+    vi.advanceTimersByTime(0);
+    expect(invalidated()).toEqual(expected);
+  });
+
+  it('turns an event storm into at most one invalidation per query per throttle window', () => {
+    const spy = vi.spyOn(queryClient, 'invalidateQueries');
+    const invalidator = createEventInvalidator(queryClient, 'vm1', { throttleMs: 200 });
+    for (let i = 0; i < 1000; i++) {
+      invalidator.handle(ev('BLOCK_IO_ERROR'));
+      invalidator.handle(ev('STOP'));
+    }
+    vi.advanceTimersByTime(0);
+    expect(spy).toHaveBeenCalledTimes(3); // status, block, blockstats: once each, at once
+
+    invalidator.handle(ev('RESUME'));
+    vi.advanceTimersByTime(199);
+    expect(spy).toHaveBeenCalledTimes(3);
+    vi.advanceTimersByTime(1);
+    expect(spy).toHaveBeenCalledTimes(4); // the trailing one carries the latest
+    expect(spy.mock.calls[3]?.[0]).toEqual({ queryKey: ['vm', 'vm1', 'query-status'] });
+  });
+
+  it('does nothing after dispose', () => {
+    const invalidator = createEventInvalidator(queryClient, 'vm1');
+    invalidator.handle(ev('STOP'));
+    invalidator.dispose();
+    vi.advanceTimersByTime(1000);
+    expect(invalidated()).toEqual([]);
+  });
+});
