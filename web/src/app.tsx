@@ -1,9 +1,10 @@
 // The app: data providers, the page frame and the routes (`/` and `/vms/:name`; deep links work because
 // the proxy serves index.html for every non-API path).
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useEffect } from 'react';
 import { Link, Route, Switch, useRoute } from 'wouter';
 import { refreshQueriesOnReady } from './api/qmp-query.ts';
+import { vmsQueryOptions } from './api/vms.ts';
 import { ConnectionIndicator } from './ui/connection-indicator.tsx';
 import { Layout } from './ui/layout.tsx';
 import { VmListPage } from './vm-info/vm-list-page.tsx';
@@ -26,7 +27,7 @@ export function AppProviders({ queryClient, children }: { queryClient: QueryClie
 export function AppRoutes() {
   const [onVmPage, params] = useRoute<{ name: string }>('/vms/:name');
   return (
-    <Layout status={onVmPage ? <ConnectionIndicator vm={params.name} /> : null}>
+    <Layout status={onVmPage ? <VmConnectionStatus vm={params.name} /> : null}>
       <Switch>
         <Route path="/">
           <VmListPage />
@@ -38,6 +39,13 @@ export function AppRoutes() {
       </Switch>
     </Layout>
   );
+}
+
+/** The connection indicator, unless the console says it has no such VM (nothing to connect to). */
+function VmConnectionStatus({ vm }: { vm: string }) {
+  const vms = useQuery(vmsQueryOptions);
+  if (vms.isSuccess && !vms.data.some((v) => v.name === vm)) return null;
+  return <ConnectionIndicator vm={vm} />;
 }
 
 function NotFound() {

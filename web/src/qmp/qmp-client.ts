@@ -92,10 +92,9 @@ const CLOSE_REASONS: Readonly<Record<number, string>> = {
   1006: 'connection failed or dropped',
 };
 
-/** A human explanation of a WebSocket close code. */
+/** A human explanation of a WebSocket close: the peer's reason if it gave one, else what the code means. */
 export function describeClose(code: number, reason = ''): string {
-  const known = CLOSE_REASONS[code] ?? 'connection closed';
-  return reason && reason !== known ? `${known} (${code}: ${reason})` : `${known} (${code})`;
+  return `${reason || (CLOSE_REASONS[code] ?? 'connection closed')} (${code})`;
 }
 
 interface Pending {

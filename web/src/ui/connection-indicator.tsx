@@ -36,7 +36,6 @@ export function ConnectionIndicator({ vm }: { vm: string }) {
         <span className="connection-vm">{vm}</span> {label}
         {state === 'reconnecting' && attempt > 1 ? ` (attempt ${attempt})` : null}
       </span>
-      {detail ? <span className="connection-detail">{detail}</span> : null}
     </div>
   );
 }

@@ -87,7 +87,7 @@ describe('VM page', () => {
 
     await act(async () => socket.serverClose(4001));
     expect(screen.getByRole('status', { name: 'Connection: reconnecting' })).toBeTruthy();
-    expect(screen.getByText(/Connection lost \(QEMU connection lost \(4001\)\)/)).toBeTruthy();
+    expect(screen.getByText('Reconnecting… QEMU connection lost (4001)')).toBeTruthy();
     expect(screen.getByText('Last known state; not connected.')).toBeTruthy();
 
     await waitFor(() => expect(sockets.sockets).toHaveLength(2), { timeout: 1000 });
@@ -109,6 +109,7 @@ describe('VM page', () => {
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toMatch(/no VM named “nope”/);
     expect(screen.getByRole('link', { name: 'All virtual machines' })).toBeTruthy();
+    expect(screen.queryByRole('status', { name: /^Connection:/ })).toBeNull();
     // The socket opened before the list arrived is released; nothing keeps retrying in the background.
     expect(sockets.sockets.length).toBeLessThanOrEqual(1);
   });

@@ -1,6 +1,6 @@
 // `/vms/:name`: one VM over its own QMP connection.
 import { useQuery } from '@tanstack/react-query';
-import { useId } from 'react';
+import { useEffect, useId } from 'react';
 import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
@@ -32,6 +32,12 @@ export function VmPage({ name }: { name: string }) {
 function VmSession({ name, summary }: { name: string; summary: VmSummary | undefined }) {
   const { version, state, error } = useQmpClient(name);
   useEventInvalidation(name);
+  useEffect(() => {
+    document.title = `${name} · QMP Console`;
+    return () => {
+      document.title = 'QMP Console';
+    };
+  }, [name]);
   const shownVersion = version ?? summary?.version ?? null;
   return (
     <section className="page" aria-labelledby="vm-heading">
@@ -47,12 +53,7 @@ function VmSession({ name, summary }: { name: string; summary: VmSummary | undef
           <p>Disconnected: {error}. Reload the page to try again.</p>
         </div>
       ) : null}
-      {state === 'reconnecting' && error ? (
-        <p className="notice notice-warn">
-          Connection lost ({error}); reconnecting…
-          {summary?.error ? ` The console reports: ${summary.error}` : null}
-        </p>
-      ) : null}
+      {state === 'reconnecting' && error ? <p className="notice notice-warn">Reconnecting… {error}</p> : null}
       <RunStatePanel name={name} connected={state === 'ready'} />
     </section>
   );
