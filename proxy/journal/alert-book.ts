@@ -1,0 +1,175 @@
+// Which events open alerts, how repeats coalesce, and the open alerts held in memory.
+import type { AlertEvent, AlertState, JournalAlert } from '../../protocol/journal.ts';
+import { ALERT_EVENTS } from '../../protocol/journal.ts';
+import type { JsonObject } from '../../protocol/qmp.ts';
+
+/** An alert as the journal keeps it: times in epoch milliseconds. */
+export interface Alert {
+  id: number;
+  vm: string;
+  event: AlertEvent;
+  device: string | null;
+  node: string | null;
+  operation: string | null;
+  action: string | null;
+  reason: string | null;
+  nospace: boolean | null;
+  count: number;
+  first: number;
+  last: number;
+  firstSeq: number;
+  lastSeq: number;
+  state: AlertState;
+  acknowledgedBy: string | null;
+  acknowledgedAt: number | null;
+}
+
+/** What an alert event says, in the alert's terms. */
+export interface AlertFacts {
+  event: AlertEvent;
+  device: string | null;
+  node: string | null;
+  operation: string | null;
+  action: string | null;
+  reason: string | null;
+  nospace: boolean | null;
+}
+
+const alertEvents = new Set<string>(ALERT_EVENTS);
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** The alert facts of a QEMU event, or null when the event does not open alerts. */
+export function alertFacts(event: string, data: JsonObject | undefined): AlertFacts | null {
+  if (!alertEvents.has(event)) return null;
+  const d = data ?? {};
+  return {
+    event: event as AlertEvent,
+    device: str(d.device),
+    node: str(d['node-name']),
+    operation: str(d.operation),
+    action: str(d.action),
+    reason: str(d.reason),
+    nospace: typeof d.nospace === 'boolean' ? d.nospace : null,
+  };
+}
+
+/** Repeats with the same key coalesce while the alert is open: (vm, event, device or node, operation, reason). */
+export function alertKey(
+  vm: string,
+  f: Pick<AlertFacts, 'event' | 'device' | 'node' | 'operation' | 'reason'>,
+) {
+  return JSON.stringify([vm, f.event, f.device ?? f.node, f.operation, f.reason]);
+}
+
+export function toJournalAlert(a: Alert): JournalAlert {
+  return {
+    id: a.id,
+    vm: a.vm,
+    event: a.event,
+    device: a.device,
+    node: a.node,
+    operation: a.operation,
+    action: a.action,
+    reason: a.reason,
+    nospace: a.nospace,
+    count: a.count,
+    first: new Date(a.first).toISOString(),
+    last: new Date(a.last).toISOString(),
+    firstSeq: a.firstSeq,
+    lastSeq: a.lastSeq,
+    state: a.state,
+    ...(a.acknowledgedBy !== null ? { acknowledgedBy: a.acknowledgedBy } : {}),
+    ...(a.acknowledgedAt !== null ? { acknowledgedAt: new Date(a.acknowledgedAt).toISOString() } : {}),
+  };
+}
+
+/**
+ * The open alerts, authoritative in memory (so alerts keep working while the disk is full), and the
+ * changes not yet written to the database.
+ */
+export class AlertBook {
+  private readonly openByKey = new Map<string, Alert>();
+  private readonly openById = new Map<number, Alert>();
+  private readonly unsaved = new Map<number, Alert>();
+  private nextId: number;
+
+  constructor(open: Alert[], maxId: number) {
+    for (const a of open) this.addOpen(a);
+    this.nextId = maxId + 1;
+  }
+
+  /** Coalesces or opens; returns the changed alert, or null when the event is not an alert event. */
+  apply(
+    vm: string,
+    event: string,
+    data: JsonObject | undefined,
+    seq: number,
+    received: number,
+  ): Alert | null {
+    const facts = alertFacts(event, data);
+    if (!facts) return null;
+    const key = alertKey(vm, facts);
+    let alert = this.openByKey.get(key);
+    if (alert) {
+      alert.count++;
+      alert.last = received;
+      alert.lastSeq = seq;
+      alert.action = facts.action ?? alert.action;
+      alert.nospace = facts.nospace ?? alert.nospace;
+    } else {
+      alert = {
+        id: this.nextId++,
+        vm,
+        ...facts,
+        count: 1,
+        first: received,
+        last: received,
+        firstSeq: seq,
+        lastSeq: seq,
+        state: 'open',
+        acknowledgedBy: null,
+        acknowledgedAt: null,
+      };
+      this.addOpen(alert);
+    }
+    this.unsaved.set(alert.id, alert);
+    return alert;
+  }
+
+  /** Acknowledges an open alert; null when no open alert has this id. */
+  acknowledge(id: number, by: string, at: number): Alert | null {
+    const alert = this.openById.get(id);
+    if (!alert) return null;
+    alert.state = 'acknowledged';
+    alert.acknowledgedBy = by;
+    alert.acknowledgedAt = at;
+    this.openById.delete(id);
+    this.openByKey.delete(alertKey(alert.vm, alert));
+    this.unsaved.set(id, alert);
+    return alert;
+  }
+
+  get(id: number): Alert | undefined {
+    return this.openById.get(id) ?? this.unsaved.get(id);
+  }
+
+  open(): Alert[] {
+    return [...this.openById.values()];
+  }
+
+  /** Changes not yet in the database, newest state of each. */
+  pending(): Alert[] {
+    return [...this.unsaved.values()];
+  }
+
+  /** The database now holds these states (call after the commit that wrote `pending()`). */
+  saved(alerts: Alert[]): void {
+    for (const a of alerts) if (this.unsaved.get(a.id) === a) this.unsaved.delete(a.id);
+  }
+
+  private addOpen(a: Alert): void {
+    this.openByKey.set(alertKey(a.vm, a), a);
+    this.openById.set(a.id, a);
+  }
+}

@@ -1,0 +1,483 @@
+// The event journal on disk: one SQLite file (WAL) with the events, the alerts and the command audit.
+import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { AlertState } from '../../protocol/journal.ts';
+import type { Alert } from './alert-book.ts';
+
+/** One event as stored. `data` is QEMU's `data` as JSON text, or null when the event had none. */
+export interface EventRow {
+  seq: number;
+  vm: string;
+  event: string;
+  data: string | null;
+  tsSeconds: number;
+  tsMicro: number;
+  /** Epoch milliseconds. */
+  received: number;
+  source: 'qemu' | 'console';
+}
+
+/** One command's audit record: argument names only, never values. */
+export interface AuditRow {
+  at: number;
+  vm: string;
+  command: string;
+  argumentNames: string[];
+  outcome: string;
+  errorClass: string | null;
+  role: string;
+  remote: string;
+}
+
+export interface EventQuery {
+  vm?: string;
+  /** Sequence bounds, exclusive. */
+  after?: number;
+  before?: number;
+  /** Received-time bounds in epoch ms: since ≤ received < until. */
+  since?: number;
+  until?: number;
+  events?: string[];
+  limit: number;
+  order: 'asc' | 'desc';
+}
+
+export interface AlertQuery {
+  state?: AlertState;
+  vm?: string;
+  limit: number;
+}
+
+export interface RetentionPolicy {
+  maxEvents: number;
+  maxAgeMs: number | null;
+}
+
+/** The database cannot be used: the console must not start without its memory. */
+export class JournalOpenError extends Error {
+  override readonly name = 'JournalOpenError';
+}
+
+/** 'QMPC': marks the file as a QMP Console journal. */
+const APPLICATION_ID = 0x514d5043;
+const SCHEMA_VERSION = 1;
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  vm TEXT NOT NULL,
+  event TEXT NOT NULL,
+  data TEXT,
+  ts_seconds INTEGER NOT NULL,
+  ts_micro INTEGER NOT NULL,
+  received INTEGER NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('qemu', 'console'))
+);
+CREATE INDEX IF NOT EXISTS events_vm_seq ON events (vm, seq);
+CREATE INDEX IF NOT EXISTS events_event_seq ON events (event, seq);
+CREATE INDEX IF NOT EXISTS events_received ON events (received);
+CREATE TABLE IF NOT EXISTS alerts (
+  id INTEGER PRIMARY KEY,
+  vm TEXT NOT NULL,
+  event TEXT NOT NULL,
+  device TEXT,
+  node TEXT,
+  operation TEXT,
+  action TEXT,
+  reason TEXT,
+  nospace INTEGER,
+  count INTEGER NOT NULL,
+  first INTEGER NOT NULL,
+  last INTEGER NOT NULL,
+  first_seq INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged')),
+  acknowledged_by TEXT,
+  acknowledged_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS alerts_state_last ON alerts (state, last);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  vm TEXT NOT NULL,
+  command TEXT NOT NULL,
+  argument_names TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  error_class TEXT,
+  role TEXT NOT NULL,
+  remote TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+`;
+
+const eventColumns = 'seq, vm, event, data, ts_seconds, ts_micro, received, source';
+
+interface DbEventRow {
+  seq: number;
+  vm: string;
+  event: string;
+  data: string | null;
+  ts_seconds: number;
+  ts_micro: number;
+  received: number;
+  source: 'qemu' | 'console';
+}
+
+interface DbAlertRow {
+  id: number;
+  vm: string;
+  event: Alert['event'];
+  device: string | null;
+  node: string | null;
+  operation: string | null;
+  action: string | null;
+  reason: string | null;
+  nospace: number | null;
+  count: number;
+  first: number;
+  last: number;
+  first_seq: number;
+  last_seq: number;
+  state: AlertState;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+}
+
+const fromDbEvent = (r: DbEventRow): EventRow => ({
+  seq: r.seq,
+  vm: r.vm,
+  event: r.event,
+  data: r.data,
+  tsSeconds: r.ts_seconds,
+  tsMicro: r.ts_micro,
+  received: r.received,
+  source: r.source,
+});
+
+const fromDbAlert = (r: DbAlertRow): Alert => ({
+  id: r.id,
+  vm: r.vm,
+  event: r.event,
+  device: r.device,
+  node: r.node,
+  operation: r.operation,
+  action: r.action,
+  reason: r.reason,
+  nospace: r.nospace === null ? null : r.nospace !== 0,
+  count: r.count,
+  first: r.first,
+  last: r.last,
+  firstSeq: r.first_seq,
+  lastSeq: r.last_seq,
+  state: r.state,
+  acknowledgedBy: r.acknowledged_by,
+  acknowledgedAt: r.acknowledged_at,
+});
+
+function describeError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  return e.code ? `${e.message} (${e.code})` : String(e.message ?? err);
+}
+
+export interface JournalStoreOptions {
+  /** Run `PRAGMA quick_check` at open (reads the whole file; on by default). */
+  check?: boolean;
+}
+
+export class JournalStore {
+  private readonly insertEvent: Database.Statement;
+  private readonly upsertAlert: Database.Statement;
+  private readonly insertAudit: Database.Statement;
+  private readonly setMeta: Database.Statement;
+  private readonly firstSeqStmt: Database.Statement<[], { s: number | null }>;
+  private readonly alertById: Database.Statement<[number], DbAlertRow>;
+  private readonly queries = new Map<string, Database.Statement>();
+  private readonly commitTx: (events: EventRow[], alerts: Alert[], audits: AuditRow[]) => void;
+  private committedSeq: number;
+
+  private constructor(
+    readonly db: Database.Database,
+    readonly file: string,
+  ) {
+    this.insertEvent = db.prepare(
+      `INSERT INTO events (${eventColumns}) VALUES (@seq, @vm, @event, @data, @tsSeconds, @tsMicro, @received, @source)`,
+    );
+    this.upsertAlert = db.prepare(
+      `INSERT OR REPLACE INTO alerts (id, vm, event, device, node, operation, action, reason, nospace, count,
+         first, last, first_seq, last_seq, state, acknowledged_by, acknowledged_at)
+       VALUES (@id, @vm, @event, @device, @node, @operation, @action, @reason, @nospace, @count,
+         @first, @last, @firstSeq, @lastSeq, @state, @acknowledgedBy, @acknowledgedAt)`,
+    );
+    this.insertAudit = db.prepare(
+      `INSERT INTO audit (at, vm, command, argument_names, outcome, error_class, role, remote)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.setMeta = db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+    this.firstSeqStmt = db.prepare('SELECT min(seq) AS s FROM events');
+    this.alertById = db.prepare('SELECT * FROM alerts WHERE id = ?');
+    const metaLast = (
+      db.prepare("SELECT value FROM meta WHERE key = 'last_seq'").get() as { value: number } | undefined
+    )?.value;
+    const maxSeq = (db.prepare('SELECT max(seq) AS s FROM events').get() as { s: number | null }).s;
+    this.committedSeq = Math.max(metaLast ?? 0, maxSeq ?? 0);
+
+    this.commitTx = db.transaction((events: EventRow[], alerts: Alert[], audits: AuditRow[]) => {
+      for (const e of events) this.insertEvent.run(e);
+      for (const a of alerts)
+        this.upsertAlert.run({ ...a, nospace: a.nospace === null ? null : a.nospace ? 1 : 0 });
+      for (const a of audits)
+        this.insertAudit.run(
+          a.at,
+          a.vm,
+          a.command,
+          JSON.stringify(a.argumentNames),
+          a.outcome,
+          a.errorClass,
+          a.role,
+          a.remote,
+        );
+      const last = events.length > 0 ? events[events.length - 1]!.seq : 0;
+      if (last > this.committedSeq) this.setMeta.run('last_seq', last);
+    });
+  }
+
+  /**
+   * Opens (creating if needed) the journal. Throws JournalOpenError with a message naming the file and
+   * what is wrong: not writable, not a database, corrupt, another console using it, a newer schema.
+   */
+  static open(file: string, options: JournalStoreOptions = {}): JournalStore {
+    let db: Database.Database | null = null;
+    const fail = (what: string, err?: unknown): never => {
+      try {
+        db?.close();
+      } catch {}
+      const hint = /corrupt|not a database|malformed/i.test(`${what} ${err ? describeError(err) : ''}`)
+        ? ' (move the file aside to start a new journal)'
+        : '';
+      throw new JournalOpenError(
+        `event journal ${file}: ${what}${err ? `: ${describeError(err)}` : ''}${hint}`,
+      );
+    };
+    try {
+      if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) fail('is a directory');
+      db = new Database(file, { timeout: 1000 });
+    } catch (err) {
+      if (err instanceof JournalOpenError) throw err;
+      fail('cannot open', err);
+    }
+    const d = db!;
+    try {
+      // One console per journal: the lock is held for the life of the connection.
+      d.pragma('locking_mode = EXCLUSIVE');
+      const mode = d.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') fail(`cannot use WAL mode (got "${String(mode)}")`);
+      d.pragma('synchronous = NORMAL');
+      d.pragma('temp_store = MEMORY');
+      d.pragma('cache_size = -32768');
+      const appId = d.pragma('application_id', { simple: true }) as number;
+      const version = d.pragma('user_version', { simple: true }) as number;
+      const tables = d.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {
+        n: number;
+      };
+      if (appId !== 0 && appId !== APPLICATION_ID) fail('is an SQLite database of some other program');
+      if (appId === 0 && tables.n > 0) fail('is an SQLite database of some other program');
+      if (version > SCHEMA_VERSION)
+        fail(`was written by a newer QMP Console (schema ${version}; this one knows ${SCHEMA_VERSION})`);
+      if (options.check ?? true) {
+        const problems = d.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
+        const bad = problems.map((p) => p.quick_check).filter((p) => p !== 'ok');
+        if (bad.length > 0) fail(`is corrupt: ${bad.join('; ')}`);
+      }
+      d.exec(schema);
+      d.pragma(`application_id = ${APPLICATION_ID}`);
+      d.pragma(`user_version = ${SCHEMA_VERSION}`);
+      // A real write now, so an unwritable file fails at start and not at the first event.
+      d.prepare(
+        "INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ).run(Date.now());
+      d.pragma('optimize = 0x10002');
+      return new JournalStore(d, file);
+    } catch (err) {
+      if (err instanceof JournalOpenError) throw err;
+      const code = (err as { code?: string }).code ?? '';
+      if (code === 'SQLITE_BUSY')
+        fail('is in use by another QMP Console (one console per data directory)', err);
+      if (code === 'SQLITE_NOTADB') fail('is not an SQLite database', err);
+      if (code.startsWith('SQLITE_CORRUPT')) fail('is corrupt', err);
+      if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM')
+        fail('is not writable', err);
+      return fail('cannot be used', err);
+    }
+  }
+
+  /** The newest sequence number ever committed (kept even when pruning removes every event). */
+  get lastSeq(): number {
+    return this.committedSeq;
+  }
+
+  /** Oldest sequence number kept, 0 when there are no events. */
+  firstSeq(): number {
+    return this.firstSeqStmt.get()?.s ?? 0;
+  }
+
+  /** Writes events, alert states and audit records in one transaction; throws (and writes nothing) on failure. */
+  commit(events: EventRow[], alerts: Alert[] = [], audits: AuditRow[] = []): void {
+    if (events.length === 0 && alerts.length === 0 && audits.length === 0) return;
+    this.commitTx(events, alerts, audits);
+    const last = events.length > 0 ? events[events.length - 1]!.seq : 0;
+    if (last > this.committedSeq) this.committedSeq = last;
+  }
+
+  query(q: EventQuery): EventRow[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.vm !== undefined) {
+      where.push('vm = ?');
+      params.push(q.vm);
+    }
+    if (q.after !== undefined) {
+      where.push('seq > ?');
+      params.push(q.after);
+    }
+    if (q.before !== undefined) {
+      where.push('seq < ?');
+      params.push(q.before);
+    }
+    if (q.since !== undefined) {
+      where.push('received >= ?');
+      params.push(q.since);
+    }
+    if (q.until !== undefined) {
+      where.push('received < ?');
+      params.push(q.until);
+    }
+    if (q.events && q.events.length > 0) {
+      where.push(`event IN (${q.events.map(() => '?').join(', ')})`);
+      params.push(...q.events);
+    }
+    params.push(q.limit);
+    const sql = `SELECT ${eventColumns} FROM events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${q.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
+    return (this.statement(sql).all(...params) as DbEventRow[]).map(fromDbEvent);
+  }
+
+  /** Open alerts as stored (the AlertBook starts from these). */
+  openAlerts(): Alert[] {
+    const rows = this.statement(
+      "SELECT * FROM alerts WHERE state = 'open' ORDER BY id",
+    ).all() as DbAlertRow[];
+    return rows.map(fromDbAlert);
+  }
+
+  maxAlertId(): number {
+    return (this.statement('SELECT max(id) AS m FROM alerts').get() as { m: number | null }).m ?? 0;
+  }
+
+  alert(id: number): Alert | null {
+    const row = this.alertById.get(id);
+    return row ? fromDbAlert(row) : null;
+  }
+
+  /** Alerts, most recently active first. */
+  alerts(q: AlertQuery): Alert[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.state) {
+      where.push('state = ?');
+      params.push(q.state);
+    }
+    if (q.vm !== undefined) {
+      where.push('vm = ?');
+      params.push(q.vm);
+    }
+    params.push(q.limit);
+    const sql = `SELECT * FROM alerts${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY last DESC, id DESC LIMIT ?`;
+    return (this.statement(sql).all(...params) as DbAlertRow[]).map(fromDbAlert);
+  }
+
+  /** Newest audit records first. */
+  audit(limit: number, beforeId?: number): (AuditRow & { id: number })[] {
+    const rows = this.statement(
+      `SELECT * FROM audit${beforeId !== undefined ? ' WHERE id < ?' : ''} ORDER BY id DESC LIMIT ?`,
+    ).all(...(beforeId !== undefined ? [beforeId, limit] : [limit])) as {
+      id: number;
+      at: number;
+      vm: string;
+      command: string;
+      argument_names: string;
+      outcome: string;
+      error_class: string | null;
+      role: string;
+      remote: string;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      vm: r.vm,
+      command: r.command,
+      argumentNames: JSON.parse(r.argument_names) as string[],
+      outcome: r.outcome,
+      errorClass: r.error_class,
+      role: r.role,
+      remote: r.remote,
+    }));
+  }
+
+  /**
+   * One small step of retention: deletes at most `batch` of the oldest events past the policy, the
+   * acknowledged alerts whose events are gone (or older than the age limit) and old audit records.
+   * Open alerts are never deleted. Returns the number of events deleted (`batch` means: call again).
+   */
+  prune(policy: RetentionPolicy, now: number, batch: number): number {
+    const first = this.firstSeq();
+    let deleted = 0;
+    if (first > 0) {
+      let bound = this.committedSeq - policy.maxEvents;
+      if (policy.maxAgeMs !== null) {
+        const old = this.statement('SELECT max(seq) AS s FROM events WHERE seq < ? AND received < ?').get(
+          first + batch,
+          now - policy.maxAgeMs,
+        ) as { s: number | null };
+        bound = Math.max(bound, old.s ?? 0);
+      }
+      bound = Math.min(bound, first + batch - 1);
+      if (bound >= first) deleted = this.statement('DELETE FROM events WHERE seq <= ?').run(bound).changes;
+    }
+    const kept = this.firstSeq() || this.committedSeq + 1;
+    this.statement(
+      `DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE state = 'acknowledged'
+         AND (last_seq < ? OR last < ?) LIMIT ?)`,
+    ).run(kept, policy.maxAgeMs === null ? 0 : now - policy.maxAgeMs, batch);
+    this.statement(
+      `DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?
+         OR at < ? ORDER BY id LIMIT ?)`,
+    ).run(policy.maxEvents, policy.maxAgeMs === null ? 0 : now - policy.maxAgeMs, batch);
+    return deleted;
+  }
+
+  /** Bytes the journal takes on disk (database and WAL). */
+  sizeOnDisk(): number {
+    let n = 0;
+    for (const f of [this.file, `${this.file}-wal`]) n += statSync(f, { throwIfNoEntry: false })?.size ?? 0;
+    return n;
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      this.db.pragma('optimize');
+    } catch {}
+    this.db.close();
+  }
+
+  private statement(sql: string): Database.Statement {
+    let s = this.queries.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.queries.set(sql, s);
+    }
+    return s;
+  }
+}
