@@ -1,6 +1,7 @@
 // Renders the whole app at a path, with a fresh query client and fake QMP sockets.
 import { QueryClient } from '@tanstack/react-query';
 import { cleanup, render } from '@testing-library/react';
+import { StrictMode } from 'react';
 import { vi } from 'vitest';
 import { Router } from 'wouter';
 import { memoryLocation } from 'wouter/memory-location';
@@ -18,12 +19,15 @@ export function renderApp(path: string) {
   qmpClients.reset({ createSocket: sockets.create, urlFor: (vm) => `ws://console.test/qmp/${vm}` });
   const queryClient = testQueryClient();
   const location = memoryLocation({ path, record: true });
+  // StrictMode, as in main.tsx: effects run twice, so retain/release and subscriptions must be balanced.
   const view = render(
-    <AppProviders queryClient={queryClient}>
-      <Router hook={location.hook}>
-        <AppRoutes />
-      </Router>
-    </AppProviders>,
+    <StrictMode>
+      <AppProviders queryClient={queryClient}>
+        <Router hook={location.hook}>
+          <AppRoutes />
+        </Router>
+      </AppProviders>
+    </StrictMode>,
   );
   return { ...view, sockets, queryClient, location };
 }
