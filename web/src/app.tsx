@@ -5,10 +5,10 @@ import { type ReactNode, useEffect } from 'react';
 import { Link, Route, Switch, useRoute } from 'wouter';
 import { refreshQueriesOnReady } from './api/qmp-query.ts';
 import { vmsQueryOptions } from './api/vms.ts';
+import { VmRoute } from './pages/vm-route.tsx';
 import { ConnectionIndicator } from './ui/connection-indicator.tsx';
 import { Layout } from './ui/layout.tsx';
 import { VmListPage } from './vm-info/vm-list-page.tsx';
-import { VmPage } from './vm-info/vm-page.tsx';
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -25,14 +25,14 @@ export function AppProviders({ queryClient, children }: { queryClient: QueryClie
 }
 
 export function AppRoutes() {
-  const [onVmPage, params] = useRoute<{ name: string }>('/vms/:name');
+  const [onVmPage, params] = useRoute<{ name: string }>('/vms/:name/*?');
   return (
     <Layout status={onVmPage ? <VmConnectionStatus vm={params.name} /> : null}>
       <Switch>
         <Route path="/">
           <VmListPage />
         </Route>
-        <Route<{ name: string }> path="/vms/:name">{(p) => <VmPage key={p.name} name={p.name} />}</Route>
+        <Route<{ name: string }> path="/vms/:name/*?">{(p) => <VmRoute key={p.name} name={p.name} />}</Route>
         <Route>
           <NotFound />
         </Route>

@@ -1,0 +1,20 @@
+import { expect, test } from './support/fixtures.ts';
+
+test('a newcomer opens the console, picks the demo VM and sees its real QEMU version and run state', async ({
+  page,
+}) => {
+  await page.goto('/');
+  const link = page.getByRole('link', { name: 'demo', exact: true });
+  await expect(link).toBeVisible();
+  await link.click();
+  await expect(page).toHaveURL(/\/vms\/demo$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'demo' })).toBeVisible();
+  await expect(page.getByText(/QEMU 7\.2\.\d+/)).toBeVisible();
+  await expect(page.getByRole('status', { name: 'Run state' })).toHaveText('prelaunch');
+  await expect(page.getByRole('status', { name: /^Connection/ })).toContainText(/connected/i);
+});
+
+test('a deep link to a VM page loads directly', async ({ page }) => {
+  await page.goto('/vms/demo');
+  await expect(page.getByRole('status', { name: 'Run state' })).toHaveText('prelaunch');
+});

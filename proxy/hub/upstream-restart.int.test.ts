@@ -1,0 +1,124 @@
+// QEMU going away and coming back, with clients attached, against a real QEMU.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { VmSummary } from '../../protocol/api.ts';
+import { CloseCode } from '../../protocol/api.ts';
+import { parseCliArgs } from '../config/cli-config.ts';
+import { type RunningConsole, startConsole } from '../console.ts';
+import { bootQemu } from '../test-support/qemu.ts';
+import { connectWsQmp } from '../test-support/ws-qmp-client.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function consoleFor(socketPath: string, extra: string[] = []): Promise<RunningConsole> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-int-'));
+  const config = parseCliArgs(['--listen', '127.0.0.1:0', '--target', `vm=unix:${socketPath}`, '--data-dir', dir, ...extra]);
+  if (config === 'help') throw new Error('unexpected');
+  const running = await startConsole(config, { upstream: { initialBackoffMs: 50, maxBackoffMs: 1000 } });
+  cleanups.push(async () => {
+    await running.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return running;
+}
+
+async function vm(running: RunningConsole): Promise<VmSummary> {
+  const list = (await (await fetch(`${running.url}api/vms`)).json()) as VmSummary[];
+  return list[0]!;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('when QEMU goes away', () => {
+  it('closes every client within a second with UPSTREAM_LOST, reports why, and reconnects to a restarted QEMU', async () => {
+    const first = await bootQemu({});
+    cleanups.push(() => first.dispose());
+    const running = await consoleFor(first.qmpPath);
+    await until('connected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 10_000);
+
+    const clients = await Promise.all([connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm`), connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm`)]);
+    for (const c of clients) await c.negotiate();
+    // A command in flight when QEMU dies must not get an invented answer.
+    clients[0]!.send({ execute: 'query-qmp-schema', id: 'in-flight' });
+
+    const killedAt = Date.now();
+    process.kill(first.pid, 'SIGKILL');
+    const closes = await Promise.all(clients.map((c) => c.closed));
+    expect(Date.now() - killedAt).toBeLessThan(1000);
+    for (const c of closes) {
+      expect(c.code).toBe(CloseCode.UPSTREAM_LOST);
+      expect(c.reason).toMatch(/QEMU connection lost/);
+    }
+    const made = clients[0]!.messages.filter((m) => m.id === 'in-flight' && 'error' in m);
+    expect(made).toEqual([]);
+
+    const down = await until('disconnected', async () => {
+      const v = await vm(running);
+      return v.state === 'connected' ? undefined : v;
+    }, 2000);
+    expect(down.error).toBeTruthy();
+    expect(Date.parse(down.since)).toBeGreaterThanOrEqual(killedAt - 5);
+    expect(down.version?.qemu.major).toBe(7);
+
+    // A new QEMU on the same socket path: the proxy finds it within its backoff cap.
+    await first.stop();
+    const second = await bootQemu({ qmpPath: first.qmpPath });
+    cleanups.push(() => second.dispose());
+    const bootedAt = Date.now();
+    await until('reconnected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 5000);
+    expect(Date.now() - bootedAt).toBeLessThan(1500);
+    const fresh = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm`);
+    await fresh.negotiate();
+    expect(await fresh.execute('query-status', undefined, 1)).toMatchObject({ return: { status: 'prelaunch' }, id: 1 });
+    fresh.close();
+  });
+
+  it('closes clients when QEMU quits, and says so', async () => {
+    const qemu = await bootQemu({});
+    cleanups.push(() => qemu.dispose());
+    const running = await consoleFor(qemu.qmpPath);
+    await until('connected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 10_000);
+    const c = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm`);
+    await c.negotiate();
+    c.send({ execute: 'quit', id: 'q' });
+    const closed = await c.closed;
+    expect(closed.code).toBe(CloseCode.UPSTREAM_LOST);
+    expect(c.messages.filter((m) => 'event' in m).map((m) => m.event)).toContain('SHUTDOWN');
+  });
+});
+
+describe('a target that does not exist yet', () => {
+  it('shows as disconnected with a reason, keeps the console serving, and connects once QEMU appears', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-later-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const socketPath = path.join(dir, 'later.qmp');
+    const running = await consoleFor(socketPath);
+    const before = await until('a failed attempt', async () => {
+      const v = await vm(running);
+      return v.error ? v : undefined;
+    }, 2000);
+    expect(before.state).not.toBe('connected');
+    expect(before.error).toMatch(/no such socket/);
+    expect((await fetch(running.url)).status).toBeLessThan(500);
+
+    const ws = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm`);
+    expect((await ws.closed).code).toBe(CloseCode.UPSTREAM_LOST);
+
+    const qemu = await bootQemu({ qmpPath: socketPath });
+    cleanups.push(() => qemu.dispose());
+    await until('connected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 5000);
+  });
+});
