@@ -1,0 +1,239 @@
+// The journal's HTTP API: event pages and NDJSON export, SSE streams, alerts and their acknowledgement.
+//
+//   GET  /api/events                     GET /api/vms/NAME/events          JournalPage or NDJSON
+//   GET  /api/events/stream              GET /api/vms/NAME/events/stream   text/event-stream
+//   GET  /api/alerts?state=&vm=&limit=   POST /api/alerts/ID/ack           AlertList, AlertAckResult
+//   GET  /api/journal                                                      JournalStatus
+import type http from 'node:http';
+import type { AlertAckResult, AlertList, JournalHealth } from '../../protocol/journal.ts';
+import type { Role } from '../hub/client-transport.ts';
+import { toJournalAlert } from '../journal/alert-book.ts';
+import { DEFAULT_STREAM_OPTIONS, EventStream, type EventStreamOptions } from '../journal/event-stream.ts';
+import { type Journal, recordJson } from '../journal/journal.ts';
+import type { EventQuery, EventRow } from '../journal/journal-store.ts';
+import {
+  BadRequest,
+  parseAlertsRequest,
+  parseEventsRequest,
+  parseNoParams,
+  parseSeq,
+  parseStreamRequest,
+} from '../journal/query-params.ts';
+import { log } from '../log.ts';
+
+/** Who is asking: the auth layer provides it; only operators may acknowledge. */
+export interface JournalRequestContext {
+  role: Role;
+  /** Recorded as `acknowledgedBy`, e.g. a user name or the remote address. */
+  actor: string;
+}
+
+export interface JournalRoutesOptions {
+  journal: Journal;
+  /** Configured VMs: other names are 404 under /api/vms/NAME/. */
+  vmExists(name: string): boolean;
+  stream?: Partial<EventStreamOptions>;
+}
+
+export interface JournalRoutes {
+  /** Answers the request and returns true if it is one of the journal's paths. */
+  handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    context: JournalRequestContext,
+  ): boolean;
+  /** For `GET /api/vms` entries. */
+  health(): JournalHealth;
+  /** Ends every open stream. */
+  close(): void;
+}
+
+const EXPORT_PAGE = 1000;
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+const VM_EVENTS = /^\/api\/vms\/([^/]+)\/events(\/stream)?$/;
+const ALERT_ACK = /^\/api\/alerts\/([^/]+)\/ack$/;
+
+export function createJournalRoutes(options: JournalRoutesOptions): JournalRoutes {
+  const { journal } = options;
+  const streamOptions = { ...DEFAULT_STREAM_OPTIONS, ...options.stream };
+  const streams = new Set<EventStream>();
+
+  function route(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    context: JournalRequestContext,
+  ): (() => void) | null {
+    const p = url.pathname;
+    const sp = url.searchParams;
+    const method = req.method ?? 'GET';
+    const get = (fn: () => void) => () =>
+      method === 'GET' || method === 'HEAD' ? fn() : notAllowed(res, 'GET');
+
+    if (p === '/api/events') return get(() => events(req, res, sp, undefined));
+    if (p === '/api/events/stream') return get(() => stream(req, res, sp, undefined));
+    const vmMatch = VM_EVENTS.exec(p);
+    if (vmMatch) {
+      const name = decodeURIComponent(vmMatch[1]!);
+      if (!options.vmExists(name)) return () => json(res, 404, { error: `unknown VM "${name}"` });
+      return vmMatch[2] ? get(() => stream(req, res, sp, name)) : get(() => events(req, res, sp, name));
+    }
+    if (p === '/api/alerts') return get(() => alerts(res, sp));
+    const ack = ALERT_ACK.exec(p);
+    if (ack)
+      return () => (method === 'POST' ? acknowledge(res, sp, ack[1]!, context) : notAllowed(res, 'POST'));
+    if (p === '/api/journal')
+      return get(() => {
+        parseNoParams(sp);
+        json(res, 200, journal.status());
+      });
+    return null;
+  }
+
+  function events(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    sp: URLSearchParams,
+    vm: string | undefined,
+  ) {
+    const r = parseEventsRequest(sp, req.headers.accept);
+    const query: EventQuery = { ...r.query, ...(vm !== undefined ? { vm } : {}) };
+    if (r.format === 'ndjson') {
+      void exportNdjson(res, query, r.limitGiven).catch((err: unknown) => {
+        log.error('journal export failed', { error: String(err) });
+        res.destroy();
+      });
+      return;
+    }
+    const rows = journal.query({ ...query, limit: query.limit + 1 });
+    const more = rows.length > query.limit;
+    const page = more ? rows.slice(0, query.limit) : rows;
+    const next = more ? page[page.length - 1]!.seq : null;
+    json(res, 200, `{"events":[${page.map(recordJson).join(',')}],"next":${next}}`);
+  }
+
+  /** The whole selection as NDJSON, page by page, as fast as the client reads. */
+  async function exportNdjson(
+    res: http.ServerResponse,
+    query: EventQuery,
+    limitGiven: boolean,
+  ): Promise<void> {
+    res.writeHead(200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    // What exists now: a storm during an ascending export must not keep it going forever.
+    const end = journal.headSeq + 1;
+    let cursor: Pick<EventQuery, 'after' | 'before'> = {
+      before: Math.min(query.before ?? end, end),
+      ...(query.after !== undefined ? { after: query.after } : {}),
+    };
+    let remaining = limitGiven ? query.limit : Number.POSITIVE_INFINITY;
+    while (remaining > 0 && !res.destroyed) {
+      const limit = Math.min(EXPORT_PAGE, remaining);
+      const rows: EventRow[] = journal.query({ ...query, ...cursor, limit });
+      if (rows.length === 0) break;
+      remaining -= rows.length;
+      const last = rows[rows.length - 1]!.seq;
+      cursor = query.order === 'asc' ? { ...cursor, after: last } : { ...cursor, before: last };
+      const ok = res.write(`${rows.map(recordJson).join('\n')}\n`);
+      if (rows.length < limit) break;
+      if (!ok && !(await drained(res))) return;
+    }
+    res.end();
+  }
+
+  function stream(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    sp: URLSearchParams,
+    vm: string | undefined,
+  ) {
+    const lastEventId = req.headers['last-event-id'];
+    const r = parseStreamRequest(sp, Array.isArray(lastEventId) ? lastEventId[0] : lastEventId);
+    req.socket.setNoDelay(true);
+    req.socket.setKeepAlive(true, 30_000);
+    const s = new EventStream(
+      res,
+      journal,
+      { ...(vm !== undefined ? { vm } : {}), ...(r.events ? { events: r.events } : {}) },
+      r.after,
+      streamOptions,
+    );
+    streams.add(s);
+    res.on('close', () => streams.delete(s));
+  }
+
+  function alerts(res: http.ServerResponse, sp: URLSearchParams) {
+    const list = journal.listAlerts(parseAlertsRequest(sp));
+    json(res, 200, { alerts: list.map(toJournalAlert) } satisfies AlertList);
+  }
+
+  function acknowledge(
+    res: http.ServerResponse,
+    sp: URLSearchParams,
+    idText: string,
+    context: JournalRequestContext,
+  ) {
+    parseNoParams(sp);
+    const id = parseSeq('alert id', decodeURIComponent(idText));
+    if (context.role !== 'operator')
+      return json(res, 403, { error: 'acknowledging alerts needs the operator role' });
+    const result = journal.acknowledge(id, context.actor);
+    if (result === 'not-found') return json(res, 404, { error: `no alert ${id}` });
+    json(res, 200, { alert: toJournalAlert(result) } satisfies AlertAckResult);
+  }
+
+  return {
+    handle(req, res, url, context) {
+      const run = route(req, res, url, context);
+      if (!run) return false;
+      try {
+        run();
+      } catch (err) {
+        if (err instanceof BadRequest || err instanceof URIError) json(res, 400, { error: err.message });
+        else {
+          log.error('journal API error', { path: url.pathname, error: String(err) });
+          if (!res.headersSent) json(res, 500, { error: 'internal error (see the console log)' });
+          else res.destroy();
+        }
+      }
+      return true;
+    },
+    health: () => journal.health(),
+    close() {
+      for (const s of streams) s.close();
+      streams.clear();
+    },
+  };
+}
+
+function notAllowed(res: http.ServerResponse, allow: string): void {
+  res.setHeader('allow', allow);
+  json(res, 405, { error: `method not allowed (use ${allow})` });
+}
+
+function drained(res: http.ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}

@@ -1,0 +1,181 @@
+// One Server-Sent Events stream of the journal: replay from the database, then live, no gap, no duplicate.
+//
+// The stream keeps `cursor`, the seq of the last record it wrote. In `replay` it reads pages after the
+// cursor (`Journal.readAfter`: the database, then the in-memory backlog), writing a page whenever the
+// socket has drained. A page shorter than asked means nothing published is left: in the same
+// synchronous turn it switches to `live`. Records are published synchronously right after their
+// commit, so each one is either in that last read or arrives live afterwards; live records at or
+// below the cursor are skipped. If a live client falls behind (more than `maxBufferedBytes` queued)
+// it drops back to `replay`, which again reads from the database only as fast as the socket drains:
+// memory stays bounded, and a client that takes nothing for `stallTimeoutMs` is closed (it resumes
+// with Last-Event-ID).
+import type { ServerResponse } from 'node:http';
+import { JournalSse } from '../../protocol/journal.ts';
+import { type Alert, toJournalAlert } from './alert-book.ts';
+import { type Journal, type JournalSubscriber, recordJson } from './journal.ts';
+import type { EventRow } from './journal-store.ts';
+
+export interface EventStreamOptions {
+  heartbeatMs: number;
+  /** Bytes queued for a live client before it falls back to paced replay. */
+  maxBufferedBytes: number;
+  /** A client that takes nothing for this long is closed. */
+  stallTimeoutMs: number;
+  /** Records per replay read. */
+  pageSize: number;
+  /** The `retry:` hint for EventSource reconnects. */
+  retryMs: number;
+}
+
+export const DEFAULT_STREAM_OPTIONS: EventStreamOptions = {
+  heartbeatMs: 15_000,
+  maxBufferedBytes: 1024 * 1024,
+  stallTimeoutMs: 60_000,
+  pageSize: 500,
+  retryMs: 2000,
+};
+
+export interface StreamFilter {
+  vm?: string;
+  events?: string[];
+}
+
+/** Frames are the same for every stream: build each once. */
+const frames = new WeakMap<EventRow, string>();
+function frame(r: EventRow): string {
+  let f = frames.get(r);
+  if (f === undefined) {
+    f = `id: ${r.seq}\nevent: ${JournalSse.RECORD}\ndata: ${recordJson(r)}\n\n`;
+    frames.set(r, f);
+  }
+  return f;
+}
+
+const alertFrame = (a: Alert) => `event: ${JournalSse.ALERT}\ndata: ${JSON.stringify(toJournalAlert(a))}\n\n`;
+
+export class EventStream implements JournalSubscriber {
+  private mode: 'replay' | 'live' | 'closed' = 'replay';
+  private cursor: number;
+  private readonly pendingAlerts = new Set<number>();
+  private readonly unsubscribe: () => void;
+  private readonly heartbeat: NodeJS.Timeout;
+  private stallTimer: NodeJS.Timeout | null = null;
+  private waitingForDrain = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly journal: Journal,
+    private readonly filter: StreamFilter,
+    after: number | null,
+    private readonly opts: EventStreamOptions = DEFAULT_STREAM_OPTIONS,
+  ) {
+    const head = journal.headSeq;
+    // A resume point from the future (a journal that was replaced) continues from now.
+    this.cursor = after === null ? head : Math.min(after, head);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+    });
+    const open = journal.listAlerts({ state: 'open', limit: 1000, ...(filter.vm ? { vm: filter.vm } : {}) });
+    res.write(
+      `retry: ${opts.retryMs}\nid: ${this.cursor}\nevent: ${JournalSse.ALERTS}\ndata: ${JSON.stringify({
+        alerts: open.map(toJournalAlert),
+      })}\n\n`,
+    );
+    this.unsubscribe = journal.subscribe(this);
+    this.heartbeat = setInterval(() => {
+      if (this.mode !== 'closed' && this.res.writableLength < this.opts.maxBufferedBytes)
+        this.res.write(': keepalive\n\n');
+    }, opts.heartbeatMs);
+    res.on('close', () => this.close());
+    res.on('error', () => this.close());
+    if (this.cursor >= head) this.goLive();
+    else this.pump();
+  }
+
+  get state(): 'replay' | 'live' | 'closed' {
+    return this.mode;
+  }
+
+  records(rows: EventRow[]): void {
+    if (this.mode !== 'live') return;
+    let chunk = '';
+    for (const r of rows) {
+      if (r.seq <= this.cursor || !this.matches(r)) continue;
+      chunk += frame(r);
+      this.cursor = r.seq;
+    }
+    if (chunk) this.res.write(chunk);
+    if (this.res.writableLength > this.opts.maxBufferedBytes) {
+      this.mode = 'replay';
+      this.awaitDrain();
+    }
+  }
+
+  alert(a: Alert): void {
+    if (this.mode === 'closed' || (this.filter.vm !== undefined && a.vm !== this.filter.vm)) return;
+    if (this.mode === 'live' && this.res.writableLength <= this.opts.maxBufferedBytes)
+      this.res.write(alertFrame(a));
+    else this.pendingAlerts.add(a.id);
+  }
+
+  close(): void {
+    if (this.mode === 'closed') return;
+    this.mode = 'closed';
+    this.unsubscribe();
+    clearInterval(this.heartbeat);
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    if (!this.res.destroyed) this.res.end();
+  }
+
+  private matches(r: EventRow): boolean {
+    return (
+      (this.filter.vm === undefined || r.vm === this.filter.vm) &&
+      (!this.filter.events?.length || this.filter.events.includes(r.event))
+    );
+  }
+
+  /** Writes replay pages while the socket takes them; goes live when nothing published is left. */
+  private pump(): void {
+    while (this.mode === 'replay') {
+      const rows = this.journal.readAfter(this.cursor, this.filter, this.opts.pageSize);
+      let chunk = '';
+      for (const r of rows) chunk += frame(r);
+      if (rows.length > 0) this.cursor = rows[rows.length - 1]!.seq;
+      const drained = chunk === '' || this.res.write(chunk);
+      if (rows.length < this.opts.pageSize) {
+        // Same synchronous turn as the read: anything published from now on arrives live.
+        this.goLive();
+        return;
+      }
+      if (!drained) {
+        this.awaitDrain();
+        return;
+      }
+    }
+  }
+
+  private goLive(): void {
+    this.mode = 'live';
+    let chunk = '';
+    for (const id of this.pendingAlerts) {
+      const a = this.journal.getAlert(id);
+      if (a) chunk += alertFrame(a);
+    }
+    this.pendingAlerts.clear();
+    if (chunk) this.res.write(chunk);
+  }
+
+  private awaitDrain(): void {
+    if (this.waitingForDrain || this.mode === 'closed') return;
+    this.waitingForDrain = true;
+    this.stallTimer = setTimeout(() => this.res.destroy(), this.opts.stallTimeoutMs);
+    this.res.once('drain', () => {
+      this.waitingForDrain = false;
+      if (this.stallTimer) clearTimeout(this.stallTimer);
+      this.stallTimer = null;
+      this.pump();
+    });
+  }
+}
