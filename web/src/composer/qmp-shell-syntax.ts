@@ -317,7 +317,7 @@ function fail(message: string, start: number, end: number): never {
   throw new ParseFailure({ message, start, end });
 }
 
-const TRANSACTION_START = /^(\s*)transaction\s*\(/;
+export const TRANSACTION_START = /^(\s*)transaction\s*\(/;
 
 /** Parses the composer's text in the given mode. */
 export function parseInput(text: string, options: ParseOptions): ParseResult {
@@ -595,7 +595,8 @@ const isPlainObject = (v: Json | undefined): v is JsonObject =>
 /** Characters that make a bare word ambiguous; such strings are written in double quotes. */
 const NEEDS_QUOTES = /[\s"'\\(),]/;
 
-function formatString(s: string): string {
+/** A string value as a qmp-shell word: bare when that reads back as the same string, else double-quoted. */
+export function formatString(s: string): string {
   if (
     s === '' ||
     NEEDS_QUOTES.test(s) ||

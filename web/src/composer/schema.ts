@@ -475,25 +475,37 @@ export class QmpSchema {
 
   /**
    * Argument names for the object at `parentPath` (empty: the command's own arguments), as dotted names
-   * from the top, required first, leaving out those already in `args`.
+   * from `parentPath.slice(baseLength)` on, required first, leaving out those already in `args`.
+   * (Inside a transaction the base is `['actions', i, 'data']`.)
    */
   argumentCandidates(
     command: string,
     args: JsonObject,
-    parentPath: readonly string[],
+    parentPath: ArgPath,
     prefix: string,
+    baseLength = 0,
   ): Candidate[] {
     const at = this.memberAt(command, args, parentPath);
     if (!at) return [];
     const obj = unwrapFor(at.type, 'object');
     if (obj?.kind !== 'object') return [];
     let given: Json | undefined = args;
-    for (const p of parentPath) given = isObject(given) ? given[p] : undefined;
+    for (const p of parentPath) {
+      given =
+        typeof p === 'number'
+          ? Array.isArray(given)
+            ? given[p]
+            : undefined
+          : isObject(given)
+            ? given[p]
+            : undefined;
+    }
     const present = isObject(given) ? given : {};
     const members = effectiveMembers(obj, present).filter(
       (m) => !(m.name in present && !isObject(present[m.name])),
     );
-    const dotted = parentPath.length ? `${parentPath.join('.')}.` : '';
+    const relative = parentPath.slice(baseLength);
+    const dotted = relative.length ? `${relative.join('.')}.` : '';
     const out: Candidate[] = [];
     for (const m of members) {
       if (!m.name.startsWith(prefix)) continue;
