@@ -12,7 +12,7 @@ import {
   tokenize,
   type Word,
 } from './qmp-shell-syntax.ts';
-import { type Candidate, effectiveMembers, type QmpSchema, type SchemaType } from './schema.ts';
+import { type Candidate, effectiveMembers, type QmpSchema } from './schema.ts';
 
 export type CaretContext =
   | { kind: 'none' }
@@ -289,11 +289,7 @@ export function hintAt(schema: QmpSchema, text: string, caret: number, mode: Com
   ]
     .filter(Boolean)
     .join(', ');
-  return { signature, current: `${key.join('.')} (${flags}): ${describe(schema, at.type)}` };
-}
-
-function describe(schema: QmpSchema, type: SchemaType): string {
-  return schema.describeType(type);
+  return { signature, current: `${key.join('.')} (${flags}): ${schema.describeType(at.type)}` };
 }
 
 const isObj = (v: Json | undefined): v is JsonObject =>
