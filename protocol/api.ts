@@ -39,3 +39,34 @@ export const CloseCode = {
   /** RFC 6455: a frame over the size limit. */
   MESSAGE_TOO_BIG: 1009,
 } as const;
+
+/** Who a client is to the console: the main token is `operator`, `--viewer-token` is `viewer`. */
+export type ConsoleRole = 'operator' | 'viewer';
+
+/** The console's command policy (`--read-only`, `--deny`, the viewer allowlist), globs on command names. */
+export interface CommandPolicyInfo {
+  /** `--read-only`: every client is a viewer. */
+  readOnly: boolean;
+  /** `--deny` patterns: denied to every role. */
+  deny: string[];
+  /** What a viewer may run (`*` and `?` are wildcards); everything else is denied to viewers. */
+  viewerAllow: string[];
+}
+
+/** `GET /api/session`: this client's role and the policy, so the SPA can grey out what it may not run. */
+export interface SessionInfo {
+  role: ConsoleRole;
+  /** false when the console runs with `--no-auth` (loopback only). */
+  auth: boolean;
+  policy: CommandPolicyInfo;
+}
+
+/**
+ * The body of a refused API request. `code` says why: `token-required` (401: no valid token; the SPA
+ * asks the user to open the link printed at start), `forbidden-host`, `forbidden-origin`,
+ * `viewer-read-only` (403).
+ */
+export interface ApiErrorBody {
+  error: string;
+  code?: 'token-required' | 'forbidden-host' | 'forbidden-origin' | 'viewer-read-only';
+}

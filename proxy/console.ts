@@ -1,5 +1,6 @@
 // Assembles the console: the hub of VM sessions, the HTTP/WebSocket server, the plain QMP sockets.
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleConfig } from './config/cli-config.ts';
@@ -8,9 +9,18 @@ import { createConsoleServer } from './http/server.ts';
 import { Hub } from './hub/hub.ts';
 import { listenQmpSocket, type QmpSocketListener } from './listen/qmp-socket-listener.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
+import { type CommandListener, composeCommandListeners } from './security/audit.ts';
+import { createConsoleSecurity } from './security/console-security.ts';
+import { isWildcardHost } from './security/security-config.ts';
 
 export interface RunningConsole {
+  /** The console's base URL, without a token. */
   url: string;
+  /** The link to open: `url` with `?token=` (the same as `url` with --no-auth). */
+  openUrl: string;
+  /** The operator token in force (given, or made at this start); null with --no-auth. */
+  token: string | null;
+  viewerToken: string | null;
   port: number;
   hub: Hub;
   stop(): Promise<void>;
@@ -27,32 +37,56 @@ export interface StartOptions {
   targets?: Target[];
   staticDir?: string;
   upstream?: UpstreamOptions;
+  /** Also told about every command (the audit log always is). */
+  onCommand?: CommandListener;
 }
 
 export async function startConsole(
   config: ConsoleConfig,
   options: StartOptions = {},
 ): Promise<RunningConsole> {
+  const security = createConsoleSecurity(config.security, config.listen.host, {
+    maxClients: config.limits.maxClients,
+    maxClientsPerVm: config.limits.maxClientsPerVm,
+  });
   mkdirSync(config.dataDir, { recursive: true });
   const targets = options.targets ?? config.targets;
   const hub = new Hub(targets, {
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },
-    session: { maxInFlight: config.limits.maxInFlight, maxBufferedBytes: config.limits.maxBufferedBytes },
+    session: {
+      maxInFlight: config.limits.maxInFlight,
+      maxBufferedBytes: config.limits.maxBufferedBytes,
+      gate: security.gate,
+      onCommand: composeCommandListeners(security.audit, options.onCommand),
+    },
   });
   hub.start();
   const server = createConsoleServer({
     hub,
     staticDir: options.staticDir ?? defaultStaticDir(),
     limits: { maxFrameBytes: config.limits.maxFrameBytes, heartbeatMs: config.limits.heartbeatMs },
+    guard: security.guard,
+    clientLimits: security.clientLimits,
+    tls: security.tls,
   });
   const listeners: QmpSocketListener[] = [];
   try {
     for (const l of config.listenQmp)
       listeners.push(await listenQmpSocket(hub.get(l.name)!, l.path, config.limits.maxLineBytes));
     const address = await server.listen(config.listen.host, config.listen.port);
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    security.setPort(address.port);
+    // Listening on every interface: name the machine, as 0.0.0.0 is no address to browse to.
+    const host = isWildcardHost(address.address)
+      ? hostname()
+      : address.family === 'IPv6'
+        ? `[${address.address}]`
+        : address.address;
+    const url = `${security.tls ? 'https' : 'http'}://${host}:${address.port}/`;
     return {
-      url: `http://${host}:${address.port}/`,
+      url,
+      openUrl: security.openUrl(url),
+      token: security.token,
+      viewerToken: security.viewerToken,
       port: address.port,
       hub,
       async stop() {

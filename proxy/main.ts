@@ -3,6 +3,7 @@ import { ConfigError, parseCliArgs, usage } from './config/cli-config.ts';
 import { startConsole } from './console.ts';
 import { startDemoVm } from './demo/demo-vm.ts';
 import { log } from './log.ts';
+import { isLoopbackHost } from './security/security-config.ts';
 
 async function main(): Promise<number> {
   let config: ReturnType<typeof parseCliArgs>;
@@ -49,7 +50,15 @@ async function main(): Promise<number> {
   const what = demo
     ? 'demo VM "demo" (a real QEMU; its first disk fails reads on purpose)'
     : `${config.targets.length} VM(s)`;
-  process.stdout.write(`QMP Console ready with ${what}: open ${running.url}\n`);
+  process.stdout.write(`QMP Console ready with ${what}: open ${running.openUrl}\n`);
+  if (running.viewerToken)
+    process.stdout.write(
+      `  viewer (read-only) link: ${running.url}?token=${encodeURIComponent(running.viewerToken)}\n`,
+    );
+  if (!isLoopbackHost(config.listen.host) && !config.security.tls)
+    log.warn(
+      'listening beyond loopback over plain HTTP: the token crosses the network in clear; use --tls-cert/--tls-key or a TLS reverse proxy',
+    );
   return -1;
 }
 

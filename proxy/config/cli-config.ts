@@ -2,6 +2,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  parseSecurityFlags,
+  type SecurityConfig,
+  SecurityConfigError,
+  securityFlagOptions,
+  securityUsage,
+} from '../security/security-config.ts';
 import { parseTarget, type Target } from './target-address.ts';
 
 export interface ConsoleConfig {
@@ -17,7 +24,11 @@ export interface ConsoleConfig {
     maxInFlight: number;
     heartbeatMs: number;
     maxLineBytes: number;
+    maxClients: number;
+    maxClientsPerVm: number;
   };
+  /** Tokens, TLS, command policy, allowed origins and hosts (proxy/security). */
+  security: SecurityConfig;
 }
 
 export const usage = `Usage: qmp-console [options]
@@ -32,8 +43,11 @@ Options:
   --max-frame-bytes N        largest WebSocket frame a client may send (default 1048576)
   --max-buffered-bytes N     bytes queued for a client that stopped reading before it is cut off (default 16777216)
   --max-in-flight N          commands one client may have waiting for QEMU (default 1000)
+  --max-clients N            WebSocket clients the console serves in total (default 256)
+  --max-clients-per-vm N     WebSocket clients per VM (default 64)
   -h, --help                 show this help
 
+${securityUsage}
 QEMU side: -qmp unix:/run/vm.qmp,server=on,wait=off   (for TCP add nodelay=on)
 `;
 
@@ -47,6 +61,9 @@ const flagOptions = {
   'max-frame-bytes': { type: 'string' },
   'max-buffered-bytes': { type: 'string' },
   'max-in-flight': { type: 'string' },
+  'max-clients': { type: 'string' },
+  'max-clients-per-vm': { type: 'string' },
+  ...securityFlagOptions,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -114,9 +131,16 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (demo && l.name !== 'demo')
       throw new ConfigError(`--listen-qmp: no VM named "${l.name}" (the demo VM is "demo")`);
   }
+  const listen = parseListen(values.listen ?? '127.0.0.1:8080');
+  let security: SecurityConfig;
+  try {
+    security = parseSecurityFlags(values, env, listen.host);
+  } catch (err) {
+    throw err instanceof SecurityConfigError ? new ConfigError(err.message) : err;
+  }
   const stateHome = env.XDG_STATE_HOME ?? path.join(os.homedir(), '.local', 'state');
   return {
-    listen: parseListen(values.listen ?? '127.0.0.1:8080'),
+    listen,
     targets,
     demo,
     dataDir: path.resolve(values['data-dir'] ?? path.join(stateHome, 'qmp-console')),
@@ -127,6 +151,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       maxInFlight: positiveInt('max-in-flight', values['max-in-flight'], 1000),
       heartbeatMs: 30_000,
       maxLineBytes: 16 * 1024 * 1024,
+      maxClients: positiveInt('max-clients', values['max-clients'], 256),
+      maxClientsPerVm: positiveInt('max-clients-per-vm', values['max-clients-per-vm'], 64),
     },
+    security,
   };
 }

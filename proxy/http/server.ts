@@ -1,10 +1,13 @@
 // The console's HTTP server: the SPA, the JSON API and the QMP WebSockets on one origin.
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QMP_WS_PREFIX } from '../../protocol/api.ts';
 import type { ClientContext } from '../hub/client-transport.ts';
 import type { Hub } from '../hub/hub.ts';
 import { log } from '../log.ts';
+import type { AccessGuard } from '../security/access-guard.ts';
+import { type ClientLimits, clientLimitProblem } from '../security/client-limits.ts';
+import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
 import { createQmpWebSocketServer, refuse, type WebSocketLimits } from './qmp-websocket.ts';
 import { createStaticHandler } from './static-files.ts';
 
@@ -12,6 +15,11 @@ export interface ConsoleServerOptions {
   hub: Hub;
   staticDir: string;
   limits: WebSocketLimits;
+  /** Host, Origin and token checks for every request and upgrade (proxy/security). */
+  guard: AccessGuard;
+  clientLimits: ClientLimits;
+  /** HTTPS when given. */
+  tls: TlsMaterial | null;
 }
 
 export interface ConsoleServer {
@@ -42,9 +50,13 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
   const serveStatic = createStaticHandler(options.staticDir);
   const qmpSockets = createQmpWebSocketServer(hub, options.limits);
 
-  const server = http.createServer((req, res) => {
+  const server = createHttpServer(options.tls, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     const pathname = url.pathname;
+    const access = options.guard.checkRequest(req, res, url);
+    if (!access) return;
+    if (pathname === '/api/session' && req.method === 'GET' && access.role)
+      return sendJson(res, 200, options.guard.session(access.role));
     if (pathname === '/api/vms' && req.method === 'GET') return sendJson(res, 200, hub.summaries());
     if (pathname.startsWith('/api/') || pathname === '/api')
       return sendJson(res, 404, { error: `no such API: ${pathname}` });
@@ -60,10 +72,15 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const role = options.guard.checkUpgrade(req, socket, url);
+    if (role === null) return;
     const name = vmNameFromQmpPath(url.pathname);
     if (name === null) return refuse(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
+    if (!hub.get(name)) return refuse(socket, 404, `unknown VM "${name}"`);
+    const tooMany = clientLimitProblem(hub, name, options.clientLimits);
+    if (tooMany) return refuse(socket, 503, tooMany);
     const context: ClientContext = {
-      role: 'operator',
+      role,
       remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
     };
     qmpSockets.handleUpgrade(req, socket, head, name, context);

@@ -1,5 +1,6 @@
 // Validates one client message the way QEMU's qmp_dispatch_check_obj does, with QEMU's own wording.
 import type { Json, JsonObject, QmpErrorBody } from '../../protocol/qmp.ts';
+import { qemuInputProblem } from '../security/qemu-json-limits.ts';
 
 export type CheckedRequest =
   | {
@@ -26,6 +27,10 @@ export function parseRequest(text: string, oobEnabled: boolean): CheckedRequest 
     return { ok: false, error: generic('QMP input must be a JSON object'), id: undefined };
   }
   const req = value as Record<string, Json>;
+  // Before anything echoes the id or forwards the request: what QEMU's parser could not take.
+  const tooMuch = qemuInputProblem(req);
+  if (tooMuch)
+    return { ok: false, error: generic(tooMuch.desc), id: tooMuch.where === 'id' ? undefined : req.id };
   const id = 'id' in req ? req.id : undefined;
   let kind: 'execute' | 'exec-oob' | null = null;
   for (const key of Object.keys(req)) {

@@ -1,0 +1,239 @@
+// Who may reach what: Host, Origin and token checks for every HTTP request and WebSocket upgrade.
+//
+// Order: Host (403) → Origin (403) → token (401) → role (403 for a viewer's state-changing request).
+// The SPA's own files (index.html, /assets) load without a token so the page can tell a visitor
+// without one to open the link printed at start; they hold no VM data. `/api/**` and `/qmp/**`
+// always need a token (unless --no-auth). `GET <any page>?token=T` with a valid T sets the cookie
+// and redirects to the same page without the token in the address bar.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ApiErrorBody, ConsoleRole, SessionInfo } from '../../protocol/api.ts';
+import { VIEWER_ALLOW } from '../../protocol/command-policy.ts';
+import { log } from '../log.ts';
+import { consoleHostNames, hostAllowed, originAllowed } from './origin-host.ts';
+import type { SecurityConfig } from './security-config.ts';
+import { presentedTokens, TokenSet, tokenCookie } from './tokens.ts';
+
+export interface AccessGuardOptions {
+  security: SecurityConfig;
+  /** The operator token in force (the configured one or the one made at start); null with --no-auth. */
+  token: string | null;
+  listenHost: string;
+  /** The cookie's name; known once the server listens (it carries the port). */
+  cookieName: () => string;
+}
+
+export interface RequestAccess {
+  /** The client's role; null for a visitor without a token (static files only). */
+  role: ConsoleRole | null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Sent with every HTTP response: no framing (clickjacking a Quit button), no token in Referer. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-frame-options': 'DENY',
+  'content-security-policy': "frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
+
+export class AccessGuard {
+  private readonly tokens: TokenSet;
+  private readonly hostNames: Set<string>;
+
+  constructor(private readonly options: AccessGuardOptions) {
+    const { security, token } = options;
+    const entries: { token: string; role: ConsoleRole }[] = [];
+    if (security.auth && token) entries.push({ token, role: 'operator' });
+    if (security.auth && security.viewerToken) entries.push({ token: security.viewerToken, role: 'viewer' });
+    this.tokens = new TokenSet(entries);
+    this.hostNames = consoleHostNames(options.listenHost, security.allowHosts);
+  }
+
+  get authRequired(): boolean {
+    return this.options.security.auth;
+  }
+
+  /**
+   * Checks one HTTP request. When it may not proceed, answers it (403, 401, or the token's 302)
+   * and returns null.
+   */
+  checkRequest(req: IncomingMessage, res: ServerResponse, url: URL): RequestAccess | null {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    const refusal = this.hostOrOriginRefusal(req, !SAFE_METHODS.has(req.method ?? 'GET'));
+    if (refusal) {
+      this.logRefusal(req, refusal.status, refusal.body.error);
+      sendJson(res, refusal.status, refusal.body);
+      return null;
+    }
+    const role = this.authenticate(req, url);
+    const pathname = url.pathname;
+    const guarded =
+      pathname === '/api' ||
+      pathname.startsWith('/api/') ||
+      pathname === '/qmp' ||
+      pathname.startsWith('/qmp/');
+    if (guarded) {
+      if (role === null) {
+        this.logRefusal(req, 401, 'no valid token');
+        res.setHeader('www-authenticate', 'Bearer realm="qmp-console"');
+        sendJson(res, 401, {
+          error: 'this console needs its token: open the link printed when it started',
+          code: 'token-required',
+        });
+        return null;
+      }
+      if (role === 'viewer' && !SAFE_METHODS.has(req.method ?? 'GET')) {
+        sendJson(res, 403, { error: 'the viewer role is read-only', code: 'viewer-read-only' });
+        return null;
+      }
+      return { role };
+    }
+    // A page: the link printed at start carries the token once, then the cookie does.
+    if (url.searchParams.has('token') && (req.method === 'GET' || req.method === 'HEAD')) {
+      if (!this.authRequired) {
+        redirectWithoutToken(res, url);
+        return null;
+      }
+      const landing = this.tokens.roleOf(url.searchParams.get('token') ?? '');
+      if (landing === null) {
+        this.logRefusal(req, 401, 'wrong token in link');
+        res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(
+          "This link's token is not valid for this console. A console without --token makes a new token each time it starts: open the link it printed last.\n",
+        );
+        return null;
+      }
+      const cookie = tokenCookie(
+        this.options.cookieName(),
+        url.searchParams.get('token')!,
+        this.options.security.tls !== null,
+      );
+      res.setHeader('set-cookie', cookie);
+      redirectWithoutToken(res, url);
+      return null;
+    }
+    return { role };
+  }
+
+  /**
+   * Checks a WebSocket upgrade before it happens; refuses it with a plain HTTP status on the socket
+   * and returns null, or returns the client's role.
+   */
+  checkUpgrade(req: IncomingMessage, socket: Duplex, url: URL): ConsoleRole | null {
+    const refusal = this.hostOrOriginRefusal(req, true);
+    if (refusal) {
+      this.logRefusal(req, refusal.status, refusal.body.error);
+      refuseUpgrade(socket, refusal.status, refusal.body.error);
+      return null;
+    }
+    const role = this.authenticate(req, url);
+    if (role === null) {
+      this.logRefusal(req, 401, 'no valid token');
+      refuseUpgrade(socket, 401, 'this console needs its token', {
+        'WWW-Authenticate': 'Bearer realm="qmp-console"',
+      });
+      return null;
+    }
+    return role;
+  }
+
+  /** `GET /api/session`. */
+  session(role: ConsoleRole): SessionInfo {
+    const s = this.options.security;
+    return {
+      role,
+      auth: s.auth,
+      policy: { readOnly: s.readOnly, deny: [...s.deny], viewerAllow: [...VIEWER_ALLOW] },
+    };
+  }
+
+  private authenticate(req: IncomingMessage, url: URL): ConsoleRole | null {
+    const readOnly = this.options.security.readOnly;
+    if (!this.authRequired) return readOnly ? 'viewer' : 'operator';
+    for (const candidate of presentedTokens(req, url, this.options.cookieName())) {
+      const role = this.tokens.roleOf(candidate);
+      if (role !== null) return readOnly ? 'viewer' : role;
+    }
+    return null;
+  }
+
+  private hostOrOriginRefusal(
+    req: IncomingMessage,
+    checkOrigin: boolean,
+  ): { status: number; body: ApiErrorBody } | null {
+    const host = req.headers.host;
+    if (!hostAllowed(host, this.hostNames))
+      return {
+        status: 403,
+        body: {
+          error: `this console does not answer to Host "${String(host).slice(0, 100)}" (add it with --allow-host)`,
+          code: 'forbidden-host',
+        },
+      };
+    const origin = req.headers.origin;
+    if (checkOrigin && !originAllowed(origin, host, this.options.security.allowOrigins))
+      return {
+        status: 403,
+        body: {
+          error: `requests from origin "${String(origin).slice(0, 100)}" are refused (add it with --allow-origin)`,
+          code: 'forbidden-origin',
+        },
+      };
+    return null;
+  }
+
+  private logRefusal(req: IncomingMessage, status: number, why: string): void {
+    log.warn('request refused', {
+      status,
+      why,
+      method: req.method,
+      path: (req.url ?? '').replace(/([?&]token=)[^&]*/g, '$1***').slice(0, 200),
+      remote: req.socket.remoteAddress,
+    });
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: ApiErrorBody): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+function redirectWithoutToken(res: ServerResponse, url: URL): void {
+  const params = new URLSearchParams(url.search);
+  params.delete('token');
+  const query = params.toString();
+  // Only the path and query: never a URL another host could be put into.
+  const location = `${url.pathname.replace(/^\/+/, '/')}${query ? `?${query}` : ''}`;
+  res.writeHead(302, { location, 'cache-control': 'no-store' });
+  res.end();
+}
+
+/** Answers a refused upgrade with a plain HTTP status, before any WebSocket exists. */
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const reasons: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    503: 'Service Unavailable',
+  };
+  const body = `${message}\n`;
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.end(
+    `HTTP/1.1 ${status} ${reasons[status] ?? 'Error'}\r\nConnection: close\r\n${extra}Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
