@@ -1,4 +1,5 @@
 // The console's own HTTP/WebSocket contract, shared by the proxy and the SPA.
+import type { JournalHealth } from './journal.ts';
 import type { QmpVersion } from './qmp.ts';
 
 /** Connection state of the proxy's one upstream QMP session to a VM. */
@@ -16,6 +17,8 @@ export interface VmSummary {
   since: string;
   /** Why the VM is disconnected (or why the last attempt failed); null when connected. */
   error: string | null;
+  /** The event journal's health (the same for every VM): not ok while events cannot be written. */
+  journal?: JournalHealth;
 }
 
 /** WebSocket path for a VM's QMP session: `/qmp/NAME`. */

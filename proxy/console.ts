@@ -5,8 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleConfig } from './config/cli-config.ts';
 import type { Target } from './config/target-address.ts';
+import { createJournalRoutes } from './http/journal-routes.ts';
 import { createConsoleServer } from './http/server.ts';
 import { Hub } from './hub/hub.ts';
+import type { EventStreamOptions } from './journal/event-stream.ts';
+import { Journal, type JournalOptions } from './journal/journal.ts';
+import { JournalStore } from './journal/journal-store.ts';
 import { listenQmpSocket, type QmpSocketListener } from './listen/qmp-socket-listener.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
@@ -23,6 +27,7 @@ export interface RunningConsole {
   viewerToken: string | null;
   port: number;
   hub: Hub;
+  journal: Journal;
   stop(): Promise<void>;
 }
 
@@ -39,6 +44,9 @@ export interface StartOptions {
   upstream?: UpstreamOptions;
   /** Also told about every command (the audit log always is). */
   onCommand?: CommandListener;
+  /** Journal batching, retry and retention timing (tests); retention limits come from config. */
+  journal?: Omit<JournalOptions, 'retention'>;
+  eventStream?: Partial<EventStreamOptions>;
 }
 
 export async function startConsole(
@@ -50,6 +58,11 @@ export async function startConsole(
     maxClientsPerVm: config.limits.maxClientsPerVm,
   });
   mkdirSync(config.dataDir, { recursive: true });
+  // Throws JournalOpenError (unwritable, corrupt, in use): the console does not run without its memory.
+  const journal = new Journal(JournalStore.open(path.join(config.dataDir, 'journal.sqlite')), {
+    ...options.journal,
+    retention: config.journal,
+  });
   const targets = options.targets ?? config.targets;
   const hub = new Hub(targets, {
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },
@@ -57,9 +70,12 @@ export async function startConsole(
       maxInFlight: config.limits.maxInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
       gate: security.gate,
-      onCommand: composeCommandListeners(security.audit, options.onCommand),
+      onCommand: composeCommandListeners(security.audit, options.onCommand, (r) => journal.recordCommand(r)),
     },
+    eventSink: journal.sink,
   });
+  for (const vm of hub.all()) vm.onStatus((v, status) => journal.vmStatus(v.name, status));
+  journal.startRetention();
   hub.start();
   const server = createConsoleServer({
     hub,
@@ -68,6 +84,11 @@ export async function startConsole(
     guard: security.guard,
     clientLimits: security.clientLimits,
     tls: security.tls,
+    journal: createJournalRoutes({
+      journal,
+      vmExists: (name) => hub.get(name) !== undefined,
+      ...(options.eventStream ? { stream: options.eventStream } : {}),
+    }),
   });
   const listeners: QmpSocketListener[] = [];
   try {
@@ -89,15 +110,18 @@ export async function startConsole(
       viewerToken: security.viewerToken,
       port: address.port,
       hub,
+      journal,
       async stop() {
         await Promise.all(listeners.map((l) => l.close()));
         await server.close();
         await hub.stop();
+        journal.close();
       },
     };
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     await hub.stop();
+    journal.close();
     throw err;
   }
 }

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../journal/duration.ts';
 import {
   parseSecurityFlags,
   type SecurityConfig,
@@ -29,6 +30,8 @@ export interface ConsoleConfig {
   };
   /** Tokens, TLS, command policy, allowed origins and hosts (proxy/security). */
   security: SecurityConfig;
+  /** Event journal retention: at most maxEvents events, none older than maxAgeMs (null: no age limit). */
+  journal: { maxEvents: number; maxAgeMs: number | null };
 }
 
 export const usage = `Usage: qmp-console [options]
@@ -45,6 +48,8 @@ Options:
   --max-in-flight N          commands one client may have waiting for QEMU (default 1000)
   --max-clients N            WebSocket clients the console serves in total (default 256)
   --max-clients-per-vm N     WebSocket clients per VM (default 64)
+  --journal-max-events N     events the journal keeps, oldest pruned first (default 1000000)
+  --journal-max-age AGE      prune events older than AGE: 30d, 12h, 90m, 1w (default: no age limit)
   -h, --help                 show this help
 
 ${securityUsage}
@@ -63,6 +68,8 @@ const flagOptions = {
   'max-in-flight': { type: 'string' },
   'max-clients': { type: 'string' },
   'max-clients-per-vm': { type: 'string' },
+  'journal-max-events': { type: 'string' },
+  'journal-max-age': { type: 'string' },
   ...securityFlagOptions,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -155,5 +162,17 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       maxClientsPerVm: positiveInt('max-clients-per-vm', values['max-clients-per-vm'], 64),
     },
     security,
+    journal: {
+      maxEvents: positiveInt('journal-max-events', values['journal-max-events'], 1_000_000),
+      maxAgeMs: journalMaxAge(values['journal-max-age']),
+    },
   };
+}
+
+function journalMaxAge(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const ms = parseDuration(text);
+  if (ms === null)
+    throw new ConfigError(`--journal-max-age "${text}" is not a duration like 30d, 12h or 90m`);
+  return ms;
 }

@@ -8,6 +8,7 @@ import { log } from '../log.ts';
 import type { AccessGuard } from '../security/access-guard.ts';
 import { type ClientLimits, clientLimitProblem } from '../security/client-limits.ts';
 import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
+import type { JournalRoutes } from './journal-routes.ts';
 import { createQmpWebSocketServer, refuse, type WebSocketLimits } from './qmp-websocket.ts';
 import { createStaticHandler } from './static-files.ts';
 
@@ -20,6 +21,8 @@ export interface ConsoleServerOptions {
   clientLimits: ClientLimits;
   /** HTTPS when given. */
   tls: TlsMaterial | null;
+  /** The event journal's API (/api/events, /api/alerts, ...), when the console keeps one. */
+  journal?: JournalRoutes;
 }
 
 export interface ConsoleServer {
@@ -57,7 +60,15 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     if (!access) return;
     if (pathname === '/api/session' && req.method === 'GET' && access.role)
       return sendJson(res, 200, options.guard.session(access.role));
-    if (pathname === '/api/vms' && req.method === 'GET') return sendJson(res, 200, hub.summaries());
+    const journalContext = {
+      role: access.role ?? 'viewer',
+      actor: `${access.role}@${req.socket.remoteAddress}`,
+    } as const;
+    if (options.journal?.handle(req, res, url, journalContext)) return;
+    if (pathname === '/api/vms' && req.method === 'GET') {
+      const journal = options.journal?.health();
+      return sendJson(res, 200, journal ? hub.summaries().map((s) => ({ ...s, journal })) : hub.summaries());
+    }
     if (pathname.startsWith('/api/') || pathname === '/api')
       return sendJson(res, 404, { error: `no such API: ${pathname}` });
     if (pathname.startsWith(QMP_WS_PREFIX))
@@ -102,6 +113,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       });
     },
     async close() {
+      options.journal?.close();
       qmpSockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
