@@ -1,0 +1,125 @@
+// `npm run bench` (issue 9): every figure beside its reference, measured in one run on this machine.
+// Prints a table, writes bench/results/latest.json and docs/benchmarks.md.
+// `tsx bench/run.ts --only latency,storm` runs some sections (for work on one of them).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { formatTable, Report } from './lib/report.ts';
+import { type Rig, startRig } from './lib/rig.ts';
+import { ROOT } from './lib/servers.ts';
+import { writeBenchmarksDoc } from './lib/write-doc.ts';
+import { latencySection } from './sections/latency.ts';
+import { throughputSection } from './sections/throughput.ts';
+
+interface Section {
+  name: string;
+  title: string;
+  /** Needs the shared rig (QEMU, console, websockify, bridge, fake server). */
+  rig: boolean;
+  run(report: Report, rig: Rig | null): Promise<void>;
+}
+
+const sections: Section[] = [
+  {
+    name: 'latency',
+    title: '1. Command latency (query-status, sequential)',
+    rig: true,
+    run: (r, rig) => latencySection(rig!, r),
+  },
+  {
+    name: 'throughput',
+    title: '2. Pipelined throughput (200 in flight)',
+    rig: true,
+    run: (r, rig) => throughputSection(rig!, r),
+  },
+];
+
+function machine() {
+  const cpu =
+    /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
+  let qemu = '';
+  try {
+    qemu = execFileSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
+  } catch {}
+  return {
+    nproc: os.availableParallelism(),
+    cpu,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    kernel: os.release(),
+    node: process.version,
+    qemu,
+  };
+}
+
+async function main(): Promise<number> {
+  const only = (() => {
+    const i = process.argv.indexOf('--only');
+    return i === -1 ? null : new Set(process.argv[i + 1]!.split(','));
+  })();
+  const chosen = sections.filter((s) => only === null || only.has(s.name));
+  const report = new Report();
+  const started = Date.now();
+  if (!existsSync(path.join(ROOT, 'dist/proxy/console.js'))) {
+    for (const s of chosen) report.skip(s.title, 'the proxy is not built (run `npm run build`)');
+    chosen.length = 0;
+  }
+  let rig: Rig | null = null;
+  let rigError: string | null = null;
+  try {
+    for (const section of chosen) {
+      const t0 = Date.now();
+      process.stderr.write(`bench: ${section.title} …\n`);
+      try {
+        if (section.rig && rig === null && rigError === null) {
+          try {
+            rig = await startRig();
+          } catch (err) {
+            rigError = err instanceof Error ? err.message : String(err);
+          }
+        }
+        if (section.rig && rig === null)
+          report.skip(section.title, `could not start QEMU and the proxies: ${rigError}`);
+        else await section.run(report, rig);
+      } catch (err) {
+        report.skip(section.title, `failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      report.seconds[section.name] = Math.round((Date.now() - t0) / 100) / 10;
+    }
+  } finally {
+    await rig?.stop();
+  }
+  const totalSeconds = Math.round((Date.now() - started) / 1000);
+  const result = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    totalSeconds,
+    sectionSeconds: report.seconds,
+    consoleEntry: rig?.console.entry ?? null,
+    rows: report.rows,
+    skipped: report.skipped,
+    data: report.data,
+  };
+  process.stdout.write(`\n${formatTable(report)}\n\n`);
+  const m = result.machine;
+  process.stdout.write(
+    `${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, ${m.qemu}, Node ${m.node}; ${totalSeconds} s\n`,
+  );
+  mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  const jsonPath = path.join(ROOT, 'bench/results/latest.json');
+  writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`JSON: ${path.relative(process.cwd(), jsonPath)}\n`);
+  if (only === null) {
+    writeBenchmarksDoc(report, result.machine, result.date, totalSeconds);
+    process.stdout.write('Markdown: docs/benchmarks.md\n');
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
