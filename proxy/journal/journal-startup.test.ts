@@ -81,4 +81,42 @@ describe('startConsole', () => {
       await running.stop();
     }
   });
+
+  it('reports a disk-full journal on /api/vms and /api/journal, and recovers', async () => {
+    const running = await startConsole(config(), {
+      upstream: { initialBackoffMs: 10_000 },
+      journal: { retryInitialMs: 10, retryMaxMs: 20 },
+    });
+    try {
+      const db = running.journal.store.db;
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
+      const vm = running.hub.get('vm')!;
+      // Events as QEMU would send them, straight into the hub's sink.
+      for (let i = 0; i < 500; i++)
+        running.journal.sink(
+          'vm',
+          { event: 'X', data: { pad: 'x'.repeat(500) }, timestamp: { seconds: 1, microseconds: i } },
+          '',
+          () => {},
+        );
+      await new Promise((r) => setImmediate(r));
+      const vms = await (await fetch(`${running.url}api/vms`)).json();
+      expect(vms[0].name).toBe(vm.name);
+      expect(vms[0].journal).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/SQLITE_FULL/),
+        backlog: expect.any(Number),
+      });
+      const status = await (await fetch(`${running.url}api/journal`)).json();
+      expect(status.ok).toBe(false);
+      // Still readable, backlog included.
+      const page = await (await fetch(`${running.url}api/vms/vm/events?limit=1`)).json();
+      expect(page.events[0].seq).toBe(running.journal.headSeq);
+      db.pragma('max_page_count = 1073741823');
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await (await fetch(`${running.url}api/journal`)).json()).ok).toBe(true);
+    } finally {
+      await running.stop();
+    }
+  });
 });

@@ -301,6 +301,11 @@ export class Journal {
     if (this.closed) return;
     this.flush();
     if (this.failure) this.retry();
+    if (this.failure)
+      log.error('journal closed with events it could not write', {
+        events: this.backlog.length,
+        error: this.failure.error,
+      });
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
