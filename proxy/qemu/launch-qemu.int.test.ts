@@ -1,12 +1,13 @@
 // Against a real QEMU 7.2: the VM our demo, integration and e2e tests rely on behaves as QMP-FACTS.md says.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { QmpEvent } from '../../protocol/qmp.ts';
+import { startDemoVm } from '../demo/demo-vm.ts';
 import { bootQemu, type TestQemu, useQemu } from '../test-support/qemu.ts';
 import { connectQmp, type QmpSocketClient } from '../test-support/qmp-socket-client.ts';
-import { launchQemu, QemuLaunchError } from './launch-qemu.ts';
+import { launchQemu, type QemuInstance, QemuLaunchError } from './launch-qemu.ts';
 
 function isAlive(pid: number): boolean {
   try {
@@ -196,5 +197,42 @@ describe('launching and stopping', () => {
       const deep = path.join(dir, 'x'.repeat(100));
       await expect(launchQemu({ dir: deep })).rejects.toThrow(/longer than 107 bytes/);
     });
+  });
+});
+
+describe('the demo VM', () => {
+  let dataDir = '';
+  const started: QemuInstance[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((vm) => vm.stop()));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs as demo with bad0 failing first and disk0 healthy, replacing a leftover demo QEMU', async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'qmp-console-test-'));
+    // A console killed outright leaves its demo QEMU running: the next start must not trip over it.
+    const leftover = await startDemoVm(dataDir);
+    started.push(leftover);
+    const vm = await startDemoVm(dataDir);
+    started.push(vm);
+    expect(await leftover.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(vm.qmpPath).toBe(path.join(dataDir, 'demo', 'qmp.sock'));
+
+    const client = await negotiated(`unix:${vm.qmpPath}`);
+    expect(await client.call('query-name')).toEqual({ name: 'demo' });
+    const blocks = (await client.call('query-block')) as Array<{ device: string }>;
+    expect(blocks.map((b) => b.device)).toEqual(['bad0', 'disk0']);
+    const { error } = await contUntilStopped(client);
+    expect(error.data).toMatchObject({ device: 'bad0', action: 'stop' });
+    await client.close();
+
+    await vm.stop();
+    await vm.exited;
+    expect((await readdir(path.join(dataDir, 'demo'))).sort()).toEqual([
+      'bad0.blkdebug.conf',
+      'bad0.img',
+      'disk0.img',
+      'qemu.log',
+    ]);
   });
 });
