@@ -2,7 +2,7 @@
 // every event any client received, with contiguous sequence numbers. A real QEMU; its second monitor
 // drives the storm and is the ground truth.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,21 +45,9 @@ interface ConsoleProcess {
 
 /** `qmp-console` as its own process (`node --import tsx proxy/main.ts`: one process, so kill -9 hits it). */
 async function spawnConsole(): Promise<ConsoleProcess> {
-  // Until the demo VM module exists, main.ts cannot load; the same start-up from its parts then.
-  const entry = existsSync(path.join(repo, 'proxy/demo/demo-vm.ts'))
-    ? ['proxy/main.ts']
-    : [
-        '--input-type=module',
-        '-e',
-        `import { parseCliArgs } from './proxy/config/cli-config.ts';
-         import { startConsole } from './proxy/console.ts';
-         const config = parseCliArgs(process.argv.slice(1));
-         const running = await startConsole(config);
-         process.stdout.write('QMP Console ready: open ' + running.openUrl + '\\n');`,
-      ];
   const args = ['--listen', '127.0.0.1:0', '--target', `vm=unix:${qemu().qmpPath}`];
   args.push('--data-dir', dataDir, '--token', TOKEN);
-  const child = spawn(process.execPath, ['--import', 'tsx', ...entry, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/main.ts', ...args], {
     cwd: repo,
     env: { ...process.env, QMP_CONSOLE_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
