@@ -1,12 +1,11 @@
 // QEMU going away and coming back, with clients attached, against a real QEMU.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VmSummary } from '../../protocol/api.ts';
 import { CloseCode } from '../../protocol/api.ts';
-import { parseCliArgs } from '../config/cli-config.ts';
-import { type RunningConsole, startConsole } from '../console.ts';
+import { startTestConsole, type TestConsole } from '../test-support/console.ts';
 import { bootQemu } from '../test-support/qemu.ts';
 import { connectWsQmp } from '../test-support/ws-qmp-client.ts';
 
@@ -15,21 +14,34 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function consoleFor(socketPath: string, extra: string[] = []): Promise<RunningConsole> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-int-'));
-  const config = parseCliArgs(['--listen', '127.0.0.1:0', '--target', `vm=unix:${socketPath}`, '--data-dir', dir, ...extra]);
-  if (config === 'help') throw new Error('unexpected');
-  const running = await startConsole(config, { upstream: { initialBackoffMs: 50, maxBackoffMs: 1000 } });
-  cleanups.push(async () => {
-    await running.stop();
-    rmSync(dir, { recursive: true, force: true });
+async function consoleFor(socketPath: string): Promise<TestConsole> {
+  const running = await startTestConsole({
+    vms: { vm: socketPath },
+    start: { upstream: { initialBackoffMs: 50, maxBackoffMs: 1000 } },
   });
+  cleanups.push(() => running.stop());
   return running;
 }
 
-async function vm(running: RunningConsole): Promise<VmSummary> {
-  const list = (await (await fetch(`${running.url}api/vms`)).json()) as VmSummary[];
+async function vm(running: TestConsole): Promise<VmSummary> {
+  const list = (await (await running.api('/api/vms')).json()) as VmSummary[];
   return list[0]!;
+}
+
+const client = (running: TestConsole) => connectWsQmp(running.wsUrl('vm'), { headers: running.authHeaders });
+
+/** The console's target is a symlink, so a restarted QEMU (in a new dir) can take the same address. */
+function stableAddress(): { link: string; pointTo: (socket: string) => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-link-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const link = path.join(dir, 'vm.qmp');
+  return {
+    link,
+    pointTo: (socket) => {
+      rmSync(link, { force: true });
+      symlinkSync(socket, link);
+    },
+  };
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -44,12 +56,14 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 
 describe('when QEMU goes away', () => {
   it('closes every client within a second with UPSTREAM_LOST, reports why, and reconnects to a restarted QEMU', async () => {
+    const address = stableAddress();
     const first = await bootQemu({});
     cleanups.push(() => first.dispose());
-    const running = await consoleFor(first.qmpPath);
+    address.pointTo(first.qmpPath);
+    const running = await consoleFor(address.link);
     await until('connected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 10_000);
 
-    const clients = await Promise.all([connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm`), connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm`)]);
+    const clients = await Promise.all([connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`), connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`)]);
     for (const c of clients) await c.negotiate();
     // A command in flight when QEMU dies must not get an invented answer.
     clients[0]!.send({ execute: 'query-qmp-schema', id: 'in-flight' });
@@ -75,12 +89,13 @@ describe('when QEMU goes away', () => {
 
     // A new QEMU on the same socket path: the proxy finds it within its backoff cap.
     await first.stop();
-    const second = await bootQemu({ qmpPath: first.qmpPath });
+    const second = await bootQemu({});
     cleanups.push(() => second.dispose());
+    address.pointTo(second.qmpPath);
     const bootedAt = Date.now();
     await until('reconnected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 5000);
     expect(Date.now() - bootedAt).toBeLessThan(1500);
-    const fresh = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm`);
+    const fresh = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`);
     await fresh.negotiate();
     expect(await fresh.execute('query-status', undefined, 1)).toMatchObject({ return: { status: 'prelaunch' }, id: 1 });
     fresh.close();
@@ -91,7 +106,7 @@ describe('when QEMU goes away', () => {
     cleanups.push(() => qemu.dispose());
     const running = await consoleFor(qemu.qmpPath);
     await until('connected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 10_000);
-    const c = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm`);
+    const c = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`);
     await c.negotiate();
     c.send({ execute: 'quit', id: 'q' });
     const closed = await c.closed;
@@ -102,10 +117,8 @@ describe('when QEMU goes away', () => {
 
 describe('a target that does not exist yet', () => {
   it('shows as disconnected with a reason, keeps the console serving, and connects once QEMU appears', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-later-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const socketPath = path.join(dir, 'later.qmp');
-    const running = await consoleFor(socketPath);
+    const address = stableAddress();
+    const running = await consoleFor(address.link);
     const before = await until('a failed attempt', async () => {
       const v = await vm(running);
       return v.error ? v : undefined;
@@ -114,11 +127,12 @@ describe('a target that does not exist yet', () => {
     expect(before.error).toMatch(/no such socket/);
     expect((await fetch(running.url)).status).toBeLessThan(500);
 
-    const ws = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm`);
+    const ws = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`);
     expect((await ws.closed).code).toBe(CloseCode.UPSTREAM_LOST);
 
-    const qemu = await bootQemu({ qmpPath: socketPath });
+    const qemu = await bootQemu({});
     cleanups.push(() => qemu.dispose());
+    address.pointTo(qemu.qmpPath);
     await until('connected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 5000);
   });
 });
