@@ -15,10 +15,26 @@ describe('EVENT_INVALIDATIONS', () => {
       SUSPEND: ['query-status'],
       WAKEUP: ['query-status'],
       POWERDOWN: ['query-status'],
+      GUEST_PANICKED: ['query-status'],
+      WATCHDOG: ['query-status'],
       BLOCK_IO_ERROR: ['query-status', 'query-block', 'query-blockstats'],
-      DEVICE_DELETED: ['query-block', 'query-pci'],
       DEVICE_TRAY_MOVED: ['query-block', 'query-pci'],
+      DEVICE_DELETED: [
+        'query-block',
+        'query-pci',
+        'query-cpus-fast',
+        'query-memory-size-summary',
+        'qom-list',
+      ],
       BALLOON_CHANGE: ['query-balloon'],
+      MEMORY_DEVICE_SIZE_CHANGE: ['query-memory-size-summary'],
+      VSERPORT_CHANGE: ['query-chardev'],
+      VNC_CONNECTED: ['query-vnc'],
+      VNC_INITIALIZED: ['query-vnc'],
+      VNC_DISCONNECTED: ['query-vnc'],
+      SPICE_CONNECTED: ['query-spice'],
+      SPICE_INITIALIZED: ['query-spice'],
+      SPICE_DISCONNECTED: ['query-spice'],
     });
   });
 
@@ -38,6 +54,7 @@ describe('createEventInvalidator', () => {
     pci: ['vm', 'vm1', 'query-pci'],
     balloon: ['vm', 'vm1', 'query-balloon'],
     name: ['vm', 'vm1', 'query-name'],
+    qomList: ['vm', 'vm1', 'qom-list', { path: '/machine' }],
     otherVmStatus: ['vm', 'vm2', 'query-status'],
     vms: ['vms'],
   } as const;
@@ -69,7 +86,7 @@ describe('createEventInvalidator', () => {
   it.each([
     ['STOP', ['status']],
     ['SHUTDOWN', ['status']],
-    ['DEVICE_DELETED', ['block', 'pci']],
+    ['DEVICE_DELETED', ['block', 'pci', 'qomList']],
     ['DEVICE_TRAY_MOVED', ['block', 'pci']],
     ['BALLOON_CHANGE', ['balloon']],
     ['RTC_CHANGE', []],

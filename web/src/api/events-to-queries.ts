@@ -7,6 +7,7 @@ import { qmpQueryKey } from './qmp-query.ts';
 
 /** The one table: which query commands each QMP event makes stale. */
 export const EVENT_INVALIDATIONS: Readonly<Record<string, readonly string[]>> = {
+  // Run state.
   STOP: ['query-status'],
   RESUME: ['query-status'],
   RESET: ['query-status'],
@@ -14,10 +15,24 @@ export const EVENT_INVALIDATIONS: Readonly<Record<string, readonly string[]>> = 
   SUSPEND: ['query-status'],
   WAKEUP: ['query-status'],
   POWERDOWN: ['query-status'],
+  GUEST_PANICKED: ['query-status'],
+  WATCHDOG: ['query-status'],
+  // Disks: an error sets io-status (and may stop the VM); a tray or a removed device changes the list.
   BLOCK_IO_ERROR: ['query-status', 'query-block', 'query-blockstats'],
-  DEVICE_DELETED: ['query-block', 'query-pci'],
   DEVICE_TRAY_MOVED: ['query-block', 'query-pci'],
+  // A removed device can be a disk, a PCI card, a vCPU or a memory device, and leaves the QOM tree.
+  DEVICE_DELETED: ['query-block', 'query-pci', 'query-cpus-fast', 'query-memory-size-summary', 'qom-list'],
   BALLOON_CHANGE: ['query-balloon'],
+  MEMORY_DEVICE_SIZE_CHANGE: ['query-memory-size-summary'],
+  // A guest opening or closing a virtio-serial port.
+  VSERPORT_CHANGE: ['query-chardev'],
+  // Display clients coming and going.
+  VNC_CONNECTED: ['query-vnc'],
+  VNC_INITIALIZED: ['query-vnc'],
+  VNC_DISCONNECTED: ['query-vnc'],
+  SPICE_CONNECTED: ['query-spice'],
+  SPICE_INITIALIZED: ['query-spice'],
+  SPICE_DISCONNECTED: ['query-spice'],
 };
 
 /** The query commands an event makes stale (none for events not in the table). */

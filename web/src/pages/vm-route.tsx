@@ -1,11 +1,20 @@
 // `/vms/:name/*`: composes the features for one VM. Features never import each other; pages do.
 import type { ReactNode } from 'react';
 import { Link, Route, Switch, useRoute } from 'wouter';
+import { AlertBanner } from '../events/alert-banner.tsx';
+import { LazyEventLog } from '../events/lazy-event-log.tsx';
+import { VM_INFO_PANELS } from '../vm-info/panels.ts';
 import { VmPage } from '../vm-info/vm-page.tsx';
 
 /** The VM's sections, each with a deep link. Features add theirs here. */
 const sections: { path: string; label: string; render: (vm: string) => ReactNode }[] = [
-  { path: '', label: 'Dashboard', render: (vm) => <VmPage key={vm} name={vm} /> },
+  // VM info: Overview at /vms/NAME, each other panel at /vms/NAME/PANEL (block, cpus, ..., qom).
+  ...VM_INFO_PANELS.map((p) => ({
+    path: p.path,
+    label: p.label,
+    render: (vm: string) => <VmPage key={vm} name={vm} panel={p.id} />,
+  })),
+  { path: 'events', label: 'Events', render: (vm) => <LazyEventLog key={vm} vm={vm} /> },
 ];
 
 export function vmSectionPath(vm: string, section = ''): string {
@@ -22,6 +31,7 @@ export function VmRoute({ name }: { name: string }) {
           ))}
         </nav>
       ) : null}
+      <AlertBanner vm={name} />
       <Switch>
         {sections.map((s) => (
           <Route key={s.path} path={vmSectionPath(name, s.path)}>

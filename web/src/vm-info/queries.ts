@@ -1,17 +1,140 @@
 // The VM-info feature's queries: one factory, keys from general to specific.
+//
+//   ['vms']                                   GET /api/vms (polled every 5 s)
+//   ['alerts', 'open']                        GET /api/alerts?state=open (polled every 5 s; null if absent)
+//   ['session']                               GET /api/session (once; null if absent)
+//   ['vm', vm, command]                       a QMP query without arguments (query-status, query-block, ...)
+//   ['vm', vm, command, args]                 with arguments (qom-list {path}, qom-get {path, property})
+//
+// QMP queries are refreshed by the events that make them stale (api/events-to-queries.ts) and when the
+// VM's connection becomes ready again; only block statistics poll (every 5 s, and the user can pause it).
+import { queryOptions } from '@tanstack/react-query';
+import type { JournalAlert } from '../../../protocol/journal.ts';
+import { fetchJson, HttpError } from '../api/http.ts';
 import { qmpQueryKey, qmpQueryOptions, vmQueryRoot } from '../api/qmp-query.ts';
 import { vmsQueryOptions } from '../api/vms.ts';
+import type {
+  BalloonInfo,
+  BlockInfo,
+  BlockStats,
+  ChardevInfo,
+  CommandInfo,
+  CpuInfoFast,
+  HpetInfo,
+  KvmInfo,
+  MachineInfo,
+  MemoryInfo,
+  NameInfo,
+  ObjectPropertyInfo,
+  PciBusInfo,
+  SpiceInfo,
+  TargetInfo,
+  UuidInfo,
+  VncInfo,
+} from './qapi.ts';
 import type { StatusInfo } from './run-state.ts';
+
+/** No query polls faster than this. */
+export const POLL_MS = 5000;
 
 export const vmInfoKeys = {
   list: () => vmsQueryOptions.queryKey,
+  openAlerts: () => ['alerts', 'open'] as const,
+  session: () => ['session'] as const,
   vm: (vm: string) => vmQueryRoot(vm),
+  command: (vm: string, command: string) => qmpQueryKey(vm, command),
   status: (vm: string) => qmpQueryKey(vm, 'query-status'),
 };
+
+/**
+ * `GET /api/session`, the part this feature reads. The proxy's `SessionInfo` has more; a console without
+ * the endpoint (404) answers null: everybody is treated as an operator, and QEMU or the proxy has the
+ * last word anyway.
+ */
+export interface SessionView {
+  role: 'operator' | 'viewer';
+  policy?: { readOnly?: boolean; deny?: string[]; viewerAllow?: string[] };
+}
+
+/** Null when the console does not offer the endpoint (404), so callers can tell "none" from "no API". */
+async function fetchOptional<T>(url: string, signal: AbortSignal): Promise<T | null> {
+  try {
+    return await fetchJson<T>(url, { signal });
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+export const OPEN_ALERTS_LIMIT = 1000;
+
+/** Open alerts per VM. The journal answers `{alerts: [...]}`; a bare array is accepted as well. */
+export interface OpenAlertCounts {
+  byVm: ReadonlyMap<string, number>;
+  /** True when the journal returned as many as asked: there may be more. */
+  truncated: boolean;
+}
+
+export function countOpenAlerts(body: unknown): OpenAlertCounts {
+  const list: Partial<JournalAlert>[] = Array.isArray(body)
+    ? body
+    : Array.isArray((body as { alerts?: unknown } | null)?.alerts)
+      ? (body as { alerts: Partial<JournalAlert>[] }).alerts
+      : [];
+  const byVm = new Map<string, number>();
+  for (const alert of list) {
+    if (typeof alert?.vm !== 'string') continue;
+    byVm.set(alert.vm, (byVm.get(alert.vm) ?? 0) + 1);
+  }
+  return { byVm, truncated: list.length >= OPEN_ALERTS_LIMIT };
+}
 
 export const vmInfoQueries = {
   /** `GET /api/vms`, key `['vms']`. */
   list: () => vmsQueryOptions,
-  /** `query-status`, key `['vm', vm, 'query-status']`. */
+
+  /** Open alert counts; null while the console has no alerts API. Polled every 5 s while it has one. */
+  openAlerts: () =>
+    queryOptions({
+      queryKey: vmInfoKeys.openAlerts(),
+      queryFn: async ({ signal }) => {
+        const body = await fetchOptional<unknown>(
+          `/api/alerts?state=open&limit=${OPEN_ALERTS_LIMIT}`,
+          signal,
+        );
+        return body === null ? null : countOpenAlerts(body);
+      },
+      refetchInterval: (query) => (query.state.data === null ? false : POLL_MS),
+      retry: false,
+    }),
+
+  /** Who this browser is to the console; null while the console has no session API. */
+  session: () =>
+    queryOptions({
+      queryKey: vmInfoKeys.session(),
+      queryFn: ({ signal }) => fetchOptional<SessionView>('/api/session', signal),
+      staleTime: 5 * 60_000,
+      retry: false,
+    }),
+
   status: (vm: string) => qmpQueryOptions<StatusInfo>(vm, 'query-status'),
+  commands: (vm: string) => qmpQueryOptions<CommandInfo[]>(vm, 'query-commands'),
+  name: (vm: string) => qmpQueryOptions<NameInfo>(vm, 'query-name'),
+  uuid: (vm: string) => qmpQueryOptions<UuidInfo>(vm, 'query-uuid'),
+  kvm: (vm: string) => qmpQueryOptions<KvmInfo>(vm, 'query-kvm'),
+  target: (vm: string) => qmpQueryOptions<TargetInfo>(vm, 'query-target'),
+  machines: (vm: string) => qmpQueryOptions<MachineInfo[]>(vm, 'query-machines'),
+  balloon: (vm: string) => qmpQueryOptions<BalloonInfo>(vm, 'query-balloon'),
+  hpet: (vm: string) => qmpQueryOptions<HpetInfo>(vm, 'query-hpet'),
+  block: (vm: string) => qmpQueryOptions<BlockInfo[]>(vm, 'query-block'),
+  blockstats: (vm: string) => qmpQueryOptions<BlockStats[]>(vm, 'query-blockstats'),
+  cpus: (vm: string) => qmpQueryOptions<CpuInfoFast[]>(vm, 'query-cpus-fast'),
+  memory: (vm: string) => qmpQueryOptions<MemoryInfo>(vm, 'query-memory-size-summary'),
+  chardev: (vm: string) => qmpQueryOptions<ChardevInfo[]>(vm, 'query-chardev'),
+  pci: (vm: string) => qmpQueryOptions<PciBusInfo[]>(vm, 'query-pci'),
+  vnc: (vm: string) => qmpQueryOptions<VncInfo>(vm, 'query-vnc'),
+  spice: (vm: string) => qmpQueryOptions<SpiceInfo>(vm, 'query-spice'),
+  qomList: (vm: string, path: string) => qmpQueryOptions<ObjectPropertyInfo[]>(vm, 'qom-list', { path }),
+  qomGet: (vm: string, path: string, property: string) =>
+    qmpQueryOptions<unknown>(vm, 'qom-get', { path, property }),
 };

@@ -1,10 +1,14 @@
-// `/`: every VM the console knows, with the proxy's connection to it.
+// `/`: every VM the console knows: the proxy's connection to it, its run state (one `query-status` per
+// connected VM over its own QMP client, refreshed by its events), its QEMU version and open alerts.
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
-import { QueryError } from '../ui/query-error.tsx';
-import { vmInfoQueries } from './queries.ts';
+import { useEventInvalidation } from '../api/events-to-queries.ts';
+import { useQmpClient } from '../api/qmp-clients.ts';
+import { errorMessage, QueryError } from '../ui/query-error.tsx';
+import { type OpenAlertCounts, vmInfoQueries } from './queries.ts';
+import { describeRunState } from './run-state.ts';
 
 export function vmPath(name: string): string {
   return `/vms/${encodeURIComponent(name)}`;
@@ -12,6 +16,7 @@ export function vmPath(name: string): string {
 
 export function VmListPage() {
   const vms = useQuery(vmInfoQueries.list());
+  const alerts = useQuery(vmInfoQueries.openAlerts());
   return (
     <section aria-labelledby="vm-list-heading" className="page">
       <h1 id="vm-list-heading">Virtual machines</h1>
@@ -27,7 +32,7 @@ export function VmListPage() {
       {vms.data && vms.data.length > 0 ? (
         <ul className="vm-list" aria-label="Virtual machines">
           {vms.data.map((vm) => (
-            <VmListItem key={vm.name} vm={vm} />
+            <VmListItem key={vm.name} vm={vm} alerts={alerts.data} alertsError={alerts.error} />
           ))}
         </ul>
       ) : null}
@@ -35,7 +40,16 @@ export function VmListPage() {
   );
 }
 
-function VmListItem({ vm }: { vm: VmSummary }) {
+function VmListItem({
+  vm,
+  alerts,
+  alertsError,
+}: {
+  vm: VmSummary;
+  /** undefined while loading, null when the console has no alerts API. */
+  alerts: OpenAlertCounts | null | undefined;
+  alertsError: Error | null;
+}) {
   return (
     <li className="vm-card" data-state={vm.state}>
       <h2 className="vm-card-name">
@@ -58,9 +72,28 @@ function VmListItem({ vm }: { vm: VmSummary }) {
           </dd>
         </div>
         <div>
+          <dt>Run state</dt>
+          <dd>
+            {vm.state === 'connected' ? <RunState vm={vm.name} /> : <span className="muted">unknown</span>}
+          </dd>
+        </div>
+        <div>
           <dt>QEMU</dt>
           <dd>{vm.version ? formatQemuVersion(vm.version) : <span className="muted">unknown</span>}</dd>
         </div>
+        {alerts !== null ? (
+          <div>
+            <dt>Open alerts</dt>
+            <dd>
+              <AlertCount
+                count={alerts?.byVm.get(vm.name)}
+                loaded={alerts !== undefined}
+                truncated={alerts?.truncated}
+                error={alertsError}
+              />
+            </dd>
+          </div>
+        ) : null}
         {vm.error && vm.state !== 'connected' ? (
           <div className="fact-error">
             <dt>Error</dt>
@@ -69,6 +102,47 @@ function VmListItem({ vm }: { vm: VmSummary }) {
         ) : null}
       </dl>
     </li>
+  );
+}
+
+/** The VM's run state over its own QMP client, kept current by its events (no polling). */
+function RunState({ vm }: { vm: string }) {
+  const { state } = useQmpClient(vm);
+  useEventInvalidation(vm);
+  const status = useQuery(vmInfoQueries.status(vm));
+  if (status.data) {
+    return (
+      <>
+        <span className="badge" data-status={status.data.status}>
+          {status.data.status}
+        </span>
+        <div className="muted small">{describeRunState(status.data.status)}</div>
+      </>
+    );
+  }
+  if (status.isError && !status.isFetching)
+    return <span className="fact-problem">{errorMessage(status.error)}</span>;
+  return <span className="muted">{state === 'ready' ? 'asking…' : 'connecting…'}</span>;
+}
+
+function AlertCount({
+  count = 0,
+  loaded,
+  truncated,
+  error,
+}: {
+  count: number | undefined;
+  loaded: boolean;
+  truncated: boolean | undefined;
+  error: Error | null;
+}) {
+  if (!loaded) return error ? <span className="muted">unknown</span> : <span className="muted">…</span>;
+  if (count === 0) return <span className="muted">none</span>;
+  return (
+    <span className="badge badge-alert">
+      {count}
+      {truncated ? '+' : null} open
+    </span>
   );
 }
 

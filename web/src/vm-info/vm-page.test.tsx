@@ -24,7 +24,8 @@ describe('VM page', () => {
     const { sockets } = renderApp('/vms/vm1');
     expect(screen.getByRole('heading', { level: 1, name: 'vm1' })).toBeTruthy();
     expect(screen.getByRole('status', { name: 'Connection: connecting' })).toBeTruthy();
-    expect(screen.getByText('Waiting for the QMP connection…')).toBeTruthy();
+    const status = screen.getByRole('region', { name: 'Status' });
+    expect(within(status).getByText('Waiting for the QMP connection…')).toBeTruthy();
     await waitFor(() => expect(sockets.sockets).toHaveLength(1));
     expect(sockets.last().url).toBe('ws://console.test/qmp/vm1');
   });
@@ -33,7 +34,7 @@ describe('VM page', () => {
     const { socket } = await connectedVmPage();
     expect(screen.getByRole('status', { name: 'Connection: connected' })).toBeTruthy();
     expect(screen.getByText('QEMU 7.2.22')).toBeTruthy();
-    expect(screen.getByText('Loading the run state…')).toBeTruthy();
+    expect(screen.getByText('Loading status…')).toBeTruthy();
 
     await act(async () => socket.reply('query-status', PRELAUNCH));
     const runState = await screen.findByRole('status', { name: 'Run state' });

@@ -1,16 +1,27 @@
-// `/vms/:name`: one VM over its own QMP connection.
+// `/vms/:name` and `/vms/:name/PANEL`: one VM over its own QMP connection: its status and controls
+// on every page, then the chosen panel.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect } from 'react';
 import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
 import { useEventInvalidation } from '../api/events-to-queries.ts';
 import { useQmpClient } from '../api/qmp-clients.ts';
-import { QueryError } from '../ui/query-error.tsx';
+import { BlockPanel } from './block-panel.tsx';
+import { ChardevPanel } from './chardev-panel.tsx';
+import { CpusPanel } from './cpus-panel.tsx';
+import { DisplayPanel } from './display-panel.tsx';
+import { MemoryPanel } from './memory-panel.tsx';
+import { OverviewPanel } from './overview-panel.tsx';
+import { VM_INFO_PANELS, type VmInfoPanelId, vmInfoPath } from './panels.ts';
 import { vmInfoQueries } from './queries.ts';
-import { describeRunState } from './run-state.ts';
+import { StatusPanel } from './status-panel.tsx';
 
-export function VmPage({ name }: { name: string }) {
+// The two biggest panels load when first shown, keeping the first page small.
+const PciPanel = lazy(() => import('./pci-panel.tsx').then((m) => ({ default: m.PciPanel })));
+const QomPanel = lazy(() => import('./qom-panel.tsx').then((m) => ({ default: m.QomPanel })));
+
+export function VmPage({ name, panel = 'overview' }: { name: string; panel?: VmInfoPanelId }) {
   const vms = useQuery(vmInfoQueries.list());
   const summary = vms.data?.find((vm) => vm.name === name);
   if (vms.isSuccess && !summary) {
@@ -26,26 +37,36 @@ export function VmPage({ name }: { name: string }) {
       </section>
     );
   }
-  return <VmSession name={name} summary={summary} />;
+  return <VmSession name={name} summary={summary} panel={panel} />;
 }
 
-function VmSession({ name, summary }: { name: string; summary: VmSummary | undefined }) {
+function VmSession({
+  name,
+  summary,
+  panel,
+}: {
+  name: string;
+  summary: VmSummary | undefined;
+  panel: VmInfoPanelId;
+}) {
   const { version, state, error } = useQmpClient(name);
   useEventInvalidation(name);
+  const label = VM_INFO_PANELS.find((p) => p.id === panel)?.label ?? '';
   useEffect(() => {
-    document.title = `${name} · QMP Console`;
+    document.title = `${panel === 'overview' ? name : `${label} · ${name}`} · QMP Console`;
     return () => {
       document.title = 'QMP Console';
     };
-  }, [name]);
+  }, [name, panel, label]);
   const shownVersion = version ?? summary?.version ?? null;
+  const connected = state === 'ready';
   return (
     <section className="page" aria-labelledby="vm-heading">
       <header className="vm-header">
         <h1 id="vm-heading">{name}</h1>
         <p className="vm-meta">
           <span>{shownVersion ? `QEMU ${formatQemuVersion(shownVersion)}` : 'QEMU version unknown'}</span>
-          {summary ? <code className="muted">{summary.address}</code> : null}
+          {summary ? <code>{summary.address}</code> : null}
         </p>
       </header>
       {state === 'closed' && error ? (
@@ -54,59 +75,36 @@ function VmSession({ name, summary }: { name: string; summary: VmSummary | undef
         </div>
       ) : null}
       {state === 'reconnecting' && error ? <p className="notice notice-warn">Reconnecting… {error}</p> : null}
-      <RunStatePanel name={name} connected={state === 'ready'} />
+      <StatusPanel vm={name} connected={connected} blockHref={vmInfoPath(name, 'block')} />
+      <Suspense fallback={<p className="muted">Loading the {label} panel…</p>}>
+        {renderPanel(panel, name, connected, shownVersion)}
+      </Suspense>
     </section>
   );
 }
 
-function RunStatePanel({ name, connected }: { name: string; connected: boolean }) {
-  const status = useQuery(vmInfoQueries.status(name));
-  const ids = useId();
-  const data = status.data;
-  return (
-    <section className="panel" aria-labelledby={`${ids}-h`}>
-      <h2 id={`${ids}-h`}>Status</h2>
-      {data ? (
-        <>
-          <dl className="facts" data-stale={!connected || undefined}>
-            <div>
-              <dt>Run state</dt>
-              <dd>
-                {/* A live region: a screen reader hears the state change (running → io-error). */}
-                <span
-                  role="status"
-                  aria-label="Run state"
-                  aria-describedby={`${ids}-reason`}
-                  className="badge"
-                  data-status={data.status}
-                >
-                  {data.status}
-                </span>
-              </dd>
-            </div>
-            <div>
-              <dt>Running</dt>
-              <dd>{data.running ? 'yes' : 'no'}</dd>
-            </div>
-          </dl>
-          <p id={`${ids}-reason`} className="reason">
-            {describeRunState(data.status)}
-          </p>
-          {!connected ? <p className="muted">Last known state; not connected.</p> : null}
-        </>
-      ) : !connected ? (
-        <p className="muted">Waiting for the QMP connection…</p>
-      ) : status.isError && !status.isFetching ? null : (
-        <p className="muted">Loading the run state…</p>
-      )}
-      {/* An error from before a reconnect stays hidden while the refresh it triggered runs. */}
-      {status.isError && connected && !status.isFetching ? (
-        <QueryError
-          what="Could not read the run state"
-          error={status.error}
-          onRetry={() => void status.refetch()}
-        />
-      ) : null}
-    </section>
-  );
+function renderPanel(
+  panel: VmInfoPanelId,
+  vm: string,
+  connected: boolean,
+  version: VmSummary['version'],
+): ReactNode {
+  switch (panel) {
+    case 'overview':
+      return <OverviewPanel vm={vm} connected={connected} version={version} />;
+    case 'block':
+      return <BlockPanel vm={vm} connected={connected} />;
+    case 'cpus':
+      return <CpusPanel vm={vm} connected={connected} />;
+    case 'memory':
+      return <MemoryPanel vm={vm} connected={connected} />;
+    case 'chardev':
+      return <ChardevPanel vm={vm} connected={connected} />;
+    case 'pci':
+      return <PciPanel vm={vm} connected={connected} />;
+    case 'display':
+      return <DisplayPanel vm={vm} connected={connected} />;
+    case 'qom':
+      return <QomPanel vm={vm} connected={connected} />;
+  }
 }

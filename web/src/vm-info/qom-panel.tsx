@@ -1,0 +1,196 @@
+// QOM browser: the object tree from `qom-list`, starting at /machine, each object listed when it is
+// expanded and each property read (`qom-get`) when asked. Loaded on demand.
+import { useQuery } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { errorMessage, QueryError } from '../ui/query-error.tsx';
+import { type Availability, useCommandAvailability, useRefusal, whenAvailable } from './capabilities.ts';
+import { PanelFrame } from './panel-frame.tsx';
+import type { ObjectPropertyInfo } from './qapi.ts';
+import { vmInfoQueries } from './queries.ts';
+
+export const QOM_ROOT = '/machine';
+
+/** `child<ide-hd>` → `ide-hd`; null for properties that are not child objects. */
+export function childType(type: string): string | null {
+  const m = /^child<(.+)>$/.exec(type);
+  return m ? m[1]! : null;
+}
+
+export function joinQomPath(parent: string, name: string): string {
+  return parent.endsWith('/') ? `${parent}${name}` : `${parent}/${name}`;
+}
+
+/** Children (objects to expand) first, then the properties to read, each group in QEMU's order. */
+export function splitProperties(props: readonly ObjectPropertyInfo[]) {
+  return {
+    children: props.filter((p) => childType(p.type) !== null),
+    properties: props.filter((p) => childType(p.type) === null),
+  };
+}
+
+interface NodeContext {
+  vm: string;
+  connected: boolean;
+  canRead: boolean;
+  getAvailable: Availability;
+}
+
+export function QomPanel({ vm, connected }: { vm: string; connected: boolean }) {
+  const available = useCommandAvailability(vm);
+  const refusal = useRefusal()('qom-get');
+  const root = useQuery(whenAvailable(vmInfoQueries.qomList(vm, QOM_ROOT), available('qom-list')));
+  const ctx: NodeContext = {
+    vm,
+    connected,
+    canRead: connected && refusal === null,
+    getAvailable: available('qom-get'),
+  };
+  return (
+    <PanelFrame
+      id="qom"
+      title="QOM browser"
+      connected={connected}
+      sources={[{ command: 'qom-list', query: root, available: available('qom-list') }]}
+    >
+      {() => (
+        <>
+          {refusal ? <p className="notice notice-info">{refusal} Property values cannot be read.</p> : null}
+          {ctx.getAvailable === false ? (
+            <p className="notice notice-info">
+              This QEMU has no <code>qom-get</code>: property values cannot be read.
+            </p>
+          ) : null}
+          <ul className="tree qom-tree" aria-label="QOM object tree">
+            <QomNode ctx={ctx} path={QOM_ROOT} label={QOM_ROOT} type="container" initiallyOpen />
+          </ul>
+        </>
+      )}
+    </PanelFrame>
+  );
+}
+
+function QomNode({
+  ctx,
+  path,
+  label,
+  type,
+  initiallyOpen = false,
+}: {
+  ctx: NodeContext;
+  path: string;
+  label: string;
+  type: string;
+  initiallyOpen?: boolean;
+}) {
+  const [open, setOpen] = useState(initiallyOpen);
+  const listId = useId();
+  return (
+    <li className="qom-node">
+      <button
+        type="button"
+        className="tree-toggle"
+        aria-expanded={open}
+        aria-controls={open ? listId : undefined}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <span aria-hidden="true" className="tree-caret">
+          {open ? '▾' : '▸'}
+        </span>
+        {label}
+      </button>{' '}
+      <span className="muted small">{type}</span>
+      {open ? <QomChildren ctx={ctx} path={path} id={listId} /> : null}
+    </li>
+  );
+}
+
+function QomChildren({ ctx, path, id }: { ctx: NodeContext; path: string; id: string }) {
+  const list = useQuery(vmInfoQueries.qomList(ctx.vm, path));
+  if (list.isError && !list.isFetching)
+    return (
+      <div id={id}>
+        <QueryError
+          what={`qom-list ${path} failed`}
+          error={list.error}
+          onRetry={ctx.connected ? () => void list.refetch() : undefined}
+        />
+      </div>
+    );
+  if (!list.data)
+    return (
+      <p id={id} className="muted small">
+        {ctx.connected ? 'Listing…' : 'Waiting for the QMP connection…'}
+      </p>
+    );
+  const { children, properties } = splitProperties(list.data);
+  return (
+    <div id={id} className="qom-children">
+      {children.length > 0 ? (
+        <ul aria-label={`Objects in ${path}`}>
+          {children.map((c) => (
+            <QomNode
+              key={c.name}
+              ctx={ctx}
+              path={joinQomPath(path, c.name)}
+              label={c.name}
+              type={childType(c.type) ?? c.type}
+            />
+          ))}
+        </ul>
+      ) : null}
+      {properties.length > 0 ? (
+        <ul className="qom-props" aria-label={`Properties of ${path}`}>
+          {properties.map((p) => (
+            <QomProperty key={p.name} ctx={ctx} path={path} prop={p} />
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+function QomProperty({ ctx, path, prop }: { ctx: NodeContext; path: string; prop: ObjectPropertyInfo }) {
+  const [requested, setRequested] = useState(false);
+  const value = useQuery({
+    ...whenAvailable(vmInfoQueries.qomGet(ctx.vm, path, prop.name), requested ? ctx.getAvailable : false),
+    // Read on demand: a value is only as fresh as the last click.
+    staleTime: Infinity,
+  });
+  const name = `${prop.name} of ${path}`;
+  return (
+    <li>
+      <code className="qom-prop-name">{prop.name}</code> <span className="muted small">{prop.type}</span>{' '}
+      {ctx.getAvailable !== false ? (
+        <button
+          type="button"
+          className="small-button"
+          aria-label={`${value.data !== undefined ? 'Read again' : 'Read'} ${name}`}
+          disabled={!ctx.canRead || value.isFetching}
+          onClick={() => (requested ? void value.refetch() : setRequested(true))}
+        >
+          {value.data !== undefined ? 'Read again' : 'Read'}
+        </button>
+      ) : null}{' '}
+      {requested ? (
+        <output aria-label={name} className="qom-value">
+          {value.isError && !value.isFetching ? (
+            <QueryErrorInline error={value.error} />
+          ) : value.data !== undefined ? (
+            <code>{formatQomValue(value.data)}</code>
+          ) : (
+            <span className="muted">reading…</span>
+          )}
+        </output>
+      ) : null}
+    </li>
+  );
+}
+
+function QueryErrorInline({ error }: { error: Error }) {
+  return <span className="fact-problem">{errorMessage(error)}</span>;
+}
+
+/** Strings as they are; everything else as JSON. */
+export function formatQomValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

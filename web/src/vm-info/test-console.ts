@@ -1,0 +1,96 @@
+// Test support for the VM-info feature: a stubbed console API and a connected VM page over a fake socket.
+import { act, waitFor } from '@testing-library/react';
+import { expect, vi } from 'vitest';
+import type { VmSummary } from '../../../protocol/api.ts';
+import type { Json } from '../../../protocol/qmp.ts';
+import type { FakeQmpSocket } from '../qmp/fake-qmp-socket.ts';
+import { renderApp } from '../test-support/render-app.tsx';
+
+/** An answer: a JSON body, an HTTP status to fail with, or a promise that never settles. */
+export type ApiAnswer = Json | number | Promise<never>;
+
+/**
+ * Stubs `fetch` for the console's API: `/api/vms`, `/api/alerts...` and `/api/session`. Absent routes
+ * answer 404, as a console without that API yet does.
+ */
+export function stubConsoleApi(routes: { vms: VmSummary[] | ApiAnswer; alerts?: ApiAnswer; session?: ApiAnswer }) {
+  const calls: string[] = [];
+  const answer = async (a: ApiAnswer | VmSummary[] | undefined): Promise<Response> => {
+    if (a === undefined) return new Response('not found', { status: 404, statusText: 'Not Found' });
+    if (a instanceof Promise) return a;
+    if (typeof a === 'number') return new Response('trouble', { status: a, statusText: 'Bad' });
+    return new Response(JSON.stringify(a), { headers: { 'content-type': 'application/json' } });
+  };
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: RequestInfo | URL) => {
+      const url = String(input);
+      calls.push(url);
+      if (url === '/api/vms') return answer(routes.vms);
+      if (url.startsWith('/api/alerts')) return answer(routes.alerts);
+      if (url === '/api/session') return answer(routes.session);
+      return answer(undefined);
+    }),
+  );
+  return { calls };
+}
+
+/** QEMU 7.2's commands that the panels use (no `query-hpet`: it is long gone). */
+export const QEMU_72_COMMANDS = [
+  'query-status',
+  'query-commands',
+  'query-name',
+  'query-uuid',
+  'query-version',
+  'query-kvm',
+  'query-target',
+  'query-machines',
+  'query-balloon',
+  'query-block',
+  'query-blockstats',
+  'query-cpus-fast',
+  'query-memory-size-summary',
+  'query-chardev',
+  'query-pci',
+  'query-vnc',
+  'query-spice',
+  'qom-list',
+  'qom-get',
+  'stop',
+  'cont',
+  'system_reset',
+  'system_powerdown',
+  'quit',
+];
+
+export function commandList(except: string[] = [], extra: string[] = []): Json {
+  return [...QEMU_72_COMMANDS.filter((c) => !except.includes(c)), ...extra].map((name) => ({ name }));
+}
+
+/** Waits until the page has sent `command`, then answers it. */
+export async function answer(socket: FakeQmpSocket, command: string, value: Json = {}): Promise<void> {
+  await waitFor(() => socket.lastSent(command));
+  await act(async () => socket.reply(command, value));
+}
+
+export async function answerError(socket: FakeQmpSocket, command: string, cls: string, desc: string) {
+  await waitFor(() => socket.lastSent(command));
+  await act(async () => socket.replyError(command, cls, desc));
+}
+
+export function sentCount(socket: FakeQmpSocket, command: string): number {
+  return socket.sent.filter((c) => c.execute === command).length;
+}
+
+/** Renders `path` (a VM page of `vm`) and brings the VM's QMP connection up. */
+export async function connectedAt(path: string, vm = 'vm1') {
+  const app = renderApp(path);
+  await waitFor(() => expect(app.sockets.sockets.some((s) => s.url.endsWith(`/qmp/${vm}`))).toBe(true));
+  const socket = app.sockets.sockets.find((s) => s.url.endsWith(`/qmp/${vm}`))!;
+  await act(async () => socket.handshake());
+  return { ...app, socket };
+}
+
+export const PRELAUNCH = { running: false, singlestep: false, status: 'prelaunch' };
+export const RUNNING = { running: true, singlestep: false, status: 'running' };
+export const IO_ERROR = { running: false, singlestep: false, status: 'io-error' };
