@@ -164,7 +164,8 @@ export type IssueKind =
   | 'bad-enum'
   | 'deprecated'
   | 'unstable'
-  | 'unchecked';
+  | 'unchecked'
+  | 'policy';
 
 export interface SchemaIssue {
   severity: 'error' | 'warning' | 'info';

@@ -1,0 +1,388 @@
+// The input line, keyboard first: Enter runs (Shift+Enter: new line), Tab completes, ↑/↓ walk the
+// history (or the completion list when it is open), Ctrl+R searches the history, Esc closes popups.
+import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { applyCandidate, type Completion, caretContext, complete, hintAt } from './completion.ts';
+import type { HistoryEntry } from './composer-store.ts';
+import type { ComposerMode } from './qmp-shell-syntax.ts';
+import type { Candidate, QmpSchema } from './schema.ts';
+
+export interface CommandLineProps {
+  value: string;
+  onChange: (value: string) => void;
+  onSubmit: () => void;
+  mode: ComposerMode;
+  schema: QmpSchema | null;
+  history: readonly HistoryEntry[];
+  /** A history entry was brought back (↑/↓, Ctrl+R): its mode should become the current one. */
+  onRecall: (entry: HistoryEntry) => void;
+  disabled?: boolean;
+  /** Focus the line when this changes (after a run, a reuse, a closed dialog). */
+  focusToken?: number;
+}
+
+const MAX_SHOWN = 50;
+
+export function CommandLine(props: CommandLineProps) {
+  const { value, onChange, onSubmit, mode, schema, history, onRecall, disabled, focusToken } = props;
+  const ids = useId();
+  const listboxId = `${ids}-completions`;
+  const hintId = `${ids}-hint`;
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const [caret, setCaret] = useState(value.length);
+  const [popup, setPopup] = useState<Completion | null>(null);
+  const [active, setActive] = useState(0);
+  /** The user moved through the list with the arrows: Enter then picks rather than runs. */
+  const [navigated, setNavigated] = useState(false);
+  /** Esc closed the list: Tab moves focus until the text changes. */
+  const [dismissed, setDismissed] = useState(false);
+  const walk = useRef<{ index: number; saved: string } | null>(null);
+  const [search, setSearch] = useState<{ query: string; skip: number } | null>(null);
+  const pendingCaret = useRef<number | null>(null);
+
+  useEffect(() => {
+    if (focusToken !== undefined) ref.current?.focus();
+  }, [focusToken]);
+
+  // Put the caret where a completion or recall left it, once React has rendered the new text.
+  useEffect(() => {
+    const el = ref.current;
+    if (el && pendingCaret.current !== null) {
+      el.setSelectionRange(pendingCaret.current, pendingCaret.current);
+      setCaret(pendingCaret.current);
+      pendingCaret.current = null;
+    }
+  });
+
+  const hint = useMemo(
+    () => (schema ? hintAt(schema, value, Math.min(caret, value.length), mode) : null),
+    [schema, value, caret, mode],
+  );
+
+  const closePopup = () => {
+    setPopup(null);
+    setNavigated(false);
+  };
+
+  const completionAt = (text: string, at: number): Completion | null => {
+    if (!schema) return null;
+    const preferred = [...new Set(history.map((h) => h.text.split(/\s/, 1)[0] ?? ''))].reverse();
+    return complete(schema, text, at, { mode, preferred });
+  };
+
+  /** While typing: open the list when there is something worth offering at the caret. */
+  const suggest = (text: string, at: number) => {
+    const c = completionAt(text, at);
+    const ctx = caretContext(text, at, mode);
+    const typed = ctx.kind === 'none' ? '' : text.slice(ctx.from, at);
+    const only = c?.candidates.length === 1 ? c.candidates[0] : undefined;
+    const pointless =
+      !c ||
+      c.candidates.length === 0 ||
+      (only !== undefined && only.insert.trimEnd() === text.slice(c.from, c.to));
+    const worth = typed.length > 0 || /[=.\s(,]$/.test(text.slice(0, at));
+    if (pointless || !worth || ctx.kind === 'none') closePopup();
+    else {
+      setPopup(c);
+      setActive(0);
+      setNavigated(false);
+    }
+  };
+
+  const accept = (completion: Completion, candidate: Candidate) => {
+    const r = applyCandidate(value, completion, candidate);
+    pendingCaret.current = r.caret;
+    onChange(r.text);
+    // Chain on: after `file.` or `driver=` the next list opens at once.
+    suggestAfter(r.text, r.caret);
+  };
+  const suggestAfter = (text: string, at: number) => {
+    const c = completionAt(text, at);
+    if (c && c.candidates.length > 0 && /[=.]$/.test(text.slice(0, at))) {
+      setPopup(c);
+      setActive(0);
+      setNavigated(false);
+    } else closePopup();
+  };
+
+  const recall = (entry: HistoryEntry) => {
+    onRecall(entry);
+    onChange(entry.text);
+    pendingCaret.current = entry.text.length;
+    closePopup();
+  };
+
+  const caretOnFirstLine = (el: HTMLTextAreaElement) => !el.value.slice(0, el.selectionStart).includes('\n');
+  const caretOnLastLine = (el: HTMLTextAreaElement) => !el.value.slice(el.selectionEnd).includes('\n');
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    const el = e.currentTarget;
+    const candidates = popup?.candidates ?? [];
+    const open = popup !== null && candidates.length > 0;
+    if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
+      e.preventDefault();
+      if (open && navigated) accept(popup, candidates[active]!);
+      else {
+        closePopup();
+        walk.current = null;
+        onSubmit();
+      }
+      return;
+    }
+    if (e.key === 'Tab' && !e.shiftKey && !e.ctrlKey && !e.altKey) {
+      if (open) {
+        e.preventDefault();
+        accept(popup, candidates[active]!);
+        return;
+      }
+      if (dismissed) return;
+      const before = el.value.slice(0, el.selectionStart);
+      if (!before.trim()) return; // nothing typed: Tab moves on
+      const c = completionAt(el.value, el.selectionStart);
+      if (!c || c.candidates.length === 0) return;
+      e.preventDefault();
+      if (c.candidates.length === 1) accept(c, c.candidates[0]!);
+      else {
+        setPopup(c);
+        setActive(0);
+      }
+      return;
+    }
+    if (e.key === ' ' && e.ctrlKey) {
+      e.preventDefault();
+      const c = completionAt(el.value, el.selectionStart);
+      if (c?.candidates.length) {
+        setPopup(c);
+        setActive(0);
+        setDismissed(false);
+      }
+      return;
+    }
+    if (e.key === 'Escape') {
+      if (open) {
+        e.preventDefault();
+        closePopup();
+        setDismissed(true);
+      }
+      return;
+    }
+    if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && open) {
+      e.preventDefault();
+      const n = Math.min(candidates.length, MAX_SHOWN);
+      setActive((a) => (e.key === 'ArrowDown' ? (a + 1) % n : (a - 1 + n) % n));
+      setNavigated(true);
+      return;
+    }
+    if (e.key === 'ArrowUp' && caretOnFirstLine(el) && history.length > 0) {
+      e.preventDefault();
+      const w = walk.current;
+      const index = w === null ? history.length - 1 : Math.max(0, w.index - 1);
+      walk.current = { index, saved: w?.saved ?? value };
+      recall(history[index]!);
+      return;
+    }
+    if (e.key === 'ArrowDown' && caretOnLastLine(el) && walk.current !== null) {
+      e.preventDefault();
+      const w = walk.current;
+      if (w.index + 1 >= history.length) {
+        walk.current = null;
+        onChange(w.saved);
+        pendingCaret.current = w.saved.length;
+      } else {
+        walk.current = { index: w.index + 1, saved: w.saved };
+        recall(history[w.index + 1]!);
+      }
+      return;
+    }
+    if (e.key === 'r' && e.ctrlKey && !e.altKey && !e.metaKey) {
+      e.preventDefault();
+      closePopup();
+      setSearch({ query: '', skip: 0 });
+    }
+  };
+
+  const shown = popup?.candidates.slice(0, MAX_SHOWN) ?? [];
+  const optionId = (i: number) => `${ids}-opt-${i}`;
+  const rows = Math.min(8, value.split('\n').length);
+
+  return (
+    <div className="command-line">
+      <div className="command-input-wrap">
+        <textarea
+          ref={ref}
+          className="command-input"
+          aria-label="QMP command"
+          aria-describedby={hintId}
+          aria-autocomplete="list"
+          aria-controls={shown.length ? listboxId : undefined}
+          aria-activedescendant={shown.length ? optionId(active) : undefined}
+          rows={rows}
+          spellCheck={false}
+          autoCapitalize="off"
+          autoComplete="off"
+          disabled={disabled}
+          value={value}
+          placeholder={PLACEHOLDERS[mode]}
+          onChange={(e) => {
+            walk.current = null;
+            setDismissed(false);
+            onChange(e.target.value);
+            setCaret(e.target.selectionStart);
+            suggest(e.target.value, e.target.selectionStart);
+          }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+          onKeyDown={onKeyDown}
+          onBlur={() => closePopup()}
+        />
+        {shown.length ? (
+          <div id={listboxId} role="listbox" aria-label="Completions" className="completions">
+            {shown.map((c, i) => (
+              <div
+                key={`${c.kind}:${c.insert}`}
+                id={optionId(i)}
+                role="option"
+                tabIndex={-1}
+                aria-selected={i === active}
+                className="completion"
+                data-deprecated={c.deprecated || undefined}
+                data-unstable={c.unstable || undefined}
+                onMouseDown={(e) => {
+                  e.preventDefault(); // keep the focus in the line
+                  if (popup) accept(popup, c);
+                }}
+              >
+                <span className="completion-label">{c.label}</span>
+                {c.required ? <span className="completion-flag">required</span> : null}
+                {c.deprecated ? <span className="completion-flag">deprecated</span> : null}
+                {c.unstable ? <span className="completion-flag">unstable</span> : null}
+                <span className="completion-detail">{c.detail}</span>
+              </div>
+            ))}
+            {popup && popup.candidates.length > MAX_SHOWN ? (
+              <div className="completion muted">{popup.candidates.length - MAX_SHOWN} more: keep typing</div>
+            ) : null}
+          </div>
+        ) : null}
+      </div>
+      {search ? (
+        <HistorySearch
+          history={history}
+          search={search}
+          onSearch={setSearch}
+          onPick={(entry) => {
+            setSearch(null);
+            recall(entry);
+            ref.current?.focus();
+          }}
+          onCancel={() => {
+            setSearch(null);
+            ref.current?.focus();
+          }}
+        />
+      ) : null}
+      <p id={hintId} className="command-hint">
+        {mode === 'hmp' ? (
+          'HMP: a human monitor command line, e.g. info status; the reply is text.'
+        ) : hint?.signature || hint?.current ? (
+          <>
+            {hint.signature ? <code className="hint-signature">{hint.signature}</code> : null}
+            {hint.current ? <span className="hint-current">{hint.current}</span> : null}
+          </>
+        ) : mode === 'json' ? (
+          'JSON: a whole command, {"execute": "…", "arguments": {…}}. Shift+Enter for a new line.'
+        ) : schema ? (
+          'COMMAND key=value …  ·  Tab completes, ↑/↓ history, Ctrl+R searches it, Enter runs.'
+        ) : (
+          'COMMAND key=value …  ·  Enter runs. (Completion comes with the schema, once connected.)'
+        )}
+      </p>
+    </div>
+  );
+}
+
+const PLACEHOLDERS: Readonly<Record<ComposerMode, string>> = {
+  'qmp-shell': 'query-status',
+  json: '{"execute": "query-status"}',
+  hmp: 'info status',
+};
+
+/** Ctrl+R: newest matches first; Ctrl+R again goes further back; Enter takes it; Esc returns. */
+function HistorySearch({
+  history,
+  search,
+  onSearch,
+  onPick,
+  onCancel,
+}: {
+  history: readonly HistoryEntry[];
+  search: { query: string; skip: number };
+  onSearch: (s: { query: string; skip: number }) => void;
+  onPick: (entry: HistoryEntry) => void;
+  onCancel: () => void;
+}) {
+  const ids = useId();
+  const matches = useMemo(() => {
+    const q = search.query.toLowerCase();
+    const out: HistoryEntry[] = [];
+    for (let i = history.length - 1; i >= 0 && out.length < 200; i--) {
+      const h = history[i]!;
+      if (h.text.toLowerCase().includes(q)) out.push(h);
+    }
+    return out;
+  }, [history, search.query]);
+  const current = matches.length ? Math.min(search.skip, matches.length - 1) : -1;
+  const shown = matches.slice(0, 10);
+  return (
+    <div className="history-search">
+      <label htmlFor={`${ids}-q`}>Search history</label>
+      <input
+        id={`${ids}-q`}
+        type="search"
+        // biome-ignore lint/a11y/noAutofocus: Ctrl+R moves the focus here on purpose.
+        autoFocus
+        value={search.query}
+        aria-controls={`${ids}-list`}
+        aria-activedescendant={current >= 0 && current < 10 ? `${ids}-m-${current}` : undefined}
+        onChange={(e) => onSearch({ query: e.target.value, skip: 0 })}
+        onKeyDown={(e) => {
+          if (e.key === 'r' && e.ctrlKey) {
+            e.preventDefault();
+            onSearch({ ...search, skip: Math.min(search.skip + 1, Math.max(0, matches.length - 1)) });
+          } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+            e.preventDefault();
+            const d = e.key === 'ArrowDown' ? 1 : -1;
+            onSearch({ ...search, skip: Math.max(0, Math.min(matches.length - 1, search.skip + d)) });
+          } else if (e.key === 'Enter') {
+            e.preventDefault();
+            const m = matches[current];
+            if (m) onPick(m);
+          } else if (e.key === 'Escape') {
+            e.preventDefault();
+            onCancel();
+          }
+        }}
+      />
+      <div id={`${ids}-list`} role="listbox" aria-label="History matches" className="completions static">
+        {shown.map((h, i) => (
+          <div
+            key={`${h.mode}:${h.text}`}
+            id={`${ids}-m-${i}`}
+            role="option"
+            tabIndex={-1}
+            aria-selected={i === current}
+            className="completion"
+            onMouseDown={(e) => {
+              e.preventDefault();
+              onPick(h);
+            }}
+          >
+            <code className="completion-label">{h.text}</code>
+            {h.mode !== 'qmp-shell' ? <span className="completion-flag">{h.mode}</span> : null}
+          </div>
+        ))}
+        {matches.length === 0 ? (
+          <div className="completion muted">No command in the history contains “{search.query}”.</div>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,346 @@
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { StrictMode } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Json } from '../../../protocol/qmp.ts';
+import { qmpClients } from '../api/qmp-clients.ts';
+import { AppProviders } from '../app.tsx';
+import { type FakeQmpSocket, fakeSocketFactory } from '../qmp/fake-qmp-socket.ts';
+import { testQueryClient } from '../test-support/render-app.tsx';
+import { ComposerPanel } from './composer-panel.tsx';
+import { STORAGE_KEY, useComposerStore, useDraftStore } from './composer-store.ts';
+import schemaJson from './fixtures/qemu-7.2-schema.json';
+
+const SCHEMA = schemaJson as unknown as Json;
+
+type Session = {
+  role: 'operator' | 'viewer';
+  auth: boolean;
+  policy: { readOnly: boolean; deny: string[]; viewerAllow: string[] };
+};
+
+function stubSession(session: Session | null) {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: RequestInfo | URL) => {
+      if (String(input) === '/api/session' && session) {
+        return new Response(JSON.stringify(session), { headers: { 'content-type': 'application/json' } });
+      }
+      return new Response('not found', { status: 404, statusText: 'Not Found' });
+    }),
+  );
+}
+
+function mount() {
+  const queryClient = testQueryClient();
+  return render(
+    <StrictMode>
+      <AppProviders queryClient={queryClient}>
+        <ComposerPanel vm="vm1" />
+      </AppProviders>
+    </StrictMode>,
+  );
+}
+
+/** Renders the composer, connects it, and answers the schema request with QEMU 7.2's schema. */
+async function connectedComposer({ session = null as Session | null } = {}) {
+  stubSession(session);
+  const sockets = fakeSocketFactory();
+  qmpClients.reset({ createSocket: sockets.create, urlFor: (vm) => `ws://console.test/qmp/${vm}` });
+  const view = mount();
+  await waitFor(() => expect(sockets.sockets).toHaveLength(1));
+  const socket = sockets.last();
+  await act(async () => socket.handshake());
+  await waitFor(() => socket.lastSent('query-qmp-schema'));
+  await act(async () => socket.reply('query-qmp-schema', SCHEMA));
+  await screen.findByText(/Schema: 216 commands \(QEMU 7\.2\.22\)/);
+  const user = userEvent.setup();
+  const line = screen.getByRole('textbox', { name: 'QMP command' }) as HTMLTextAreaElement;
+  return { ...view, socket, sockets, user, line };
+}
+
+function sentCommands(socket: FakeQmpSocket) {
+  return socket.sent
+    .map((c) => c.execute)
+    .filter((c) => c !== 'qmp_capabilities' && c !== 'query-qmp-schema');
+}
+
+async function typeAndRun(user: ReturnType<typeof userEvent.setup>, line: HTMLTextAreaElement, text: string) {
+  await user.click(line);
+  await user.paste(text);
+  await user.keyboard('{Escape}{Enter}');
+}
+
+beforeEach(() => {
+  localStorage.clear();
+  useComposerStore.setState({ vms: {} });
+  useDraftStore.setState({ drafts: {} });
+});
+
+afterEach(() => {
+  cleanup();
+  qmpClients.reset();
+  vi.unstubAllGlobals();
+});
+
+describe('command composer', () => {
+  it('completes query-st to query-status with Tab, runs it with Enter and shows the reply', async () => {
+    const { socket, user, line } = await connectedComposer();
+    await user.click(line);
+    await user.keyboard('query-st');
+    const list = screen.getByRole('listbox', { name: 'Completions' });
+    const options = within(list).getAllByRole('option');
+    expect(options[0]!.textContent).toContain('query-status');
+    expect(options[0]!.getAttribute('aria-selected')).toBe('true');
+    expect(line.getAttribute('aria-activedescendant')).toBe(options[0]!.id);
+
+    await user.keyboard('{Tab}');
+    expect(line.value).toBe('query-status ');
+    expect(screen.queryByRole('listbox', { name: 'Completions' })).toBeNull();
+    expect(screen.getByText('query-status (no arguments)')).toBeTruthy();
+
+    await user.keyboard('{Enter}');
+    await waitFor(() => socket.lastSent('query-status'));
+    expect(line.value).toBe('');
+    await act(async () =>
+      socket.reply('query-status', { running: true, singlestep: false, status: 'running' }),
+    );
+    const log = screen.getByRole('log', { name: 'Transcript' });
+    await within(log).findByText('ok');
+    expect(within(log).getByText('query-status')).toBeTruthy();
+    expect(within(log).getByText('"running"')).toBeTruthy();
+    expect(within(log).getByText(/\d+ ms|<1 ms/)).toBeTruthy();
+  });
+
+  it('walks the completion list with the arrows; Esc closes it', async () => {
+    const { user, line } = await connectedComposer();
+    await user.click(line);
+    await user.keyboard('blockdev-add driver=qco');
+    const options = within(screen.getByRole('listbox')).getAllByRole('option');
+    expect(options.map((o) => o.querySelector('.completion-label')?.textContent)).toEqual(['qcow', 'qcow2']);
+    await user.keyboard('{ArrowDown}');
+    expect(options[1]!.getAttribute('aria-selected')).toBe('true');
+    await user.keyboard('{Enter}'); // after moving through the list, Enter picks
+    expect(line.value).toBe('blockdev-add driver=qcow2 ');
+    await user.keyboard('nod');
+    expect(screen.getByRole('listbox')).toBeTruthy();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('listbox')).toBeNull();
+  });
+
+  it('flags a bad enum value before sending, and sends it anyway on request', async () => {
+    const { socket, user, line } = await connectedComposer();
+    await typeAndRun(user, line, 'blockdev-add driver=nosuchdriver');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Not sent.');
+    expect(alert.textContent).toMatch(/"driver" must be one of blkdebug, .*, not "nosuchdriver"/);
+    expect(sentCommands(socket)).toEqual([]);
+
+    await user.click(within(alert).getByRole('button', { name: 'Send anyway' }));
+    await waitFor(() => socket.lastSent('blockdev-add'));
+    expect(socket.lastSent('blockdev-add').arguments).toEqual({ driver: 'nosuchdriver' });
+    await act(async () =>
+      socket.replyError(
+        'blockdev-add',
+        'GenericError',
+        "Parameter 'driver' does not accept value 'nosuchdriver'",
+      ),
+    );
+    const log = screen.getByRole('log', { name: 'Transcript' });
+    expect(await within(log).findByText('GenericError')).toBeTruthy();
+    expect(within(log).getByText("Parameter 'driver' does not accept value 'nosuchdriver'")).toBeTruthy();
+    expect(within(log).getByText('sent despite the check')).toBeTruthy();
+  });
+
+  it('flags an unknown argument of query-block', async () => {
+    const { socket, user, line } = await connectedComposer();
+    await typeAndRun(user, line, 'query-block foo=1');
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'query-block takes no arguments, but "foo" was given.',
+    );
+    expect(sentCommands(socket)).toEqual([]);
+    // Editing the line clears the complaint.
+    await user.type(line, 'x');
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('points at a syntax error', async () => {
+    const { socket, user, line } = await connectedComposer();
+    await typeAndRun(user, line, 'device_add driver="e1000');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Unterminated " quote (column 19).');
+    expect(sentCommands(socket)).toEqual([]);
+  });
+
+  it('asks before device_del, naming the VM; Cancel keeps it unsent, confirming sends it', async () => {
+    const { socket, user, line } = await connectedComposer();
+    await typeAndRun(user, line, 'device_del id=net1');
+    const dialog = await screen.findByRole('dialog', { name: 'Run device_del on vm1?' });
+    expect(dialog.textContent).toContain('The device is unplugged from the guest.');
+    expect(document.activeElement?.textContent).toBe('Cancel');
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(sentCommands(socket)).toEqual([]);
+    expect(line.value).toBe('device_del id=net1'); // still there to edit
+
+    await user.keyboard('{Enter}');
+    const again = await screen.findByRole('dialog', { name: 'Run device_del on vm1?' });
+    await user.click(within(again).getByRole('button', { name: 'Run device_del on vm1' }));
+    await waitFor(() => socket.lastSent('device_del'));
+    expect(socket.lastSent('device_del').arguments).toEqual({ id: 'net1' });
+  });
+
+  it('sends HMP lines with the CPU index and shows the text reply', async () => {
+    const { socket, user, line } = await connectedComposer();
+    await user.click(screen.getByRole('radio', { name: 'HMP' }));
+    await user.type(screen.getByRole('spinbutton', { name: 'CPU index' }), '0');
+    await typeAndRun(user, line, 'info status');
+    await waitFor(() => socket.lastSent('human-monitor-command'));
+    expect(socket.lastSent('human-monitor-command').arguments).toEqual({
+      'command-line': 'info status',
+      'cpu-index': 0,
+    });
+    await act(async () => socket.reply('human-monitor-command', 'VM status: paused (prelaunch)\r\n'));
+    const log = screen.getByRole('log', { name: 'Transcript' });
+    expect((await within(log).findByText(/VM status: paused \(prelaunch\)/)).tagName).toBe('PRE');
+    // Other HMP commands ask first.
+    await typeAndRun(user, line, 'system_reset');
+    expect(await screen.findByRole('dialog', { name: 'Run human-monitor-command on vm1?' })).toBeTruthy();
+  });
+
+  it('takes a whole JSON command in JSON mode', async () => {
+    const { socket, user, line } = await connectedComposer();
+    await user.click(screen.getByRole('radio', { name: 'JSON' }));
+    await typeAndRun(user, line, '{"execute": "query-block", "arguments": {}}');
+    await waitFor(() => socket.lastSent('query-block'));
+  });
+
+  it('brings earlier commands back with ↑/↓, keeps the history in localStorage, de-duplicated', async () => {
+    const { socket, user, line, unmount } = await connectedComposer();
+    for (const cmd of ['query-status', 'query-name', 'query-status']) {
+      await typeAndRun(user, line, cmd);
+      await waitFor(() => expect(line.value).toBe(''));
+    }
+    expect(sentCommands(socket)).toEqual(['query-status', 'query-name', 'query-status']);
+    await user.keyboard('{ArrowUp}');
+    expect(line.value).toBe('query-status');
+    await user.keyboard('{ArrowUp}');
+    expect(line.value).toBe('query-name');
+    await user.keyboard('{ArrowUp}'); // the oldest: stays
+    expect(line.value).toBe('query-name');
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    expect(line.value).toBe('');
+
+    const stored = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}');
+    expect(stored.state.vms.vm1.history).toEqual([
+      { text: 'query-name', mode: 'qmp-shell' },
+      { text: 'query-status', mode: 'qmp-shell' },
+    ]);
+
+    // A new page (same storage) has it too.
+    unmount();
+    const saved = localStorage.getItem(STORAGE_KEY)!;
+    useComposerStore.setState({ vms: {} });
+    localStorage.setItem(STORAGE_KEY, saved);
+    await useComposerStore.persist.rehydrate();
+    mount();
+    const fresh = screen.getByRole('textbox', { name: 'QMP command' }) as HTMLTextAreaElement;
+    await user.click(fresh);
+    await user.keyboard('{ArrowUp}');
+    expect(fresh.value).toBe('query-status');
+  });
+
+  it('reuses a history entry with one click, and searches the history with Ctrl+R', async () => {
+    const { user, line } = await connectedComposer();
+    for (const cmd of ['query-status', 'query-pci', 'query-name']) {
+      await typeAndRun(user, line, cmd);
+      await waitFor(() => expect(line.value).toBe(''));
+    }
+    await user.click(screen.getByText('History (3)'));
+    await user.click(screen.getByRole('button', { name: 'Reuse query-pci' }));
+    expect(line.value).toBe('query-pci');
+    expect(document.activeElement).toBe(line);
+
+    await user.clear(line);
+    await user.keyboard('{Control>}r{/Control}');
+    const search = screen.getByRole('searchbox', { name: 'Search history' });
+    expect(document.activeElement).toBe(search);
+    await user.keyboard('query');
+    const matches = screen.getByRole('listbox', { name: 'History matches' });
+    expect(
+      within(matches)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['query-name', 'query-pci', 'query-status']);
+    await user.keyboard('{Control>}r{/Control}{Enter}');
+    expect(line.value).toBe('query-pci');
+    expect(document.activeElement).toBe(line);
+  });
+
+  it('explains policy refusals to a viewer', async () => {
+    const { socket, user, line } = await connectedComposer({
+      session: {
+        role: 'viewer',
+        auth: true,
+        policy: { readOnly: false, deny: [], viewerAllow: ['query-*', 'qom-list'] },
+      },
+    });
+    expect(await screen.findByText(/You are a viewer\. You may run: query-\*, qom-list\./)).toBeTruthy();
+    await typeAndRun(user, line, 'cont');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('a viewer may run only query-*, qom-list.');
+    await user.click(within(alert).getByRole('button', { name: 'Send anyway' }));
+    await waitFor(() => socket.lastSent('cont'));
+    await act(async () =>
+      socket.replyError('cont', 'GenericError', "QMP Console policy denies 'cont' to the viewer role"),
+    );
+    const log = screen.getByRole('log', { name: 'Transcript' });
+    expect(await within(log).findByText(/Refused by the console, not by QEMU\./)).toBeTruthy();
+  });
+
+  it('keeps big replies fast: big nodes collapsed, children rendered on demand, 100 at a time', async () => {
+    const { socket, user, line } = await connectedComposer();
+    await typeAndRun(user, line, 'query-qmp-schema');
+    await waitFor(() => expect(socket.sent.filter((c) => c.execute === 'query-qmp-schema')).toHaveLength(2));
+    await act(async () => socket.reply('query-qmp-schema', SCHEMA));
+    const log = screen.getByRole('log', { name: 'Transcript' });
+    const root = await within(log).findByRole('button', { name: 'reply [1051 items]' });
+    expect(root.getAttribute('aria-expanded')).toBe('false');
+    expect(log.querySelectorAll('.json-tree li li').length).toBe(0);
+    await user.click(root);
+    expect(within(log).getAllByRole('button', { name: /^\d+ \{\d+ keys?\}$/ })).toHaveLength(100);
+    await user.click(within(log).getByRole('button', { name: 'Show 100 more (951 not shown)' }));
+    expect(within(log).getAllByRole('button', { name: /^\d+ \{\d+ keys?\}$/ })).toHaveLength(200);
+  });
+
+  it('fetches the schema once per connection, again after a reconnect', async () => {
+    const { socket, sockets, user, line } = await connectedComposer();
+    await typeAndRun(user, line, 'query-status');
+    await act(async () =>
+      socket.reply('query-status', { running: true, singlestep: false, status: 'running' }),
+    );
+    expect(socket.sent.filter((c) => c.execute === 'query-qmp-schema')).toHaveLength(1);
+
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await act(async () => socket.serverClose(4001, 'QEMU connection lost'));
+    await act(async () => vi.advanceTimersByTime(200));
+    vi.useRealTimers();
+    await waitFor(() => expect(sockets.sockets).toHaveLength(2));
+    const again = sockets.last();
+    await act(async () => again.handshake());
+    await waitFor(() => again.lastSent('query-qmp-schema'));
+  });
+
+  it('builds the line from the form view', async () => {
+    const { user, line } = await connectedComposer();
+    await user.click(screen.getByRole('button', { name: 'Form view' }));
+    const form = screen.getByRole('group', { name: 'Form view' });
+    await user.click(within(form).getByLabelText('Command'));
+    await user.paste('blockdev-add');
+    await user.selectOptions(within(form).getByLabelText('driver (required)'), 'file');
+    await user.click(within(form).getByLabelText('filename (required)'));
+    await user.paste('/tmp/d.img');
+    await user.selectOptions(within(form).getByLabelText('read-only'), 'true');
+    expect(line.value).toBe('blockdev-add driver=file filename=/tmp/d.img read-only=true');
+  });
+});

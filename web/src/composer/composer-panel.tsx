@@ -1,0 +1,396 @@
+// The command composer for one VM: mode, input line with completion and hints, checking before
+// sending (with "Send anyway"), confirmation of commands that change or end the VM, the transcript and
+// the history.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useId, useRef, useState } from 'react';
+import { formatQemuVersion, type Json } from '../../../protocol/qmp.ts';
+import { useQmpClient } from '../api/qmp-clients.ts';
+import { vmQueryRoot } from '../api/qmp-query.ts';
+import { QmpDisconnectedError, QmpError } from '../qmp/qmp-errors.ts';
+import { CommandForm } from './command-form.tsx';
+import { CommandLine } from './command-line.tsx';
+import {
+  commandSubmitted,
+  cpuIndexChosen,
+  draftChanged,
+  type HistoryEntry,
+  historyCleared,
+  modeChosen,
+  useCpuIndex,
+  useDraft,
+  useHistory,
+  useMode,
+} from './composer-store.ts';
+import { ConfirmDialog } from './confirm-dialog.tsx';
+import { explainError, policyRefusal, viewerNotice } from './policy.ts';
+import {
+  type ComposerMode,
+  columnOf,
+  formatQmpShell,
+  parseInput,
+  type QmpRequest,
+  type SyntaxIssue,
+} from './qmp-shell-syntax.ts';
+import { composerQueries } from './queries.ts';
+import { confirmationReason } from './safety.ts';
+import { formatPath, type SchemaIssue } from './schema.ts';
+import { Transcript, type TranscriptEntry } from './transcript.tsx';
+import './composer.css';
+
+const TRANSCRIPT_LIMIT = 200;
+
+type Gate =
+  | null
+  | { kind: 'syntax'; error: SyntaxIssue; text: string }
+  | { kind: 'check'; request: QmpRequest; line: string; issues: SchemaIssue[] }
+  | { kind: 'confirm'; request: QmpRequest; line: string; consequence: string; forced: boolean };
+
+const MODES: { mode: ComposerMode; label: string }[] = [
+  { mode: 'qmp-shell', label: 'qmp-shell' },
+  { mode: 'json', label: 'JSON' },
+  { mode: 'hmp', label: 'HMP' },
+];
+
+export function ComposerPanel({ vm }: { vm: string }) {
+  const ids = useId();
+  const { client, state, version } = useQmpClient(vm);
+  const queryClient = useQueryClient();
+  const schemaQuery = useQuery(composerQueries.schema(vm));
+  const session = useQuery(composerQueries.session()).data;
+  const schema = schemaQuery.data ?? null;
+
+  const draft = useDraft(vm);
+  const mode = useMode(vm);
+  const cpuIndex = useCpuIndex(vm);
+  const history = useHistory(vm);
+
+  const [entries, setEntries] = useState<TranscriptEntry[]>([]);
+  const [gate, setGate] = useState<Gate>(null);
+  const [notes, setNotes] = useState<(SchemaIssue | SyntaxIssue)[]>([]);
+  const [showForm, setShowForm] = useState(false);
+  const [focusToken, setFocusToken] = useState(0);
+  const nextId = useRef(1);
+  const refocus = useCallback(() => setFocusToken((t) => t + 1), []);
+
+  const run = useCallback(
+    (request: QmpRequest, line: string, runMode: ComposerMode, forced: boolean) => {
+      const id = nextId.current++;
+      const startedAt = Date.now();
+      const t0 = performance.now();
+      const entry: TranscriptEntry = {
+        id,
+        line,
+        mode: runMode,
+        request,
+        startedAt,
+        durationMs: null,
+        outcome: { kind: 'pending' },
+        forced,
+      };
+      setEntries((es) => [...es, entry].slice(-TRANSCRIPT_LIMIT));
+      commandSubmitted(vm, { text: line, mode: runMode, cpuIndex: runMode === 'hmp' ? cpuIndex : null });
+      setGate(null);
+      refocus();
+      const finish = (outcome: TranscriptEntry['outcome']) => {
+        const durationMs = performance.now() - t0;
+        setEntries((es) => es.map((e) => (e.id === id ? { ...e, outcome, durationMs } : e)));
+      };
+      client.execute<Json>(request.execute, request.arguments).then(
+        (value) => {
+          finish({ kind: 'ok', value });
+          // A command that may have changed the VM refreshes its panels (the schema excepted).
+          if (!request.execute.startsWith('query-')) {
+            void queryClient.invalidateQueries({
+              queryKey: vmQueryRoot(vm),
+              predicate: (q) => q.queryKey[2] !== 'query-qmp-schema',
+            });
+          }
+        },
+        (err: unknown) => {
+          if (err instanceof QmpError) {
+            finish({
+              kind: 'error',
+              errorClass: err.errorClass,
+              desc: err.desc,
+              explanation: explainError(request.execute, err.errorClass, err.desc, session),
+            });
+          } else if (err instanceof QmpDisconnectedError) {
+            finish({
+              kind: 'failed',
+              message: err.interrupted
+                ? `The connection was lost before the reply: QEMU may or may not have run it (${err.message}).`
+                : `Not sent: ${err.message}.`,
+            });
+          } else finish({ kind: 'failed', message: String(err) });
+        },
+      );
+    },
+    [client, cpuIndex, queryClient, refocus, session, vm],
+  );
+
+  const proceed = (request: QmpRequest, line: string, forced: boolean) => {
+    const consequence = confirmationReason(request);
+    if (consequence) setGate({ kind: 'confirm', request, line, consequence, forced });
+    else run(request, line, mode, forced);
+  };
+
+  const submit = () => {
+    const text = draft;
+    const parsed = parseInput(text, { mode, cpuIndex });
+    if (!parsed.ok) {
+      setGate({ kind: 'syntax', error: parsed.error, text });
+      return;
+    }
+    const line = text.trim();
+    const issues: SchemaIssue[] = schema ? schema.validate(parsed.request) : [];
+    const refusal = policyRefusal(parsed.request.execute, session);
+    if (refusal) issues.unshift({ severity: 'error', kind: 'policy', path: [], message: refusal });
+    const errors = issues.filter((i) => i.severity === 'error');
+    setNotes([...parsed.warnings, ...issues.filter((i) => i.severity !== 'error')]);
+    if (errors.length) {
+      setGate({ kind: 'check', request: parsed.request, line, issues: errors });
+      return;
+    }
+    proceed(parsed.request, line, false);
+  };
+
+  const onDraft = (text: string) => {
+    draftChanged(vm, text);
+    if (gate && gate.kind !== 'confirm') setGate(null);
+    if (notes.length) setNotes([]);
+  };
+
+  const recall = (entry: HistoryEntry) => {
+    if (entry.mode !== mode) modeChosen(vm, entry.mode);
+    if (entry.mode === 'hmp' && entry.cpuIndex !== undefined) cpuIndexChosen(vm, entry.cpuIndex ?? null);
+  };
+
+  const notice = viewerNotice(session);
+  const connected = state === 'ready';
+
+  return (
+    <section className="panel composer" aria-labelledby={`${ids}-h`}>
+      <h2 id={`${ids}-h`}>Command composer</h2>
+      {notice ? <p className="notice notice-warn">{notice}</p> : null}
+      <div className="composer-toolbar">
+        <fieldset className="mode-picker">
+          <legend>Mode</legend>
+          {MODES.map((m) => (
+            <label key={m.mode}>
+              <input
+                type="radio"
+                name={`${ids}-mode`}
+                value={m.mode}
+                checked={mode === m.mode}
+                onChange={() => {
+                  modeChosen(vm, m.mode);
+                  refocus();
+                }}
+              />
+              {m.label}
+            </label>
+          ))}
+        </fieldset>
+        {mode === 'hmp' ? (
+          <label className="cpu-index">
+            CPU index
+            <input
+              type="number"
+              min={0}
+              step={1}
+              inputMode="numeric"
+              value={cpuIndex ?? ''}
+              placeholder="default"
+              onChange={(e) => cpuIndexChosen(vm, e.target.value === '' ? null : Number(e.target.value))}
+            />
+          </label>
+        ) : null}
+        {mode === 'qmp-shell' ? (
+          <button type="button" aria-pressed={showForm} onClick={() => setShowForm((f) => !f)}>
+            Form view
+          </button>
+        ) : null}
+        <span className="muted schema-status">
+          {schemaQuery.isSuccess && schema
+            ? `Schema: ${schema.commandNames.length} commands${version ? ` (QEMU ${formatQemuVersion(version)})` : ''}`
+            : schemaQuery.isError
+              ? 'Schema unavailable: commands are sent unchecked.'
+              : connected
+                ? 'Loading the schema…'
+                : 'Waiting for the QMP connection…'}
+        </span>
+      </div>
+
+      <form
+        className="composer-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <CommandLine
+          value={draft}
+          onChange={onDraft}
+          onSubmit={submit}
+          mode={mode}
+          schema={schema}
+          history={history}
+          onRecall={recall}
+          focusToken={focusToken}
+        />
+        <button type="submit" className="primary">
+          Run
+        </button>
+      </form>
+
+      {gate?.kind === 'syntax' ? <SyntaxErrorNotice error={gate.error} text={gate.text} /> : null}
+      {gate?.kind === 'check' ? (
+        <div className="notice notice-error check-issues" role="alert">
+          <p>
+            <strong>Not sent.</strong> The schema says QEMU would refuse this:
+          </p>
+          <ul>
+            {gate.issues.map((i) => (
+              <li key={`${i.kind}:${formatPath(i.path)}:${i.message}`}>{i.message}</li>
+            ))}
+          </ul>
+          <div className="notice-actions">
+            <button type="button" onClick={() => proceed(gate.request, gate.line, true)}>
+              Send anyway
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                setGate(null);
+                refocus();
+              }}
+            >
+              Edit
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {notes.length ? (
+        <ul className="composer-notes" aria-label="Notes on the command">
+          {notes.map((n) => (
+            <li key={n.message}>{n.message}</li>
+          ))}
+        </ul>
+      ) : null}
+
+      {showForm && mode === 'qmp-shell' ? (
+        <CommandForm
+          schema={schema}
+          line={draft}
+          onLine={(line) => {
+            draftChanged(vm, line);
+          }}
+        />
+      ) : null}
+
+      <Transcript vm={vm} entries={entries} onClear={() => setEntries([])} />
+      <HistoryList
+        history={history}
+        onReuse={(entry) => {
+          recall(entry);
+          draftChanged(vm, entry.text);
+          refocus();
+        }}
+        onClear={() => historyCleared(vm)}
+      />
+
+      {gate?.kind === 'confirm' ? (
+        <ConfirmDialog
+          vm={vm}
+          command={gate.request.execute}
+          consequence={gate.consequence}
+          line={gate.request.execute === 'human-monitor-command' ? gate.line : formatQmpShell(gate.request)}
+          onConfirm={() => run(gate.request, gate.line, mode, gate.forced)}
+          onCancel={() => {
+            setGate(null);
+            refocus();
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function SyntaxErrorNotice({ error, text }: { error: SyntaxIssue; text: string }) {
+  const lineStart = text.lastIndexOf('\n', error.start - 1) + 1;
+  const lineEndAt = text.indexOf('\n', error.start);
+  const lineText = text.slice(lineStart, lineEndAt < 0 ? text.length : lineEndAt);
+  const col = error.start - lineStart;
+  const width = Math.max(1, Math.min(error.end, lineStart + lineText.length) - error.start);
+  return (
+    <div className="notice notice-error" role="alert">
+      <p>
+        <strong>Not sent.</strong> {error.message} (column {columnOf(error)}).
+      </p>
+      {lineText.trim() ? (
+        <pre className="syntax-pointer" aria-hidden="true">
+          {lineText}
+          {'\n'}
+          {' '.repeat(col)}
+          {'^'.repeat(width)}
+        </pre>
+      ) : null}
+    </div>
+  );
+}
+
+function HistoryList({
+  history,
+  onReuse,
+  onClear,
+}: {
+  history: readonly HistoryEntry[];
+  onReuse: (entry: HistoryEntry) => void;
+  onClear: () => void;
+}) {
+  const [filter, setFilter] = useState('');
+  const ids = useId();
+  const q = filter.toLowerCase();
+  const shown: HistoryEntry[] = [];
+  for (let i = history.length - 1; i >= 0 && shown.length < 100; i--) {
+    const h = history[i]!;
+    if (!q || h.text.toLowerCase().includes(q)) shown.push(h);
+  }
+  return (
+    <details className="history">
+      <summary>History ({history.length})</summary>
+      <div className="history-tools">
+        <label htmlFor={`${ids}-filter`}>Filter</label>
+        <input
+          id={`${ids}-filter`}
+          type="search"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+        {history.length ? (
+          <button type="button" onClick={onClear}>
+            Clear history
+          </button>
+        ) : null}
+      </div>
+      <ul className="history-entries">
+        {shown.map((h) => (
+          <li key={`${h.mode}:${h.cpuIndex ?? ''}:${h.text}`}>
+            <button
+              type="button"
+              className="history-reuse"
+              onClick={() => onReuse(h)}
+              aria-label={`Reuse ${h.text}`}
+            >
+              {h.mode !== 'qmp-shell' ? <span className="completion-flag">{h.mode}</span> : null}
+              <code>{h.text}</code>
+            </button>
+          </li>
+        ))}
+        {shown.length === 0 ? (
+          <li className="muted">{history.length ? 'No match.' : 'Nothing run yet.'}</li>
+        ) : null}
+      </ul>
+    </details>
+  );
+}

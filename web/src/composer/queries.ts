@@ -1,0 +1,71 @@
+// The composer's server state: the VM's QMP schema (fetched once per connection) and the console session.
+import { queryOptions } from '@tanstack/react-query';
+import type { SessionInfo } from '../../../protocol/api.ts';
+import { fetchJson, HttpError } from '../api/http.ts';
+import { qmpQueryOptions } from '../api/qmp-query.ts';
+import { QmpSchema, type SchemaInfo } from './schema.ts';
+
+const built = new WeakMap<SchemaInfo[], QmpSchema>();
+
+/** Resolving the ~1,000 entities takes a few milliseconds: once per fetched schema, not per render. */
+export function schemaFrom(entities: SchemaInfo[]): QmpSchema {
+  let schema = built.get(entities);
+  if (!schema) {
+    schema = new QmpSchema(entities);
+    built.set(entities, schema);
+  }
+  return schema;
+}
+
+/** What `GET /api/session` tells, read defensively (an older console may not serve it). */
+export type ComposerSession = Pick<SessionInfo, 'role' | 'policy'>;
+
+function asSession(body: unknown): ComposerSession | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const b = body as {
+    role?: unknown;
+    policy?: { readOnly?: unknown; deny?: unknown; viewerAllow?: unknown };
+  };
+  if (b.role !== 'operator' && b.role !== 'viewer') return null;
+  const strings = (v: unknown) =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  return {
+    role: b.role,
+    policy: {
+      readOnly: b.policy?.readOnly === true,
+      deny: strings(b.policy?.deny),
+      viewerAllow: strings(b.policy?.viewerAllow),
+    },
+  };
+}
+
+export const composerQueries = {
+  /**
+   * `['vm', vm, 'query-qmp-schema']`: fresh for the whole connection (staleTime Infinity); the shell
+   * invalidates every `['vm', vm]` query when the client becomes ready again, so a reconnect (perhaps
+   * to another QEMU) fetches it anew.
+   */
+  schema: (vm: string) =>
+    queryOptions({
+      ...qmpQueryOptions<SchemaInfo[]>(vm, 'query-qmp-schema'),
+      staleTime: Number.POSITIVE_INFINITY,
+      structuralSharing: false,
+      select: schemaFrom,
+    }),
+
+  /** `['session']`: the role and command policy; null when the console does not serve it. */
+  session: () =>
+    queryOptions({
+      queryKey: ['session'] as const,
+      queryFn: async ({ signal }) => {
+        try {
+          return asSession(await fetchJson<unknown>('/api/session', { signal }));
+        } catch (err) {
+          if (err instanceof HttpError && (err.status === 404 || err.status === 405)) return null;
+          throw err;
+        }
+      },
+      staleTime: 60_000,
+      retry: false,
+    }),
+};

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { confirmationReason } from './safety.ts';
+
+describe('confirmationReason', () => {
+  it.each([
+    'quit',
+    'system_reset',
+    'system_powerdown',
+    'stop',
+    'device_del',
+    'blockdev-del',
+    'migrate',
+    'migrate_cancel',
+    'migrate-set-parameters',
+  ])('%s asks first', (execute) => {
+    expect(confirmationReason({ execute })).toEqual(expect.any(String));
+  });
+
+  it.each(['query-status', 'cont', 'device_add', 'blockdev-add', 'transaction'])(
+    '%s runs straight away',
+    (execute) => {
+      expect(confirmationReason({ execute })).toBeNull();
+    },
+  );
+
+  it('asks for HMP commands except the ones that only read', () => {
+    const hmp = (line: string) =>
+      confirmationReason({ execute: 'human-monitor-command', arguments: { 'command-line': line } });
+    expect(hmp('info status')).toBeNull();
+    expect(hmp('  info registers')).toBeNull();
+    expect(hmp('help')).toBeNull();
+    expect(hmp('information')).not.toBeNull();
+    expect(hmp('system_reset')).not.toBeNull();
+    expect(hmp('info status; quit')).toBeNull(); // HMP has no command separator: this is one `info` command
+  });
+});
