@@ -1,6 +1,7 @@
 // `/vms/:name/*`: composes the features for one VM. Features never import each other; pages do.
 import type { ReactNode } from 'react';
 import { Link, Route, Switch, useRoute } from 'wouter';
+import { LazyComposer } from '../composer/lazy-composer.tsx';
 import { AlertBanner } from '../events/alert-banner.tsx';
 import { LazyEventLog } from '../events/lazy-event-log.tsx';
 import { VM_INFO_PANELS } from '../vm-info/panels.ts';
@@ -15,6 +16,7 @@ const sections: { path: string; label: string; render: (vm: string) => ReactNode
     render: (vm: string) => <VmPage key={vm} name={vm} panel={p.id} />,
   })),
   { path: 'events', label: 'Events', render: (vm) => <LazyEventLog key={vm} vm={vm} /> },
+  { path: 'composer', label: 'Composer', render: (vm) => <LazyComposer key={vm} vm={vm} /> },
 ];
 
 export function vmSectionPath(vm: string, section = ''): string {
