@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VmSummary } from '../../protocol/api.ts';
 import { CloseCode } from '../../protocol/api.ts';
 import { startTestConsole, type TestConsole } from '../test-support/console.ts';
-import { connectQmp } from '../test-support/qmp-socket-client.ts';
 import { useQemu } from '../test-support/qemu.ts';
+import { connectQmp } from '../test-support/qmp-socket-client.ts';
 import { connectWsQmp, type WsQmpClient } from '../test-support/ws-qmp-client.ts';
 
 const qemu = useQemu({ secondMonitor: true, disks: [{ id: 'bad0', fail: 'eio' }, { id: 'disk0' }] });
@@ -57,7 +57,9 @@ async function negotiatedClient(): Promise<WsQmpClient> {
 describe('a WebSocket client session', () => {
   it('gets the real greeting, negotiates and runs query-status with its own id', async () => {
     const c = await connectWs();
-    const greeting = (await c.nth(0)) as { QMP: { version: { qemu: { major: number; minor: number } }; capabilities: string[] } };
+    const greeting = (await c.nth(0)) as {
+      QMP: { version: { qemu: { major: number; minor: number } }; capabilities: string[] };
+    };
     expect(greeting.QMP.version.qemu).toMatchObject({ major: 7, minor: 2 });
     expect(greeting.QMP.capabilities).toEqual(['oob']);
     expect(await c.execute('qmp_capabilities', undefined, 'neg')).toEqual({ return: {}, id: 'neg' });
@@ -75,7 +77,10 @@ describe('a WebSocket client session', () => {
       error: { class: 'CommandNotFound', desc: "Expecting capabilities negotiation with 'qmp_capabilities'" },
     });
     await c.execute('qmp_capabilities', undefined, 2);
-    expect(await c.execute('qmp_capabilities', undefined, 3)).toMatchObject({ id: 3, error: { class: 'CommandNotFound' } });
+    expect(await c.execute('qmp_capabilities', undefined, 3)).toMatchObject({
+      id: 3,
+      error: { class: 'CommandNotFound' },
+    });
     c.close();
   });
 
@@ -109,14 +114,22 @@ describe('a WebSocket client session', () => {
       expect(reply.error.class).toBe('GenericError');
       expect(reply.error.desc).toContain(desc);
     }
-    expect(await c.execute('query-status', undefined, 'still-open')).toMatchObject({ return: { status: 'prelaunch' } });
+    expect(await c.execute('query-status', undefined, 'still-open')).toMatchObject({
+      return: { status: 'prelaunch' },
+    });
     c.close();
   });
 
   it('relays errors from QEMU with their class', async () => {
     const c = await negotiatedClient();
-    expect(await c.execute('query-balloon', undefined, 'b')).toMatchObject({ id: 'b', error: { class: 'DeviceNotActive' } });
-    expect(await c.execute('no-such-command', undefined, 'n')).toMatchObject({ id: 'n', error: { class: 'CommandNotFound' } });
+    expect(await c.execute('query-balloon', undefined, 'b')).toMatchObject({
+      id: 'b',
+      error: { class: 'DeviceNotActive' },
+    });
+    expect(await c.execute('no-such-command', undefined, 'n')).toMatchObject({
+      id: 'n',
+      error: { class: 'CommandNotFound' },
+    });
     c.close();
   });
 
@@ -233,12 +246,18 @@ describe('slow and dead clients', () => {
     socket.pause();
     // Loopback socket buffers absorb a few MiB before the proxy's own queue grows: send plenty.
     for (let i = 0; i < 150; i++) slow.send({ execute: 'query-qmp-schema', id: i });
-    const closed = await Promise.race([
-      slow.closed,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('slow client was not cut off')), 50_000)),
-    ]).finally(() => socket.resume());
+    // A paused socket never reads the close either: watch the proxy's side, then let the client see it.
+    const vm = running.running.hub.get('vm')!;
+    const before = vm.clientCount;
+    const deadline = Date.now() + 50_000;
+    while (vm.clientCount >= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(vm.clientCount).toBe(before - 1);
+    socket.resume();
+    const closed = await slow.closed;
     expect(closed.code === CloseCode.SLOW_CLIENT || closed.code === 1006).toBe(true);
-    expect(await healthy.execute('query-status', undefined, 'ok')).toMatchObject({ return: { status: expect.any(String) } });
+    expect(await healthy.execute('query-status', undefined, 'ok')).toMatchObject({
+      return: { status: expect.any(String) },
+    });
     healthy.close();
   }, 60_000);
 });

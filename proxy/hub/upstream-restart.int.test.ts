@@ -61,9 +61,16 @@ describe('when QEMU goes away', () => {
     cleanups.push(() => first.dispose());
     address.pointTo(first.qmpPath);
     const running = await consoleFor(address.link);
-    await until('connected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 10_000);
+    await until(
+      'connected',
+      async () => ((await vm(running)).state === 'connected' ? true : undefined),
+      10_000,
+    );
 
-    const clients = await Promise.all([connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`), connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`)]);
+    const clients = await Promise.all([
+      connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`),
+      connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`),
+    ]);
     for (const c of clients) await c.negotiate();
     // A command in flight when QEMU dies must not get an invented answer.
     clients[0]!.send({ execute: 'query-qmp-schema', id: 'in-flight' });
@@ -79,10 +86,14 @@ describe('when QEMU goes away', () => {
     const made = clients[0]!.messages.filter((m) => m.id === 'in-flight' && 'error' in m);
     expect(made).toEqual([]);
 
-    const down = await until('disconnected', async () => {
-      const v = await vm(running);
-      return v.state === 'connected' ? undefined : v;
-    }, 2000);
+    const down = await until(
+      'disconnected',
+      async () => {
+        const v = await vm(running);
+        return v.state === 'connected' ? undefined : v;
+      },
+      2000,
+    );
     expect(down.error).toBeTruthy();
     expect(Date.parse(down.since)).toBeGreaterThanOrEqual(killedAt - 5);
     expect(down.version?.qemu.major).toBe(7);
@@ -93,11 +104,18 @@ describe('when QEMU goes away', () => {
     cleanups.push(() => second.dispose());
     address.pointTo(second.qmpPath);
     const bootedAt = Date.now();
-    await until('reconnected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 5000);
+    await until(
+      'reconnected',
+      async () => ((await vm(running)).state === 'connected' ? true : undefined),
+      5000,
+    );
     expect(Date.now() - bootedAt).toBeLessThan(1500);
     const fresh = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`);
     await fresh.negotiate();
-    expect(await fresh.execute('query-status', undefined, 1)).toMatchObject({ return: { status: 'prelaunch' }, id: 1 });
+    expect(await fresh.execute('query-status', undefined, 1)).toMatchObject({
+      return: { status: 'prelaunch' },
+      id: 1,
+    });
     fresh.close();
   });
 
@@ -105,7 +123,11 @@ describe('when QEMU goes away', () => {
     const qemu = await bootQemu({});
     cleanups.push(() => qemu.dispose());
     const running = await consoleFor(qemu.qmpPath);
-    await until('connected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 10_000);
+    await until(
+      'connected',
+      async () => ((await vm(running)).state === 'connected' ? true : undefined),
+      10_000,
+    );
     const c = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`);
     await c.negotiate();
     c.send({ execute: 'quit', id: 'q' });
@@ -119,10 +141,14 @@ describe('a target that does not exist yet', () => {
   it('shows as disconnected with a reason, keeps the console serving, and connects once QEMU appears', async () => {
     const address = stableAddress();
     const running = await consoleFor(address.link);
-    const before = await until('a failed attempt', async () => {
-      const v = await vm(running);
-      return v.error ? v : undefined;
-    }, 2000);
+    const before = await until(
+      'a failed attempt',
+      async () => {
+        const v = await vm(running);
+        return v.error ? v : undefined;
+      },
+      2000,
+    );
     expect(before.state).not.toBe('connected');
     expect(before.error).toMatch(/no such socket/);
     expect((await fetch(running.url)).status).toBeLessThan(500);
@@ -133,6 +159,10 @@ describe('a target that does not exist yet', () => {
     const qemu = await bootQemu({});
     cleanups.push(() => qemu.dispose());
     address.pointTo(qemu.qmpPath);
-    await until('connected', async () => ((await vm(running)).state === 'connected' ? true : undefined), 5000);
+    await until(
+      'connected',
+      async () => ((await vm(running)).state === 'connected' ? true : undefined),
+      5000,
+    );
   });
 });
