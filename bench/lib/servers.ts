@@ -40,7 +40,9 @@ export async function startConsoleProcess(
   const entry = cliReady ? 'bin/qmp-console.js' : 'bench/console-child.mjs';
   const args = ['--listen', '127.0.0.1:0', '--data-dir', dataDir, '--token', BENCH_TOKEN, ...extraArgs];
   for (const [name, socketPath] of Object.entries(vms)) args.push('--target', `${name}=unix:${socketPath}`);
-  const child = spawnChild('console', process.execPath, [path.join(ROOT, entry), ...args], {
+  // e.g. BENCH_CONSOLE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the console.
+  const nodeArgs = (process.env.BENCH_CONSOLE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawnChild('console', process.execPath, [...nodeArgs, path.join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...process.env, QMP_CONSOLE_LOG: 'warn' },
   });

@@ -48,7 +48,7 @@ export function createQmpWebSocketServer(hub: Hub, limits: WebSocketLimits) {
     wss.handleUpgrade(req, socket, head, (ws) => {
       alive.set(ws, true);
       ws.on('pong', () => alive.set(ws, true));
-      const transport = webSocketTransport(ws, context.remoteAddress);
+      const transport = webSocketTransport(ws, socket, context.remoteAddress);
       let session: ClientSession | null = null;
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
@@ -75,12 +75,25 @@ export function createQmpWebSocketServer(hub: Hub, limits: WebSocketLimits) {
   };
 }
 
-function webSocketTransport(ws: WebSocket, remoteAddress: string): ClientTransport {
+function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress: string): ClientTransport {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
   return {
     kind: 'websocket',
     remoteAddress,
     send: (text) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+      if (ws.readyState !== WebSocket.OPEN) return;
+      // Frames sent in one tick (the replies in one chunk from QEMU, an event burst) leave in one
+      // write: a syscall per frame costs more than everything else the proxy does for a reply.
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
+      ws.send(text);
     },
     bufferedBytes: () => ws.bufferedAmount,
     close: (code, reason) => {
