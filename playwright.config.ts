@@ -1,8 +1,8 @@
 import { defineConfig, devices } from '@playwright/test';
+import { demoToken } from './e2e/support/demo-token.ts';
 
 // The console under test is the real CLI with its real demo VM (QEMU), on a fixed port.
 const demoPort = Number(process.env.E2E_DEMO_PORT ?? 18_080);
-export const e2eToken = 'e2e-demo-token-0123456789abcdef';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -42,6 +42,6 @@ export default defineConfig({
     timeout: 60_000,
     stdout: 'pipe',
     stderr: 'pipe',
-    env: { QMP_CONSOLE_TOKEN: e2eToken },
+    env: { QMP_CONSOLE_TOKEN: demoToken, QMP_CONSOLE_LOG: 'warn' },
   },
 });

@@ -1,9 +1,12 @@
+import { demoToken } from './support/demo-token.ts';
 import { expect, test } from './support/fixtures.ts';
 
 test('a newcomer opens the console, picks the demo VM and sees its real QEMU version and run state', async ({
   page,
 }) => {
-  await page.goto('/');
+  await page.goto(`/?token=${demoToken}`);
+  // The token link sets a cookie and redirects to the same page without the token.
+  await expect(page).toHaveURL(/\/$/);
   const link = page.getByRole('link', { name: 'demo', exact: true });
   await expect(link).toBeVisible();
   await link.click();
@@ -15,6 +18,6 @@ test('a newcomer opens the console, picks the demo VM and sees its real QEMU ver
 });
 
 test('a deep link to a VM page loads directly', async ({ page }) => {
-  await page.goto('/vms/demo');
+  await page.goto(`/vms/demo?token=${demoToken}`);
   await expect(page.getByRole('status', { name: 'Run state' })).toHaveText('prelaunch');
 });

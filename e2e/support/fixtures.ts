@@ -1,12 +1,9 @@
 // Playwright fixtures: a console of our own, in front of real QEMUs booted for one test, torn down after it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
-import { parseCliArgs } from '../../proxy/config/cli-config.ts';
-import { type RunningConsole, startConsole } from '../../proxy/console.ts';
 import type { LaunchQemuOptions } from '../../proxy/qemu/launch-qemu.ts';
+import { startTestConsole, type TestConsole } from '../../proxy/test-support/console.ts';
 import { bootQemu } from '../../proxy/test-support/qemu.ts';
 
 type VmSpec = Omit<LaunchQemuOptions, 'dir'>;
@@ -14,9 +11,9 @@ type BootedQemu = Awaited<ReturnType<typeof bootQemu>>;
 
 export interface VmConsole {
   url: string;
-  console: RunningConsole;
+  console: TestConsole;
   qemu: Record<string, BootedQemu>;
-  /** Opens the console in a page (a fresh context's page needs this once). */
+  /** Opens a page of the console with the operator's token link (it sets the cookie, then redirects). */
   open(page: Page, pathname?: string): Promise<void>;
 }
 
@@ -30,15 +27,13 @@ export const test = base.extend<{ vmConsole: (vms: Record<string, VmSpec>) => Pr
         cleanups.push(() => booted.dispose());
         qemu[name] = booted;
       }
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-e2e-'));
-      cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-      const args = ['--listen', '127.0.0.1:0', '--data-dir', dataDir];
-      for (const [name, q] of Object.entries(qemu)) args.push('--target', `${name}=unix:${q.qmpPath}`);
-      const config = parseCliArgs(args);
-      if (config === 'help') throw new Error('unexpected help');
-      const running = await startConsole(config, {
-        staticDir: path.resolve('dist/web'),
-        upstream: { initialBackoffMs: 50, maxBackoffMs: 1000 },
+      const vmSockets = Object.fromEntries(Object.entries(qemu).map(([name, q]) => [name, q.qmpPath]));
+      const running = await startTestConsole({
+        vms: vmSockets,
+        start: {
+          staticDir: path.resolve('dist/web'),
+          upstream: { initialBackoffMs: 50, maxBackoffMs: 1000 },
+        },
       });
       cleanups.push(() => running.stop());
       return {
@@ -46,7 +41,9 @@ export const test = base.extend<{ vmConsole: (vms: Record<string, VmSpec>) => Pr
         console: running,
         qemu,
         async open(page, pathname = '/') {
-          await page.goto(new URL(pathname, running.url).toString());
+          const url = new URL(pathname, running.url);
+          if (running.token) url.searchParams.set('token', running.token);
+          await page.goto(url.toString());
         },
       };
     });
