@@ -5,6 +5,9 @@ import { type ReactNode, useEffect } from 'react';
 import { Link, Route, Switch, useRoute } from 'wouter';
 import { refreshQueriesOnReady } from './api/qmp-query.ts';
 import { vmsQueryOptions } from './api/vms.ts';
+import { AlertWatcher } from './events/alert-watcher.tsx';
+import { EventsLink } from './events/events-link.tsx';
+import { LazyEventLog } from './events/lazy-event-log.tsx';
 import { VmRoute } from './pages/vm-route.tsx';
 import { ConnectionIndicator } from './ui/connection-indicator.tsx';
 import { Layout } from './ui/layout.tsx';
@@ -27,10 +30,20 @@ export function AppProviders({ queryClient, children }: { queryClient: QueryClie
 export function AppRoutes() {
   const [onVmPage, params] = useRoute<{ name: string }>('/vms/:name/*?');
   return (
-    <Layout status={onVmPage ? <VmConnectionStatus vm={params.name} /> : null}>
+    <Layout
+      status={
+        <>
+          <EventsLink />
+          {onVmPage ? <VmConnectionStatus vm={params.name} /> : null}
+        </>
+      }
+    >
       <Switch>
         <Route path="/">
           <VmListPage />
+        </Route>
+        <Route path="/events">
+          <LazyEventLog />
         </Route>
         <Route<{ name: string }> path="/vms/:name/*?">{(p) => <VmRoute key={p.name} name={p.name} />}</Route>
         <Route>
@@ -62,6 +75,7 @@ function NotFound() {
 export function App({ queryClient }: { queryClient: QueryClient }) {
   return (
     <AppProviders queryClient={queryClient}>
+      <AlertWatcher />
       <AppRoutes />
     </AppProviders>
   );

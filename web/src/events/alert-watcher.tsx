@@ -1,0 +1,145 @@
+// App-wide: keeps the open alerts current from the journal's stream, and makes them hard to miss —
+// the page title, the favicon, a polite screen-reader announcement and (if allowed) a notification for
+// each new alert. Mount once.
+import { type QueryClient, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { useLocation } from 'wouter';
+import type { JournalAlert } from '../../../protocol/journal.ts';
+import { alertChanged, alertKeys, openAlertsReplaced, useOpenAlerts } from '../api/alerts.ts';
+import { type EventSourceFactory, openJournalStream } from '../api/event-stream.ts';
+import { notify } from './notifications.tsx';
+import { alertSentence } from './summaries.ts';
+
+/**
+ * The stream's event filter for a connection that wants alerts only: no QMP event has this name (they
+ * never contain '-'), so no records are sent. The journal has no alerts-only stream of its own.
+ */
+export const ALERTS_ONLY = 'ALERTS-ONLY';
+
+/** Other features keep their own alert-derived queries under `['alerts', ...]`: refresh them too. */
+const OTHER_ALERT_QUERIES = ['alerts'] as const;
+
+export interface AlertWatcherProps {
+  createEventSource?: EventSourceFactory;
+}
+
+export function AlertWatcher({ createEventSource }: AlertWatcherProps) {
+  const queryClient = useQueryClient();
+  const alerts = useOpenAlerts();
+  const [announcement, setAnnouncement] = useState('');
+  const [, navigate] = useLocation();
+  const navigateRef = useRef(navigate);
+  navigateRef.current = navigate;
+
+  useEffect(() => {
+    let primed = false;
+    let invalidateTimer: ReturnType<typeof setTimeout> | null = null;
+    const refreshOthers = () => {
+      invalidateTimer ??= setTimeout(() => {
+        invalidateTimer = null;
+        void queryClient.invalidateQueries({ queryKey: OTHER_ALERT_QUERIES });
+      }, 250);
+    };
+    const raised = (list: JournalAlert[]) => {
+      if (list.length === 0) return;
+      const first = list[0]!;
+      setAnnouncement(
+        list.length === 1
+          ? `New alert. ${alertSentence(first)}`
+          : `${list.length} new alerts. ${alertSentence(first)}`,
+      );
+      if (typeof document !== 'undefined' && (document.hidden || !document.hasFocus()))
+        for (const a of list.slice(0, 3))
+          notify(`Alert on ${a.vm}`, alertSentence(a), `qmp-console-alert-${a.id}`, () =>
+            navigateRef.current(`/vms/${encodeURIComponent(a.vm)}`),
+          );
+    };
+    const stream = openJournalStream(
+      { events: [ALERTS_ONLY], resume: false, ...(createEventSource ? { createEventSource } : {}) },
+      {
+        snapshot: (list) => {
+          const known = new Set(knownIds(queryClient));
+          openAlertsReplaced(queryClient, list);
+          // Alerts raised while this browser was away, except on the first connection (they are on show).
+          if (primed) raised(list.filter((a) => a.state === 'open' && !known.has(a.id)));
+          primed = true;
+          refreshOthers();
+        },
+        alert: (a) => {
+          if (alertChanged(queryClient, a) && primed) raised([a]);
+          refreshOthers();
+        },
+      },
+    );
+    return () => {
+      stream.close();
+      if (invalidateTimer !== null) clearTimeout(invalidateTimer);
+    };
+  }, [queryClient, createEventSource]);
+
+  useAlertTitle(alerts.length);
+  useAlertFavicon(alerts.length);
+
+  return (
+    <div className="sr-only" aria-live="polite" aria-atomic="true">
+      {announcement}
+    </div>
+  );
+}
+
+function knownIds(queryClient: QueryClient): number[] {
+  return (queryClient.getQueryData<JournalAlert[]>(alertKeys.open()) ?? []).map((a) => a.id);
+}
+
+const TITLE_PREFIX = /^\(\d+ open alerts?\) /;
+
+export function titleWithAlerts(title: string, count: number): string {
+  const base = title.replace(TITLE_PREFIX, '');
+  return count > 0 ? `(${count} open alert${count === 1 ? '' : 's'}) ${base}` : base;
+}
+
+/** Prefixes the page title with the open alert count, whatever page sets the title. */
+function useAlertTitle(count: number): void {
+  useEffect(() => {
+    const apply = () => {
+      const want = titleWithAlerts(document.title, count);
+      if (document.title !== want) document.title = want;
+    };
+    apply();
+    const el = document.querySelector('title');
+    const observer = el && typeof MutationObserver !== 'undefined' ? new MutationObserver(apply) : null;
+    if (el) observer?.observe(el, { childList: true, characterData: true, subtree: true });
+    return () => {
+      observer?.disconnect();
+      document.title = titleWithAlerts(document.title, 0);
+    };
+  }, [count]);
+}
+
+export function faviconSvg(count: number): string {
+  const base =
+    '<rect x="1" y="1" width="30" height="30" rx="7" fill="#1f5fbf"/>' +
+    '<text x="16" y="22" font-family="Arial,sans-serif" font-size="17" font-weight="700" fill="#fff" text-anchor="middle">Q</text>';
+  const badge =
+    count > 0
+      ? `<circle cx="23" cy="9" r="9" fill="#c62828" stroke="#fff" stroke-width="1.5"/><text x="23" y="13" font-family="Arial,sans-serif" font-size="${
+          count > 9 ? 9 : 12
+        }" font-weight="700" fill="#fff" text-anchor="middle">${count > 9 ? '9+' : count}</text>`
+      : '';
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">${base}${badge}</svg>`;
+}
+
+/** The favicon: the app's mark, with a red badge counting open alerts. */
+function useAlertFavicon(count: number): void {
+  useEffect(() => {
+    let link = document.querySelector<HTMLLinkElement>('link[rel~="icon"]');
+    if (!link) {
+      link = document.createElement('link');
+      link.rel = 'icon';
+      document.head.appendChild(link);
+    }
+    link.type = 'image/svg+xml';
+    link.href = `data:image/svg+xml,${encodeURIComponent(faviconSvg(count))}`;
+    link.dataset.alerts = String(count);
+  }, [count]);
+}

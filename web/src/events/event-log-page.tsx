@@ -1,0 +1,177 @@
+// The event log: `/events` (every VM) and `/vms/NAME/events` (one VM). History first, then live, in a
+// virtualized list with the newest at the bottom; filters in the URL; export of the selection.
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useLocation, useSearch } from 'wouter';
+import { vmsQueryOptions } from '../api/vms.ts';
+import { AlertBanner } from './alert-banner.tsx';
+import { FilterBar } from './filter-bar.tsx';
+import { LogView } from './log-buffer.ts';
+import {
+  exportFileName,
+  exportUrl,
+  filtersToSearch,
+  hasFilters,
+  type LogFilters,
+  parseFilters,
+} from './log-filters.ts';
+import { LogList } from './log-list.tsx';
+import { LogStream, type LogStreamState } from './log-stream.ts';
+import { logOpened } from './log-ui-store.ts';
+import { NotificationButton } from './notifications.tsx';
+
+const IDLE: LogStreamState = {
+  version: 0,
+  connection: 'connecting',
+  connectionDetail: null,
+  historyComplete: false,
+  loadingOlder: false,
+  historyError: null,
+  trimmed: 0,
+};
+const noSubscribe = () => () => {};
+const idleState = () => IDLE;
+
+/** One stream per selection (VM and time range), closed when the selection changes. */
+function useLogStream(vm: string | null, since: string | null, until: string | null) {
+  const [stream, setStream] = useState<LogStream | null>(null);
+  useEffect(() => {
+    const s = new LogStream({ vm, since, until });
+    logOpened();
+    setStream(s);
+    s.start();
+    return () => s.close();
+  }, [vm, since, until]);
+  const state = useSyncExternalStore(stream?.subscribe ?? noSubscribe, stream?.getState ?? idleState);
+  return { stream, state };
+}
+
+const CONNECTION_TEXT: Record<LogStreamState['connection'], string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Not live',
+  history: 'History (the range has ended)',
+};
+
+export default function EventLogPage({ vm }: { vm?: string }) {
+  const search = useSearch();
+  const [location, navigate] = useLocation();
+  const urlFilters = useMemo(() => parseFilters(search), [search]);
+  // The VM page's log belongs to its VM; a `vm=` in its URL means nothing there.
+  const filters: LogFilters = vm === undefined ? urlFilters : { ...urlFilters, vm: null };
+  const selectedVm = vm ?? filters.vm;
+  const { stream, state } = useLogStream(selectedVm, filters.since, filters.until);
+  const vms = useQuery({ ...vmsQueryOptions, enabled: vm === undefined });
+
+  useEffect(() => {
+    document.title = `${vm ? `${vm} events` : 'Events'} · QMP Console`;
+    return () => {
+      document.title = 'QMP Console';
+    };
+  }, [vm]);
+
+  const setFilters = (next: LogFilters) => {
+    const q = filtersToSearch(vm === undefined ? next : { ...next, vm: null });
+    navigate(q ? `${location}?${q}` : location, { replace: true });
+  };
+
+  const eventsKey = filters.events.join(',');
+  const view = useMemo(
+    () =>
+      stream
+        ? new LogView(stream.buffer, {
+            events: new Set(eventsKey ? eventsKey.split(',') : []),
+            text: filters.text.trim().toLowerCase(),
+            since: filters.since ? Date.parse(filters.since) : null,
+            until: filters.until ? Date.parse(filters.until) : null,
+          })
+        : null,
+    [stream, eventsKey, filters.text, filters.since, filters.until],
+  );
+  // Catch up with the buffer (idempotent: safe to run in render).
+  view?.sync();
+  void state.version;
+
+  const loaded = stream?.buffer.size ?? 0;
+  const shown = view?.rows.length ?? 0;
+  // Names seen in the loaded rows, and any the URL asks for (even with no row yet).
+  const names = [...new Set([...(view?.counts.keys() ?? []), ...filters.events])].sort();
+
+  const headingId = 'event-log-heading';
+  return (
+    <section className="page event-log-page" aria-labelledby={headingId}>
+      <header className="event-log-header">
+        <h1 id={headingId}>{vm ? `${vm} events` : 'Events'}</h1>
+        <p className="muted">
+          {vm ? `Every QMP event of ${vm}` : 'Every QMP event of every VM'} from the console's journal, newest
+          at the bottom.
+        </p>
+      </header>
+      {vm === undefined ? <AlertBanner /> : null}
+      <FilterBar
+        filters={filters}
+        names={names}
+        counts={view?.counts ?? new Map()}
+        vms={vm === undefined ? (vms.data?.map((v) => v.name) ?? []) : null}
+        onChange={setFilters}
+        onClear={() => navigate(location, { replace: true })}
+        active={hasFilters(filters)}
+      />
+      <div className="log-toolbar">
+        <p className="log-count" aria-live="off">
+          <strong>{shown.toLocaleString('en-US')}</strong> shown of{' '}
+          <strong>{loaded.toLocaleString('en-US')}</strong> loaded events
+          {state.historyComplete ? ', back to the oldest in the journal' : ''}
+        </p>
+        <span
+          className="log-connection"
+          data-state={state.connection}
+          title={state.connectionDetail ?? undefined}
+        >
+          {CONNECTION_TEXT[state.connection]}
+        </span>
+        {!state.historyComplete && state.connection !== 'connecting' ? (
+          <button type="button" disabled={state.loadingOlder} onClick={() => void stream?.loadOlder()}>
+            {state.loadingOlder ? 'Loading older events…' : 'Load older events'}
+          </button>
+        ) : null}
+        <a className="button" href={exportUrl(filters, selectedVm)} download={exportFileName(selectedVm)}>
+          Export NDJSON
+        </a>
+        {filters.text ? <span className="muted">(export leaves out the text filter)</span> : null}
+        {vm !== undefined ? <NotificationButton /> : null}
+      </div>
+      {state.historyError ? (
+        <div className="notice notice-warn">
+          <p>Could not load older events: {state.historyError}</p>
+          <button type="button" onClick={() => void stream?.loadOlder()}>
+            Retry
+          </button>
+        </div>
+      ) : null}
+      {state.connection === 'reconnecting' || state.connection === 'offline' ? (
+        <p className="notice notice-warn">
+          {state.connectionDetail ?? 'The live stream is not connected.'} Events missed meanwhile are loaded
+          when it reconnects.
+        </p>
+      ) : null}
+      {stream && view ? (
+        <LogList
+          stream={stream}
+          view={view}
+          historyComplete={state.historyComplete}
+          showVm={selectedVm === null}
+          label={vm ? `Event log of ${vm}` : selectedVm ? `Event log of ${selectedVm}` : 'Event log'}
+          empty={
+            state.connection === 'connecting' || (state.loadingOlder && loaded === 0)
+              ? 'Loading events…'
+              : loaded === 0
+                ? 'No events yet.'
+                : 'No loaded event matches the filters.'
+          }
+        />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,18 @@
+// The header's way to the event log across all VMs, with the open alert count.
+import { Link, useRoute } from 'wouter';
+import { useOpenAlerts } from '../api/alerts.ts';
+
+export function EventsLink() {
+  const count = useOpenAlerts().length;
+  const [active] = useRoute('/events');
+  return (
+    <Link href="/events" className="header-events" aria-current={active ? 'page' : undefined}>
+      Events
+      {count > 0 ? (
+        <span className="alert-count">
+          {count} open alert{count === 1 ? '' : 's'}
+        </span>
+      ) : null}
+    </Link>
+  );
+}
