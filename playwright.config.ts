@@ -1,6 +1,9 @@
 import { defineConfig, devices } from '@playwright/test';
 import { demoToken } from './e2e/support/demo-token.ts';
 
+// In-process consoles of the fixtures log only warnings, unless asked for more.
+process.env.QMP_CONSOLE_LOG ??= 'warn';
+
 // The console under test is the real CLI with its real demo VM (QEMU), on a fixed port.
 const demoPort = Number(process.env.E2E_DEMO_PORT ?? 18_080);
 

@@ -16,6 +16,8 @@ export default defineConfig({
   },
   test: {
     root: '.',
+    // Consoles started by tests log only warnings (their audit lines would drown the report).
+    env: { QMP_CONSOLE_LOG: process.env.QMP_CONSOLE_LOG ?? 'warn' },
     projects: [
       {
         extends: true,

@@ -1,5 +1,6 @@
 // QEMU going away and coming back, with clients attached, against a real QEMU.
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,9 +15,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function consoleFor(socketPath: string): Promise<TestConsole> {
+async function consoleFor(socketPath: string, args: string[] = []): Promise<TestConsole> {
   const running = await startTestConsole({
     vms: { vm: socketPath },
+    args,
     start: { upstream: { initialBackoffMs: 50, maxBackoffMs: 1000 } },
   });
   cleanups.push(() => running.stop());
@@ -164,5 +166,31 @@ describe('a target that does not exist yet', () => {
       async () => ((await vm(running)).state === 'connected' ? true : undefined),
       5000,
     );
+  });
+});
+
+describe('liveness', () => {
+  it('drops a client that stops answering pings, and keeps one that answers', async () => {
+    const qemu = await bootQemu({});
+    cleanups.push(() => qemu.dispose());
+    const running = await consoleFor(qemu.qmpPath, ['--heartbeat-ms', '100']);
+    await until(
+      'connected',
+      async () => ((await vm(running)).state === 'connected' ? true : undefined),
+      10_000,
+    );
+    const dead = await client(running);
+    const alive = await client(running);
+    await dead.negotiate();
+    await alive.negotiate();
+    const hub = running.running.hub.get('vm')!;
+    expect(hub.clientCount).toBe(2);
+    // A paused socket reads no pings, so it sends no pongs: what a sleeping laptop looks like.
+    (dead.ws as unknown as { _socket: net.Socket })._socket.pause();
+    await until('the dead peer dropped', async () => (hub.clientCount === 1 ? true : undefined), 3000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hub.clientCount).toBe(1);
+    expect(await alive.execute('query-status', undefined, 'alive')).toMatchObject({ id: 'alive' });
+    alive.close();
   });
 });
