@@ -1,0 +1,77 @@
+// The command composer against the real demo VM: completion, checking before sending, confirmation,
+// HMP, history across a reload, and a NIC added through it showing up in the PCI panel.
+import { demoToken } from './support/demo-token.ts';
+import { expect, test } from './support/fixtures.ts';
+
+test('an operator drives QEMU from the composer, keyboard first', async ({ page }) => {
+  await page.goto(`/vms/demo/composer?token=${demoToken}`);
+  const line = page.getByRole('textbox', { name: 'QMP command' });
+  await expect(page.getByText(/^Schema: \d+ commands/)).toBeVisible();
+  const log = page.getByRole('log', { name: 'Transcript' });
+  const entry = (command: string) => log.locator('.transcript-entry').filter({ hasText: command }).first();
+
+  // query-st, Tab completes to query-status, Enter shows the reply.
+  await line.click();
+  await line.pressSequentially('query-st');
+  await expect(page.getByRole('listbox', { name: 'Completions' }).getByRole('option').first()).toContainText(
+    'query-status',
+  );
+  await line.press('Tab');
+  await expect(line).toHaveValue('query-status ');
+  await line.press('Enter');
+  await expect(line).toHaveValue('');
+  await expect(entry('query-status').locator('.entry-status')).toHaveText('ok');
+  await expect(entry('query-status')).toContainText(/status: "\w+"/);
+
+  // A NIC through device_add.
+  await line.fill('device_add driver=e1000 id=net1');
+  await line.press('Enter');
+  await expect(entry('device_add driver=e1000 id=net1').locator('.entry-status')).toHaveText('ok');
+
+  // device_del asks first, naming the VM; cancelled, nothing is sent.
+  await line.fill('device_del id=net1');
+  await line.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Run device_del on demo?' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Run device_del on demo' })).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(log.locator('.transcript-entry').filter({ hasText: 'device_del' })).toHaveCount(0);
+
+  // Flagged before sending: a bad enum value, an unknown argument.
+  await line.fill('blockdev-add driver=nosuchdriver');
+  await line.press('Enter');
+  await expect(page.getByRole('alert')).toContainText(/"driver" must be one of .*, not "nosuchdriver"/);
+  await expect(page.getByRole('alert').getByRole('button', { name: 'Send anyway' })).toBeVisible();
+  await line.fill('query-block foo=1');
+  await line.press('Enter');
+  await expect(page.getByRole('alert')).toContainText('query-block takes no arguments, but "foo" was given.');
+  await expect(log.locator('.transcript-entry').filter({ hasText: /blockdev-add|query-block/ })).toHaveCount(
+    0,
+  );
+
+  // HMP mode: the text reply.
+  await page.getByRole('radio', { name: 'HMP' }).check();
+  await line.fill('info status');
+  await line.press('Enter');
+  await expect(entry('info status').locator('pre')).toContainText('VM status:');
+
+  // ↑ brings the previous command back, and the one before.
+  await line.press('ArrowUp');
+  await expect(line).toHaveValue('info status');
+  await line.press('ArrowUp');
+  await expect(line).toHaveValue('device_add driver=e1000 id=net1');
+  await expect(page.getByRole('radio', { name: 'qmp-shell' })).toBeChecked();
+
+  // The history survives a reload.
+  await page.reload();
+  await expect(page.getByText(/^Schema: \d+ commands/)).toBeVisible();
+  await line.click();
+  await line.press('ArrowUp');
+  await expect(line).toHaveValue('info status');
+  await expect(page.getByRole('radio', { name: 'HMP' })).toBeChecked();
+
+  // The NIC is in the PCI panel.
+  await page.getByRole('link', { name: 'PCI', exact: true }).click();
+  await expect(page.getByText(/id net1/).first()).toBeVisible();
+});
