@@ -10,6 +10,7 @@ import { type Rig, startRig } from './lib/rig.ts';
 import { ROOT } from './lib/servers.ts';
 import { writeBenchmarksDoc } from './lib/write-doc.ts';
 import { latencySection } from './sections/latency.ts';
+import { stormSection } from './sections/storm.ts';
 import { throughputSection } from './sections/throughput.ts';
 
 interface Section {
@@ -33,6 +34,7 @@ const sections: Section[] = [
     rig: true,
     run: (r, rig) => throughputSection(rig!, r),
   },
+  { name: 'storm', title: '3. Event storm and fan-out', rig: true, run: (r, rig) => stormSection(rig!, r) },
 ];
 
 function machine() {

@@ -21,6 +21,8 @@ export interface ConsoleProcess {
   wsUrl(vm: string): string;
   /** `{authorization: 'Bearer …'}` for WebSockets and fetch. */
   headers: Record<string, string>;
+  /** What the console wrote to stderr (warnings and errors: it runs with QMP_CONSOLE_LOG=warn). */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startConsoleProcess(
       entry,
       wsUrl: (vm) => `${url.replace(/^http/, 'ws')}qmp/${vm}`,
       headers: { authorization: `Bearer ${BENCH_TOKEN}` },
+      stderr: () => child.stderr(),
       async stop() {
         await child.stop();
         rmSync(dataDir, { recursive: true, force: true });
@@ -134,9 +137,11 @@ export async function startWebsockify(unixTarget: string): Promise<WsServer> {
   return { pid: child.pid, url: `ws://127.0.0.1:${port}/`, stop: () => child.stop() };
 }
 
-function tsxChild(name: string, file: string, args: string[]): Child {
+/** A bench script (TypeScript, through tsx) as its own process. */
+export function tsxChild(name: string, file: string, args: string[], stdin = false): Child {
   return spawnChild(name, process.execPath, ['--import', 'tsx', path.join(ROOT, file), ...args], {
     cwd: ROOT,
+    stdin,
   });
 }
 
