@@ -1,7 +1,7 @@
 // The command composer against the real demo VM: completion, checking before sending, confirmation,
 // HMP, history across a reload, and a NIC added through it showing up in the PCI panel.
 import { demoToken } from './support/demo-token.ts';
-import { expect, test } from './support/fixtures.ts';
+import { expect, seriousA11yViolations, test } from './support/fixtures.ts';
 
 test('an operator drives QEMU from the composer, keyboard first', async ({ page }) => {
   await page.goto(`/vms/demo/composer?token=${demoToken}`);
@@ -74,4 +74,44 @@ test('an operator drives QEMU from the composer, keyboard first', async ({ page 
   // The NIC is in the PCI panel.
   await page.getByRole('link', { name: 'PCI', exact: true }).click();
   await expect(page.getByText(/id net1/).first()).toBeVisible();
+});
+
+test('the composer keeps the keyboard, shows the schema itself quickly, and passes axe', async ({ page }) => {
+  await page.goto(`/vms/demo/composer?token=${demoToken}`);
+  const line = page.getByRole('textbox', { name: 'QMP command' });
+  await expect(page.getByText(/^Schema: \d+ commands/)).toBeVisible();
+  const log = page.getByRole('log', { name: 'Transcript' });
+
+  // The biggest reply there is: collapsed at first, opened 100 entries at a time.
+  await line.fill('query-qmp-schema');
+  await line.press('Enter');
+  const root = log.getByRole('button', { name: /^reply \[\d+ items\]$/ });
+  await expect(root).toHaveAttribute('aria-expanded', 'false', { timeout: 2000 });
+  await root.click();
+  await expect(log.getByRole('button', { name: /^\d+ \{\d+ keys?\}$/ })).toHaveCount(100);
+
+  // Completion list open: axe finds nothing serious.
+  await line.fill('');
+  await line.pressSequentially('blockdev-add driver=q');
+  await expect(page.getByRole('listbox', { name: 'Completions' })).toBeVisible();
+  await expect(page.locator('.command-hint')).toContainText('driver (required): one of');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+
+  // Esc closes the list; then Tab leaves the line (no keyboard trap).
+  await line.press('Escape');
+  await expect(page.getByRole('listbox', { name: 'Completions' })).toBeHidden();
+  await line.press('Tab');
+  await expect(line).not.toBeFocused();
+
+  // Ctrl+R searches the history (and does not reload the page).
+  await line.focus();
+  await line.fill('');
+  await line.press('Control+r');
+  const search = page.getByRole('searchbox', { name: 'Search history' });
+  await expect(search).toBeFocused();
+  await search.pressSequentially('schema');
+  await search.press('Enter');
+  await expect(line).toHaveValue('query-qmp-schema');
+  await expect(line).toBeFocused();
+  await expect(root).toBeVisible(); // same page: the transcript is still there
 });

@@ -18,12 +18,15 @@ export interface CommandLineProps {
   disabled?: boolean;
   /** Focus the line when this changes (after a run, a reuse, a closed dialog). */
   focusToken?: number;
+  /** Commands the console's policy refuses to this session (marked in the list). */
+  isRefused?: (command: string) => boolean;
 }
 
 const MAX_SHOWN = 50;
 
 export function CommandLine(props: CommandLineProps) {
-  const { value, onChange, onSubmit, mode, schema, history, onRecall, disabled, focusToken } = props;
+  const { value, onChange, onSubmit, mode, schema, history, onRecall, disabled, focusToken, isRefused } =
+    props;
   const ids = useId();
   const listboxId = `${ids}-completions`;
   const hintId = `${ids}-hint`;
@@ -254,6 +257,9 @@ export function CommandLine(props: CommandLineProps) {
                 {c.required ? <span className="completion-flag">required</span> : null}
                 {c.deprecated ? <span className="completion-flag">deprecated</span> : null}
                 {c.unstable ? <span className="completion-flag">unstable</span> : null}
+                {c.kind === 'command' && isRefused?.(c.insert) ? (
+                  <span className="completion-flag">not allowed</span>
+                ) : null}
                 <span className="completion-detail">{c.detail}</span>
               </div>
             ))}

@@ -286,6 +286,13 @@ describe('command composer', () => {
       },
     });
     expect(await screen.findByText(/You are a viewer\. You may run: query-\*, qom-list\./)).toBeTruthy();
+    await user.click(line);
+    await user.keyboard('con');
+    const cont = within(screen.getByRole('listbox'))
+      .getAllByRole('option')
+      .find((o) => o.textContent?.startsWith('cont'));
+    expect(cont?.textContent).toContain('not allowed');
+    await user.clear(line);
     await typeAndRun(user, line, 'cont');
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('a viewer may run only query-*, qom-list.');

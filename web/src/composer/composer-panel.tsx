@@ -237,6 +237,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
           history={history}
           onRecall={recall}
           focusToken={focusToken}
+          isRefused={session ? (name) => policyRefusal(name, session) !== null : undefined}
         />
         <button type="submit" className="primary">
           Run

@@ -50,14 +50,16 @@ export function Transcript({
           </button>
         ) : null}
       </div>
-      <ol role="log" aria-label="Transcript" className="transcript-entries">
-        {entries.length === 0 ? (
-          <li className="muted">Commands you run and their replies appear here.</li>
-        ) : null}
-        {[...entries].reverse().map((e) => (
-          <Entry key={e.id} vm={vm} entry={e} />
-        ))}
-      </ol>
+      <div role="log" aria-label="Transcript">
+        <ol className="transcript-entries">
+          {entries.length === 0 ? (
+            <li className="muted">Commands you run and their replies appear here.</li>
+          ) : null}
+          {[...entries].reverse().map((e) => (
+            <Entry key={e.id} vm={vm} entry={e} />
+          ))}
+        </ol>
+      </div>
     </section>
   );
 }
