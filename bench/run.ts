@@ -9,7 +9,10 @@ import { formatTable, Report } from './lib/report.ts';
 import { type Rig, startRig } from './lib/rig.ts';
 import { ROOT } from './lib/servers.ts';
 import { writeBenchmarksDoc } from './lib/write-doc.ts';
+import { idleRssSection } from './sections/idle-rss.ts';
+import { journalSection } from './sections/journal.ts';
 import { latencySection } from './sections/latency.ts';
+import { spaSection } from './sections/spa.ts';
 import { stormSection } from './sections/storm.ts';
 import { throughputSection } from './sections/throughput.ts';
 
@@ -35,6 +38,9 @@ const sections: Section[] = [
     run: (r, rig) => throughputSection(rig!, r),
   },
   { name: 'storm', title: '3. Event storm and fan-out', rig: true, run: (r, rig) => stormSection(rig!, r) },
+  { name: 'journal', title: '4. Journal (1,000,000 events)', rig: false, run: (r) => journalSection(r) },
+  { name: 'spa', title: '5. SPA', rig: true, run: (r, rig) => spaSection(rig, r) },
+  { name: 'idle', title: '6. Idle console memory', rig: false, run: (r) => idleRssSection(r) },
 ];
 
 function machine() {

@@ -79,9 +79,14 @@ export interface StormRun {
 /**
  * A real BLOCK_IO_ERROR storm: `cont`, and again after each STOP, for `durationMs`. The VM needs a
  * disk that fails reads with rerror=stop on ide.0 (each `cont` retries SeaBIOS's read: RESUME,
- * BLOCK_IO_ERROR, STOP). Events per second from the first `cont` to the last STOP.
+ * BLOCK_IO_ERROR, STOP). Ends after `durationMs` or `maxEvents` events, at the next STOP. Events per second
+ * from the first `cont` to the last STOP.
  */
-export function storm(link: QmpLink, durationMs: number): Promise<StormRun> {
+export function storm(
+  link: QmpLink,
+  durationMs: number,
+  maxEvents = Number.POSITIVE_INFINITY,
+): Promise<StormRun> {
   return new Promise((resolve, reject) => {
     let events = 0;
     let blockIoErrors = 0;
@@ -111,7 +116,7 @@ export function storm(link: QmpLink, durationMs: number): Promise<StormRun> {
       lastEvent = performance.now();
       if (text.includes('"BLOCK_IO_ERROR"')) blockIoErrors++;
       else if (text.includes('"STOP"')) {
-        if (lastEvent < until) cont();
+        if (lastEvent < until && events < maxEvents) cont();
         else {
           clearInterval(watchdog);
           link.onMessage = () => {};
