@@ -30,6 +30,8 @@ export interface PanelFrameProps {
   anyOf?: boolean;
   /** Extra controls next to Refresh. */
   toolbar?: ReactNode;
+  /** What Refresh does, when it is more than refetching the sources. */
+  onRefresh?: () => void;
   /** Rendered once every required source has data. */
   children: () => ReactNode;
 }
@@ -44,7 +46,16 @@ export function rawReply(query: UseQueryResult<unknown, Error>): unknown {
   return null;
 }
 
-export function PanelFrame({ id, title, sources, connected, anyOf, toolbar, children }: PanelFrameProps) {
+export function PanelFrame({
+  id,
+  title,
+  sources,
+  connected,
+  anyOf,
+  toolbar,
+  onRefresh,
+  children,
+}: PanelFrameProps) {
   const required = sources.filter((s) => !s.optional);
   const missing = required.filter((s) => s.available === false);
   const notAvailable = anyOf ? required.length > 0 && missing.length === required.length : missing.length > 0;
@@ -120,7 +131,8 @@ export function PanelFrame({ id, title, sources, connected, anyOf, toolbar, chil
               aria-label={`Refresh ${title}`}
               disabled={!connected}
               onClick={() => {
-                for (const s of present) void s.query.refetch();
+                if (onRefresh) onRefresh();
+                else for (const s of present) void s.query.refetch();
               }}
             >
               Refresh

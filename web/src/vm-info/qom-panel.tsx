@@ -1,14 +1,20 @@
 // QOM browser: the object tree from `qom-list`, starting at /machine, each object listed when it is
 // expanded and each property read (`qom-get`) when asked. Loaded on demand.
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { errorMessage, QueryError } from '../ui/query-error.tsx';
 import { type Availability, useCommandAvailability, useRefusal, whenAvailable } from './capabilities.ts';
 import { PanelFrame } from './panel-frame.tsx';
 import type { ObjectPropertyInfo } from './qapi.ts';
-import { vmInfoQueries } from './queries.ts';
+import { vmInfoKeys, vmInfoQueries } from './queries.ts';
 
 export const QOM_ROOT = '/machine';
+
+/**
+ * A listing stays as it is until DEVICE_DELETED (see the events table), a reconnect or Refresh makes it
+ * stale: collapsing and expanding a node costs no round trip.
+ */
+const LISTING_STALE_MS = Number.POSITIVE_INFINITY;
 
 /** `child<ide-hd>` → `ide-hd`; null for properties that are not child objects. */
 export function childType(type: string): string | null {
@@ -37,8 +43,12 @@ interface NodeContext {
 
 export function QomPanel({ vm, connected }: { vm: string; connected: boolean }) {
   const available = useCommandAvailability(vm);
+  const queryClient = useQueryClient();
   const refusal = useRefusal()('qom-get');
-  const root = useQuery(whenAvailable(vmInfoQueries.qomList(vm, QOM_ROOT), available('qom-list')));
+  const root = useQuery({
+    ...whenAvailable(vmInfoQueries.qomList(vm, QOM_ROOT), available('qom-list')),
+    staleTime: LISTING_STALE_MS,
+  });
   const ctx: NodeContext = {
     vm,
     connected,
@@ -51,6 +61,8 @@ export function QomPanel({ vm, connected }: { vm: string; connected: boolean }) 
       title="QOM browser"
       connected={connected}
       sources={[{ command: 'qom-list', query: root, available: available('qom-list') }]}
+      // Every listing, not only /machine's: objects come and go below it.
+      onRefresh={() => void queryClient.invalidateQueries({ queryKey: vmInfoKeys.command(vm, 'qom-list') })}
     >
       {() => (
         <>
@@ -105,7 +117,7 @@ function QomNode({
 }
 
 function QomChildren({ ctx, path, id }: { ctx: NodeContext; path: string; id: string }) {
-  const list = useQuery(vmInfoQueries.qomList(ctx.vm, path));
+  const list = useQuery({ ...vmInfoQueries.qomList(ctx.vm, path), staleTime: LISTING_STALE_MS });
   if (list.isError && !list.isFetching)
     return (
       <div id={id}>

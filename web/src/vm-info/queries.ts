@@ -1,7 +1,7 @@
 // The VM-info feature's queries: one factory, keys from general to specific.
 //
 //   ['vms']                                   GET /api/vms (polled every 5 s)
-//   ['alerts', 'open']                        GET /api/alerts?state=open (polled every 5 s; null if absent)
+//   ['journal', 'alerts', 'open']             GET /api/alerts?state=open (api/alerts.ts, kept live by the stream)
 //   ['session']                               GET /api/session (once; null if absent)
 //   ['vm', vm, command]                       a QMP query without arguments (query-status, query-block, ...)
 //   ['vm', vm, command, args]                 with arguments (qom-list {path}, qom-get {path, property})
@@ -10,6 +10,7 @@
 // VM's connection becomes ready again; only block statistics poll (every 5 s, and the user can pause it).
 import { queryOptions } from '@tanstack/react-query';
 import type { JournalAlert } from '../../../protocol/journal.ts';
+import { alertKeys, OPEN_ALERTS_LIMIT, openAlertsQueryOptions } from '../api/alerts.ts';
 import { fetchJson, HttpError } from '../api/http.ts';
 import { qmpQueryKey, qmpQueryOptions, vmQueryRoot } from '../api/qmp-query.ts';
 import { vmsQueryOptions } from '../api/vms.ts';
@@ -39,7 +40,7 @@ export const POLL_MS = 5000;
 
 export const vmInfoKeys = {
   list: () => vmsQueryOptions.queryKey,
-  openAlerts: () => ['alerts', 'open'] as const,
+  openAlerts: () => alertKeys.open(),
   session: () => ['session'] as const,
   vm: (vm: string) => vmQueryRoot(vm),
   command: (vm: string, command: string) => qmpQueryKey(vm, command),
@@ -66,8 +67,6 @@ async function fetchOptional<T>(url: string, signal: AbortSignal): Promise<T | n
   }
 }
 
-export const OPEN_ALERTS_LIMIT = 1000;
-
 /** Open alerts per VM. The journal answers `{alerts: [...]}`; a bare array is accepted as well. */
 export interface OpenAlertCounts {
   byVm: ReadonlyMap<string, number>;
@@ -93,20 +92,11 @@ export const vmInfoQueries = {
   /** `GET /api/vms`, key `['vms']`. */
   list: () => vmsQueryOptions,
 
-  /** Open alert counts; null while the console has no alerts API. Polled every 5 s while it has one. */
-  openAlerts: () =>
-    queryOptions({
-      queryKey: vmInfoKeys.openAlerts(),
-      queryFn: async ({ signal }) => {
-        const body = await fetchOptional<unknown>(
-          `/api/alerts?state=open&limit=${OPEN_ALERTS_LIMIT}`,
-          signal,
-        );
-        return body === null ? null : countOpenAlerts(body);
-      },
-      refetchInterval: (query) => (query.state.data === null ? false : POLL_MS),
-      retry: false,
-    }),
+  /**
+   * Open alerts per VM, from the shared open-alerts query (the event-log feature keeps it live from the
+   * journal's stream). A console without the alerts API answers 404: the list then leaves the count out.
+   */
+  openAlertCounts: () => queryOptions({ ...openAlertsQueryOptions, select: countOpenAlerts }),
 
   /** Who this browser is to the console; null while the console has no session API. */
   session: () =>

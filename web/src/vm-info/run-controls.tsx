@@ -57,7 +57,10 @@ export function RunControls({ vm, status }: { vm: string; status: StatusInfo | u
     onMutate: () => setDone(null),
     onSuccess: (_data, action) => setDone({ action, at: Date.now() }),
     // Events refresh the run state as well; this covers a command that changes it without one.
-    onSettled: () => queryClient.invalidateQueries({ queryKey: vmInfoKeys.status(vm) }),
+    // Not awaited: the controls come back as soon as QEMU has answered the command itself.
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: vmInfoKeys.status(vm) });
+    },
   });
   const connected = state === 'ready';
   const refusedCount = RUN_ACTIONS.filter((a) => refusal(a.command) !== null).length;

@@ -13,7 +13,11 @@ export type ApiAnswer = Json | number | Promise<never>;
  * Stubs `fetch` for the console's API: `/api/vms`, `/api/alerts...` and `/api/session`. Absent routes
  * answer 404, as a console without that API yet does.
  */
-export function stubConsoleApi(routes: { vms: VmSummary[] | ApiAnswer; alerts?: ApiAnswer; session?: ApiAnswer }) {
+export function stubConsoleApi(routes: {
+  vms: VmSummary[] | ApiAnswer;
+  alerts?: ApiAnswer;
+  session?: ApiAnswer;
+}) {
   const calls: string[] = [];
   const answer = async (a: ApiAnswer | VmSummary[] | undefined): Promise<Response> => {
     if (a === undefined) return new Response('not found', { status: 404, statusText: 'Not Found' });
@@ -68,9 +72,9 @@ export function commandList(except: string[] = [], extra: string[] = []): Json {
 }
 
 /** Waits until the page has sent `command`, then answers it. */
-export async function answer(socket: FakeQmpSocket, command: string, value: Json = {}): Promise<void> {
+export async function answer(socket: FakeQmpSocket, command: string, value: unknown = {}): Promise<void> {
   await waitFor(() => socket.lastSent(command));
-  await act(async () => socket.reply(command, value));
+  await act(async () => socket.reply(command, value as Json));
 }
 
 export async function answerError(socket: FakeQmpSocket, command: string, cls: string, desc: string) {

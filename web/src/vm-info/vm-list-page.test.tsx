@@ -1,7 +1,9 @@
-import { screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupApp, renderApp, stubVmsApi, VM1, VM2_DOWN } from '../test-support/render-app.tsx';
+import { countOpenAlerts } from './queries.ts';
+import { answer, PRELAUNCH, RUNNING, stubConsoleApi } from './test-console.ts';
 
 afterEach(cleanupApp);
 
@@ -66,5 +68,61 @@ describe('VM list page', () => {
     expect(home.getAttribute('href')).toBe('/');
     await screen.findByRole('link', { name: 'vm1' });
     expect(screen.queryByRole('status', { name: /^Connection:/ })).toBeNull();
+  });
+});
+
+describe('VM list page: run state and open alerts', () => {
+  const alert = (vm: string, id: number) => ({ id, vm, event: 'BLOCK_IO_ERROR', state: 'open' });
+
+  it("asks each connected VM's query-status over its own client, and follows its events", async () => {
+    stubConsoleApi({ vms: [VM1, VM2_DOWN] });
+    const { sockets } = renderApp('/');
+    const items = within(await screen.findByRole('list', { name: 'Virtual machines' })).getAllByRole(
+      'listitem',
+    );
+    // Only the connected VM gets a QMP client.
+    await waitFor(() => expect(sockets.sockets.map((s) => s.url)).toEqual(['ws://console.test/qmp/vm1']));
+    const socket = sockets.last();
+    await act(async () => socket.handshake());
+    await answer(socket, 'query-status', PRELAUNCH);
+    expect(await within(items[0]!).findByText('prelaunch')).toBeTruthy();
+    expect(within(items[0]!).getByText(/QEMU was launched with -S/)).toBeTruthy();
+
+    await act(async () => socket.event('RESUME'));
+    await answer(socket, 'query-status', RUNNING);
+    expect(await within(items[0]!).findByText('running')).toBeTruthy();
+    // Nothing but query-status: the list stays light.
+    expect(new Set(socket.sent.map((c) => c.execute))).toEqual(new Set(['qmp_capabilities', 'query-status']));
+  });
+
+  it('counts open alerts per VM when the console has the alerts API', async () => {
+    const { calls } = stubConsoleApi({
+      vms: [VM1, VM2_DOWN],
+      alerts: { alerts: [alert('vm1', 1), alert('vm1', 2), alert('vm9', 3)] } as never,
+    });
+    renderApp('/');
+    const items = within(await screen.findByRole('list', { name: 'Virtual machines' })).getAllByRole(
+      'listitem',
+    );
+    expect(await within(items[0]!).findByText('2 open')).toBeTruthy();
+    expect(within(items[1]!).getByText('none')).toBeTruthy();
+    expect(calls).toContain('/api/alerts?state=open&limit=1000');
+  });
+
+  it('leaves the alerts out while the console answers 404', async () => {
+    const { calls } = stubConsoleApi({ vms: [VM1] });
+    renderApp('/');
+    const items = within(await screen.findByRole('list', { name: 'Virtual machines' })).getAllByRole(
+      'listitem',
+    );
+    await waitFor(() => expect(calls.some((u) => u.startsWith('/api/alerts'))).toBe(true));
+    // Retried once (the app's default), then left out: no error, no count.
+    await waitFor(() => expect(within(items[0]!).queryByText('…')).toBeNull(), { timeout: 3000 });
+    expect(within(items[0]!).queryByText('Open alerts')).toBeNull();
+    expect(within(items[0]!).queryByText('unknown')).toBeNull();
+    expect(countOpenAlerts([alert('a', 1), { vm: 7 }, null])).toEqual({
+      byVm: new Map([['a', 1]]),
+      truncated: false,
+    });
   });
 });

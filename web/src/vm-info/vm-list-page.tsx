@@ -5,6 +5,7 @@ import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
 import { useEventInvalidation } from '../api/events-to-queries.ts';
+import { HttpError } from '../api/http.ts';
 import { useQmpClient } from '../api/qmp-clients.ts';
 import { errorMessage, QueryError } from '../ui/query-error.tsx';
 import { type OpenAlertCounts, vmInfoQueries } from './queries.ts';
@@ -16,7 +17,9 @@ export function vmPath(name: string): string {
 
 export function VmListPage() {
   const vms = useQuery(vmInfoQueries.list());
-  const alerts = useQuery(vmInfoQueries.openAlerts());
+  const alerts = useQuery(vmInfoQueries.openAlertCounts());
+  // A console without the alerts API (404) shows no count rather than an error.
+  const noAlertsApi = alerts.error instanceof HttpError && alerts.error.status === 404;
   return (
     <section aria-labelledby="vm-list-heading" className="page">
       <h1 id="vm-list-heading">Virtual machines</h1>
@@ -32,7 +35,12 @@ export function VmListPage() {
       {vms.data && vms.data.length > 0 ? (
         <ul className="vm-list" aria-label="Virtual machines">
           {vms.data.map((vm) => (
-            <VmListItem key={vm.name} vm={vm} alerts={alerts.data} alertsError={alerts.error} />
+            <VmListItem
+              key={vm.name}
+              vm={vm}
+              alerts={noAlertsApi ? null : alerts.data}
+              alertsError={alerts.error}
+            />
           ))}
         </ul>
       ) : null}

@@ -1,0 +1,111 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanupApp, VM1 } from '../test-support/render-app.tsx';
+import { refusalReason } from './capabilities.ts';
+import {
+  type ApiAnswer,
+  answer,
+  answerError,
+  commandList,
+  connectedAt,
+  PRELAUNCH,
+  RUNNING,
+  sentCount,
+  stubConsoleApi,
+} from './test-console.ts';
+
+afterEach(cleanupApp);
+
+async function statusPanel(session?: ApiAnswer, status = PRELAUNCH) {
+  stubConsoleApi({ vms: [VM1], ...(session !== undefined ? { session } : {}) });
+  const app = await connectedAt('/vms/vm1/memory');
+  await answer(app.socket, 'query-status', status);
+  await answer(app.socket, 'query-commands', commandList());
+  const region = await screen.findByRole('region', { name: 'Status' });
+  const controls = await within(region).findByRole('group', { name: 'Run-state controls' });
+  return { ...app, region, controls };
+}
+
+const button = (controls: HTMLElement, name: RegExp) => within(controls).getByRole('button', { name });
+
+describe('run-state controls', () => {
+  it('Resume sends cont at once; Pause is off while the VM is not running', async () => {
+    const { socket, controls } = await statusPanel();
+    expect((button(controls, /^Pause$/) as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.click(button(controls, /^Resume$/));
+    await waitFor(() => expect(sentCount(socket, 'cont')).toBe(1));
+    await act(async () => socket.reply('cont'));
+    // The command's own refresh, besides the RESUME event QEMU sends.
+    await waitFor(() => expect(sentCount(socket, 'query-status')).toBe(2));
+    await act(async () => socket.reply('query-status', RUNNING));
+    await waitFor(() => expect((button(controls, /^Resume$/) as HTMLButtonElement).disabled).toBe(true));
+    expect((button(controls, /^Pause$/) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it.each([
+    ['Reset', 'system_reset'],
+    ['Power down', 'system_powerdown'],
+    ['Quit', 'quit'],
+  ])(
+    '%s asks first in a dialog naming the VM; Cancel sends nothing, confirming sends %s',
+    async (label, command) => {
+      const { socket, controls } = await statusPanel(undefined, RUNNING);
+      await userEvent.click(button(controls, new RegExp(`^${label}`)));
+      const dialog = await screen.findByRole('dialog', { name: `${label} vm1?` });
+      expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
+      await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+      await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+      expect(sentCount(socket, command)).toBe(0);
+
+      await userEvent.click(button(controls, new RegExp(`^${label}`)));
+      const again = await screen.findByRole('dialog', { name: `${label} vm1?` });
+      expect(again.textContent).toContain(`${command} on vm1`);
+      await userEvent.click(within(again).getByRole('button', { name: `${label} vm1` }));
+      await waitFor(() => expect(sentCount(socket, command)).toBe(1));
+      expect(screen.queryByRole('dialog')).toBeNull();
+    },
+  );
+
+  it("shows QMP's error when a command fails", async () => {
+    const { socket, region, controls } = await statusPanel();
+    await userEvent.click(button(controls, /^Resume$/));
+    await answerError(socket, 'cont', 'GenericError', 'Resetting the Virtual Machine is required');
+    const alert = await within(region).findByRole('alert');
+    expect(alert.textContent).toContain(
+      'Resume (cont) failed: GenericError: Resetting the Virtual Machine is required',
+    );
+  });
+
+  it('greys out every control for a viewer', async () => {
+    const { controls, region } = await statusPanel({
+      role: 'viewer',
+      auth: true,
+      policy: { readOnly: false, deny: [], viewerAllow: ['query-*', 'qom-list'] },
+    });
+    await waitFor(() => expect((button(controls, /^Resume$/) as HTMLButtonElement).disabled).toBe(true));
+    for (const b of within(controls).getAllByRole('button'))
+      expect((b as HTMLButtonElement).disabled).toBe(true);
+    expect(region.textContent).toContain('Run-state controls are for operators');
+  });
+
+  it('keeps the controls for an operator, and when the console has no session API (404)', async () => {
+    const { controls } = await statusPanel();
+    expect((button(controls, /^Reset/) as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
+describe('refusalReason', () => {
+  const policy = { readOnly: false, deny: ['quit', 'system_*'], viewerAllow: ['query-*'] };
+
+  it('follows the console policy: deny for everyone, an allowlist for viewers', () => {
+    expect(refusalReason(null, 'quit')).toBeNull();
+    expect(refusalReason({ role: 'operator', policy }, 'cont')).toBeNull();
+    expect(refusalReason({ role: 'operator', policy }, 'system_reset')).toMatch(/denies system_reset/);
+    expect(refusalReason({ role: 'viewer', policy }, 'query-status')).toBeNull();
+    expect(refusalReason({ role: 'viewer', policy }, 'cont')).toMatch(/Viewers may not run cont/);
+    expect(refusalReason({ role: 'operator', policy: { ...policy, readOnly: true } }, 'cont')).toMatch(
+      /Viewers/,
+    );
+  });
+});
