@@ -3,6 +3,7 @@
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { applyCandidate, type Completion, caretContext, complete, hintAt } from './completion.ts';
 import type { HistoryEntry } from './composer-store.ts';
+import type { DeviceCatalog } from './device-catalog.ts';
 import type { ComposerMode } from './qmp-shell-syntax.ts';
 import type { Candidate, QmpSchema } from './schema.ts';
 
@@ -20,13 +21,26 @@ export interface CommandLineProps {
   focusToken?: number;
   /** Commands the console's policy refuses to this session (marked in the list). */
   isRefused?: (command: string) => boolean;
+  /** device_add's drivers and properties, as far as known. */
+  devices?: DeviceCatalog | null;
 }
 
 const MAX_SHOWN = 50;
 
 export function CommandLine(props: CommandLineProps) {
-  const { value, onChange, onSubmit, mode, schema, history, onRecall, disabled, focusToken, isRefused } =
-    props;
+  const {
+    value,
+    onChange,
+    onSubmit,
+    mode,
+    schema,
+    history,
+    onRecall,
+    disabled,
+    focusToken,
+    isRefused,
+    devices,
+  } = props;
   const ids = useId();
   const listboxId = `${ids}-completions`;
   const hintId = `${ids}-hint`;
@@ -57,8 +71,8 @@ export function CommandLine(props: CommandLineProps) {
   });
 
   const hint = useMemo(
-    () => (schema ? hintAt(schema, value, Math.min(caret, value.length), mode) : null),
-    [schema, value, caret, mode],
+    () => (schema ? hintAt(schema, value, Math.min(caret, value.length), mode, devices) : null),
+    [schema, value, caret, mode, devices],
   );
 
   const closePopup = () => {
@@ -69,8 +83,17 @@ export function CommandLine(props: CommandLineProps) {
   const completionAt = (text: string, at: number): Completion | null => {
     if (!schema) return null;
     const preferred = [...new Set(history.map((h) => h.text.split(/\s/, 1)[0] ?? ''))].reverse();
-    return complete(schema, text, at, { mode, preferred });
+    return complete(schema, text, at, { mode, preferred, devices });
   };
+
+  // Device drivers and properties arrive after the first key presses: refresh an open list with them.
+  const popupOpen = popup !== null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new catalog should refresh the list.
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !devices || document.activeElement !== el) return;
+    if (popupOpen || (!dismissed && value.startsWith('device_add'))) suggest(el.value, el.selectionStart);
+  }, [devices]);
 
   /** While typing: open the list when there is something worth offering at the caret. */
   const suggest = (text: string, at: number) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyCandidate, caretContext, complete, hintAt } from './completion.ts';
+import type { DeviceCatalog } from './device-catalog.ts';
 import schemaJson from './fixtures/qemu-7.2-schema.json';
 import { QmpSchema, type SchemaInfo } from './schema.ts';
 
@@ -108,6 +109,39 @@ describe('completion', () => {
   it('has nothing to offer in JSON and HMP modes', () => {
     expect(complete(schema, 'info', 4, { mode: 'hmp' }).candidates).toEqual([]);
     expect(complete(schema, '{"execute":"q', 13, { mode: 'json' }).candidates).toEqual([]);
+  });
+});
+
+describe('device_add with the device catalog', () => {
+  const devices: DeviceCatalog = {
+    types: ['e1000', 'e1000e', 'virtio-net-pci'],
+    properties: (d) =>
+      d === 'e1000'
+        ? [
+            { name: 'mac', type: 'str', description: 'MAC address' },
+            { name: 'netdev', type: 'str' },
+            { name: 'x-flag', type: 'bool', 'default-value': true },
+          ]
+        : null,
+  };
+  const names = (marked: string) => {
+    const { text, caret } = at(marked);
+    return complete(schema, text, caret, { mode: 'qmp-shell', devices }).candidates.map((c) => c.insert);
+  };
+
+  it('completes drivers and their properties, after the schema members', () => {
+    expect(names('device_add driver=e1|')).toEqual(['e1000', 'e1000e']);
+    expect(names('device_add driver=e1000 |')).toEqual(['bus=', 'id=', 'mac=', 'netdev=', 'x-flag=']);
+    expect(names('device_add driver=e1000 mac=x |')).toEqual(['bus=', 'id=', 'netdev=', 'x-flag=']);
+    expect(names('device_add driver=e1000 x-flag=|')).toEqual(['true', 'false']);
+    expect(names('device_add driver=virtio-net-pci |')).toEqual(['bus=', 'id=']);
+  });
+
+  it('explains a property in the hint line', () => {
+    const { text, caret } = at('device_add driver=e1000 x-flag=|');
+    expect(hintAt(schema, text, caret, 'qmp-shell', devices).current).toBe(
+      'x-flag (e1000 property, default true): bool',
+    );
   });
 });
 

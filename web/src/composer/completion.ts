@@ -1,6 +1,7 @@
 // What the caret is on in a qmp-shell line (a command name, an argument name, a value, a transaction
 // action), the candidates the schema offers there, and the hint line. Works on half-typed text.
 import type { Json, JsonObject } from '../../../protocol/qmp.ts';
+import { DEVICE_ADD, type DeviceCatalog, deviceDriver } from './device-catalog.ts';
 import { parseJsonText } from './json-text.ts';
 import {
   type ArgPath,
@@ -177,6 +178,19 @@ export interface CompleteOptions {
   mode: ComposerMode;
   /** Command names to rank first (recently used). */
   preferred?: readonly string[];
+  /** device_add's drivers and their properties, as far as known. */
+  devices?: DeviceCatalog | null;
+}
+
+const isDeviceTop = (ctx: { command: string; base: ArgPath }) =>
+  ctx.command === DEVICE_ADD && ctx.base.length === 0;
+
+function byPrefix<T extends { insert: string }>(items: T[], prefix: string): T[] {
+  const starts = items.filter((c) => c.insert.startsWith(prefix));
+  const contains = prefix
+    ? items.filter((c) => !c.insert.startsWith(prefix) && c.insert.includes(prefix))
+    : [];
+  return [...starts, ...contains];
 }
 
 /** Candidates at the caret, and the range of text a chosen candidate replaces. */
@@ -220,9 +234,48 @@ export function complete(
         ctx.prefix,
         ctx.base.length,
       );
+      const driver = deviceDriver(ctx.args);
+      const props =
+        isDeviceTop(ctx) && ctx.parents.length === 0 && driver ? options.devices?.properties(driver) : null;
+      if (props) {
+        const taken = new Set([
+          ...Object.keys(ctx.args),
+          ...(schema.command(DEVICE_ADD)?.args.members.map((m) => m.name) ?? []),
+        ]);
+        const extra = props
+          .filter((p) => !taken.has(p.name))
+          .map(
+            (p): Candidate => ({
+              insert: `${p.name}=`,
+              label: p.name,
+              kind: 'argument',
+              detail: p.description ? `${p.type}: ${p.description}` : p.type,
+            }),
+          );
+        candidates.push(...byPrefix(extra, ctx.prefix));
+      }
       return { from: ctx.from, to: ctx.to, candidates };
     }
     case 'value': {
+      if (isDeviceTop(ctx) && ctx.key.length === 1) {
+        const devices = options.devices;
+        if (ctx.key[0] === 'driver' && devices?.types) {
+          const types = devices.types.map(
+            (t): Candidate => ({ insert: t, label: t, kind: 'value', detail: 'device' }),
+          );
+          return { from: ctx.from, to: ctx.to, candidates: byPrefix(types, ctx.prefix) };
+        }
+        const driver = deviceDriver(ctx.args);
+        const prop = driver ? devices?.properties(driver)?.find((p) => p.name === ctx.key[0]) : undefined;
+        if (prop) {
+          const values =
+            prop.type === 'bool' ? ['true', 'false'] : prop.type === 'OnOffAuto' ? ['on', 'off', 'auto'] : [];
+          const candidates = values.map(
+            (v): Candidate => ({ insert: v, label: v, kind: 'value', detail: prop.type }),
+          );
+          return { from: ctx.from, to: ctx.to, candidates: byPrefix(candidates, ctx.prefix) };
+        }
+      }
       const at = schema.memberAt(ctx.command, ctx.args, fullPath(ctx.base, ctx.key));
       const candidates = at
         ? schema.valueCandidates(at.type, ctx.prefix).map((c) => ({ ...c, insert: formatString(c.insert) }))
@@ -259,7 +312,13 @@ export interface Hint {
 }
 
 /** The hint line for the caret: what the command takes, and what the current argument is. */
-export function hintAt(schema: QmpSchema, text: string, caret: number, mode: ComposerMode): Hint {
+export function hintAt(
+  schema: QmpSchema,
+  text: string,
+  caret: number,
+  mode: ComposerMode,
+  devices?: DeviceCatalog | null,
+): Hint {
   if (mode === 'hmp') return { signature: null, current: null };
   const ctx = caretContext(text, caret, mode);
   if (ctx.kind === 'none' || ctx.kind === 'command' || ctx.kind === 'action') {
@@ -280,6 +339,18 @@ export function hintAt(schema: QmpSchema, text: string, caret: number, mode: Com
   }
   const key = ctx.kind === 'value' ? ctx.key : [...ctx.parents, ctx.prefix];
   const at = schema.memberAt(ctx.command, args, fullPath(ctx.base, key));
+  if (!at?.member && isDeviceTop(ctx) && key.length === 1) {
+    const driver = deviceDriver(args);
+    const prop = driver ? devices?.properties(driver)?.find((p) => p.name === key[0]) : undefined;
+    if (prop) {
+      const dflt =
+        prop['default-value'] !== undefined ? `, default ${JSON.stringify(prop['default-value'])}` : '';
+      return {
+        signature,
+        current: `${prop.name} (${driver} property${dflt}): ${prop.type}${prop.description ? ` — ${prop.description}` : ''}`,
+      };
+    }
+  }
   if (!at?.member) return { signature, current: null };
   const m = at.member;
   const flags = [

@@ -60,9 +60,13 @@ async function connectedComposer({ session = null as Session | null } = {}) {
 }
 
 function sentCommands(socket: FakeQmpSocket) {
-  return socket.sent
-    .map((c) => c.execute)
-    .filter((c) => c !== 'qmp_capabilities' && c !== 'query-qmp-schema');
+  const background = new Set([
+    'qmp_capabilities',
+    'query-qmp-schema',
+    'qom-list-types',
+    'device-list-properties',
+  ]);
+  return socket.sent.map((c) => c.execute).filter((c) => c !== undefined && !background.has(c));
 }
 
 async function typeAndRun(user: ReturnType<typeof userEvent.setup>, line: HTMLTextAreaElement, text: string) {
@@ -336,6 +340,52 @@ describe('command composer', () => {
     const again = sockets.last();
     await act(async () => again.handshake());
     await waitFor(() => again.lastSent('query-qmp-schema'));
+  });
+
+  it('completes device_add drivers and properties from QEMU, and checks property names', async () => {
+    const { socket, user, line } = await connectedComposer();
+    await user.click(line);
+    await user.keyboard('device_add driver=e10');
+    await waitFor(() => socket.lastSent('qom-list-types'));
+    expect(socket.lastSent('qom-list-types').arguments).toEqual({ implements: 'device', abstract: false });
+    await act(async () =>
+      socket.reply('qom-list-types', [
+        { name: 'virtio-net-pci' },
+        { name: 'e1000e' },
+        { name: 'e1000' },
+        { name: 'isa-serial' },
+      ]),
+    );
+    await waitFor(() =>
+      expect(
+        within(screen.getByRole('listbox'))
+          .getAllByRole('option')
+          .map((o) => o.textContent),
+      ).toEqual(['e1000device', 'e1000edevice']),
+    );
+    await user.keyboard('{Tab}');
+    expect(line.value).toBe('device_add driver=e1000 ');
+    await waitFor(() => socket.lastSent('device-list-properties'));
+    expect(socket.lastSent('device-list-properties').arguments).toEqual({ typename: 'e1000' });
+    await act(async () =>
+      socket.reply('device-list-properties', [
+        { name: 'netdev', type: 'str', description: 'ID of a netdev to use as a backend' },
+        { name: 'mac', type: 'str', description: 'Ethernet 6-byte MAC Address, example: 52:54:00:12:34:56' },
+        { name: 'addr', type: 'int32', 'default-value': -1 },
+      ]),
+    );
+    await user.keyboard('ma');
+    await waitFor(() =>
+      expect(screen.getByRole('listbox').textContent).toContain('Ethernet 6-byte MAC Address'),
+    );
+    await user.keyboard('{Tab}');
+    expect(line.value).toBe('device_add driver=e1000 mac=');
+    expect(screen.getByText(/^mac \(e1000 property\): str — Ethernet/)).toBeTruthy();
+
+    await user.keyboard('52:54:00:12:34:56 netdve=n0{Escape}{Enter}');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('e1000 has no property "netdve". Did you mean "netdev"?');
+    expect(sentCommands(socket)).toEqual([]);
   });
 
   it('builds the line from the form view', async () => {

@@ -2,7 +2,7 @@
 // sending (with "Send anyway"), confirmation of commands that change or end the VM, the transcript and
 // the history.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useId, useRef, useState } from 'react';
+import { useCallback, useId, useMemo, useRef, useState } from 'react';
 import { formatQemuVersion, type Json } from '../../../protocol/qmp.ts';
 import { useQmpClient } from '../api/qmp-clients.ts';
 import { vmQueryRoot } from '../api/qmp-query.ts';
@@ -22,6 +22,7 @@ import {
   useMode,
 } from './composer-store.ts';
 import { ConfirmDialog } from './confirm-dialog.tsx';
+import { type DeviceCatalog, refineDeviceIssues } from './device-catalog.ts';
 import { explainError, policyRefusal, viewerNotice } from './policy.ts';
 import {
   type ComposerMode,
@@ -38,6 +39,28 @@ import { Transcript, type TranscriptEntry } from './transcript.tsx';
 import './composer.css';
 
 const TRANSCRIPT_LIMIT = 200;
+
+/** Queries whose answers only change with the QEMU binary: a command run here does not make them stale. */
+const FIXED_PER_BINARY: ReadonlySet<string> = new Set([
+  'query-qmp-schema',
+  'qom-list-types',
+  'device-list-properties',
+]);
+
+/** The drivers and, once the line names one, its properties: fetched only while a device_add is typed. */
+function useDeviceCatalog(vm: string, wanted: boolean, line: string): DeviceCatalog | null {
+  const ready = useQmpClient(vm).state === 'ready';
+  const active = wanted && ready;
+  const driver = active ? (/\bdriver=("?)([\w.,-]+)\1(\s|$)/.exec(line)?.[2] ?? null) : null;
+  const types = useQuery({ ...composerQueries.deviceTypes(vm), enabled: active }).data ?? null;
+  const known = driver !== null && !!types?.includes(driver);
+  const props = useQuery({ ...composerQueries.deviceProperties(vm, driver ?? ''), enabled: known });
+  const propsData = known ? (props.data ?? null) : null;
+  return useMemo(() => {
+    if (!types) return null;
+    return { types, properties: (d: string) => (d === driver ? propsData : null) };
+  }, [types, driver, propsData]);
+}
 
 type Gate =
   | null
@@ -63,6 +86,8 @@ export function ComposerPanel({ vm }: { vm: string }) {
   const mode = useMode(vm);
   const cpuIndex = useCpuIndex(vm);
   const history = useHistory(vm);
+
+  const devices = useDeviceCatalog(vm, mode === 'qmp-shell' && /^\s*device_add\b/.test(draft), draft);
 
   const [entries, setEntries] = useState<TranscriptEntry[]>([]);
   const [gate, setGate] = useState<Gate>(null);
@@ -98,11 +123,11 @@ export function ComposerPanel({ vm }: { vm: string }) {
       client.execute<Json>(request.execute, request.arguments).then(
         (value) => {
           finish({ kind: 'ok', value });
-          // A command that may have changed the VM refreshes its panels (the schema excepted).
+          // A command that may have changed the VM refreshes its panels (not what is fixed per binary).
           if (!request.execute.startsWith('query-')) {
             void queryClient.invalidateQueries({
               queryKey: vmQueryRoot(vm),
-              predicate: (q) => q.queryKey[2] !== 'query-qmp-schema',
+              predicate: (q) => !FIXED_PER_BINARY.has(String(q.queryKey[2])),
             });
           }
         },
@@ -142,7 +167,9 @@ export function ComposerPanel({ vm }: { vm: string }) {
       return;
     }
     const line = text.trim();
-    const issues: SchemaIssue[] = schema ? schema.validate(parsed.request) : [];
+    const issues: SchemaIssue[] = schema
+      ? refineDeviceIssues(parsed.request, schema.validate(parsed.request), devices)
+      : [];
     const refusal = policyRefusal(parsed.request.execute, session);
     if (refusal) issues.unshift({ severity: 'error', kind: 'policy', path: [], message: refusal });
     const errors = issues.filter((i) => i.severity === 'error');
@@ -238,6 +265,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
           onRecall={recall}
           focusToken={focusToken}
           isRefused={session ? (name) => policyRefusal(name, session) !== null : undefined}
+          devices={devices}
         />
         <button type="submit" className="primary">
           Run

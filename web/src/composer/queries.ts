@@ -3,6 +3,7 @@ import { queryOptions } from '@tanstack/react-query';
 import type { SessionInfo } from '../../../protocol/api.ts';
 import { fetchJson, HttpError } from '../api/http.ts';
 import { qmpQueryOptions } from '../api/qmp-query.ts';
+import type { DeviceProperty } from './device-catalog.ts';
 import { QmpSchema, type SchemaInfo } from './schema.ts';
 
 const built = new WeakMap<SchemaInfo[], QmpSchema>();
@@ -51,6 +52,22 @@ export const composerQueries = {
       staleTime: Number.POSITIVE_INFINITY,
       structuralSharing: false,
       select: schemaFrom,
+    }),
+
+  /** Device drivers (`qom-list-types implements=device abstract=false`), sorted; fixed per QEMU binary. */
+  deviceTypes: (vm: string) =>
+    queryOptions({
+      ...qmpQueryOptions<{ name: string }[]>(vm, 'qom-list-types', { implements: 'device', abstract: false }),
+      staleTime: Number.POSITIVE_INFINITY,
+      select: (types: { name: string }[]) => types.map((t) => t.name).sort(),
+    }),
+
+  /** A driver's properties (`device-list-properties typename=DRIVER`), sorted by name. */
+  deviceProperties: (vm: string, typename: string) =>
+    queryOptions({
+      ...qmpQueryOptions<DeviceProperty[]>(vm, 'device-list-properties', { typename }),
+      staleTime: Number.POSITIVE_INFINITY,
+      select: (props: DeviceProperty[]) => [...props].sort((a, b) => a.name.localeCompare(b.name)),
     }),
 
   /** `['session']`: the role and command policy; null when the console does not serve it. */
