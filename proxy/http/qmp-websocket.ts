@@ -50,7 +50,9 @@ export function createQmpWebSocketServer(hub: Hub, limits: WebSocketLimits) {
       ws.on('pong', () => alive.set(ws, true));
       const transport = webSocketTransport(ws, socket, context.remoteAddress);
       let session: ClientSession | null = null;
-      ws.on('error', () => ws.terminate());
+      // A protocol error (1007 bad UTF-8, 1009 too big): ws has sent that close frame and drains the peer.
+      // Cutting the socket at once could lose the frame (the peer sees 1006); a peer that never closes is cut later.
+      ws.on('error', () => setTimeout(() => ws.terminate(), 1000).unref());
       ws.on('close', () => {
         if (session) vm.detach(session);
       });
@@ -75,6 +77,33 @@ export function createQmpWebSocketServer(hub: Hub, limits: WebSocketLimits) {
   };
 }
 
+/**
+ * The text frame (FIN, unmasked: server to client) carrying `text`. Built once for the last text
+ * asked for: an event goes to every client of a VM in turn, so a fan-out to N clients builds one
+ * frame and writes that same buffer N times.
+ */
+let lastText: string | null = null;
+let lastFrame: Buffer = Buffer.alloc(0);
+export function textFrame(text: string): Buffer {
+  if (text === lastText) return lastFrame;
+  const length = Buffer.byteLength(text);
+  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = 0x81;
+  if (head === 2) frame[1] = length;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  frame.write(text, head, 'utf8');
+  lastText = text;
+  lastFrame = frame;
+  return frame;
+}
+
 function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress: string): ClientTransport {
   let corked = false;
   const uncork = () => {
@@ -93,7 +122,10 @@ function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress: string
         socket.cork();
         process.nextTick(uncork);
       }
-      ws.send(text);
+      // Whole frames straight to the socket: without permessage-deflate, ws's own sender writes
+      // (close, ping) are whole frames too and synchronous, so the two never interleave; and
+      // ws.bufferedAmount still counts these bytes (the socket's write queue).
+      socket.write(textFrame(text));
     },
     bufferedBytes: () => ws.bufferedAmount,
     close: (code, reason) => {
