@@ -8,8 +8,8 @@ import { useEventInvalidation } from '../api/events-to-queries.ts';
 import { qmpClients, useQmpClient } from '../api/qmp-clients.ts';
 import { qmpQueryKey, qmpQueryOptions } from '../api/qmp-query.ts';
 import { errorMessage } from '../ui/query-error.tsx';
+import { describeAlert } from './alert-text.ts';
 import { NotificationButton } from './notifications.tsx';
-import { describeAlert } from './summaries.ts';
 import { formatLocal } from './time-format.ts';
 
 /** Banners shown at most; the event log has the rest. */
@@ -60,7 +60,7 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
   const ids = useId();
   const queryClient = useQueryClient();
   const text = describeAlert(alert, formatLocal);
-  // The VM's own connection: its run state, and `cont`.
+  // The VM's own connection: its run state (kept fresh by the VM's events), and `cont`.
   const { state } = useQmpClient(alert.vm);
   useEventInvalidation(alert.vm);
   const status = useQuery(qmpQueryOptions<{ status: string }>(alert.vm, 'query-status'));
@@ -69,11 +69,6 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [resuming, setResuming] = useState(false);
   const resumeButton = useRef<HTMLButtonElement>(null);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: each repeat (a new lastSeq) may have paused the VM again
-  useEffect(() => {
-    void queryClient.invalidateQueries({ queryKey: qmpQueryKey(alert.vm, 'query-status') });
-  }, [queryClient, alert.vm, alert.lastSeq]);
 
   const paused = state === 'ready' && pausedByAlert(alert, status.data?.status);
 

@@ -7,8 +7,9 @@ import { useLocation } from 'wouter';
 import type { JournalAlert } from '../../../protocol/journal.ts';
 import { alertChanged, alertKeys, openAlertsReplaced, useOpenAlerts } from '../api/alerts.ts';
 import { type EventSourceFactory, openJournalStream } from '../api/event-stream.ts';
+import { alertSentence } from './alert-text.ts';
+import { frameScheduler } from './frame-scheduler.ts';
 import { notify } from './notifications.tsx';
-import { alertSentence } from './summaries.ts';
 
 /**
  * The stream's event filter for a connection that wants alerts only: no QMP event has this name (they
@@ -33,6 +34,8 @@ export function AlertWatcher({ createEventSource }: AlertWatcherProps) {
 
   useEffect(() => {
     let primed = false;
+    const pendingAlerts = new Map<number, JournalAlert>();
+    let cancelApply: (() => void) | null = null;
     let invalidateTimer: ReturnType<typeof setTimeout> | null = null;
     const refreshOthers = () => {
       invalidateTimer ??= setTimeout(() => {
@@ -66,13 +69,23 @@ export function AlertWatcher({ createEventSource }: AlertWatcherProps) {
           refreshOthers();
         },
         alert: (a) => {
-          if (alertChanged(queryClient, a) && primed) raised([a]);
-          refreshOthers();
+          // A storm sends an alert change per journal batch: apply them once per frame.
+          const known = pendingAlerts.get(a.id);
+          if (!known || a.state !== 'open' || a.lastSeq >= known.lastSeq) pendingAlerts.set(a.id, a);
+          cancelApply ??= frameScheduler(() => {
+            cancelApply = null;
+            const changes = [...pendingAlerts.values()];
+            pendingAlerts.clear();
+            const fresh = changes.filter((c) => alertChanged(queryClient, c));
+            if (primed) raised(fresh);
+            refreshOthers();
+          });
         },
       },
     );
     return () => {
       stream.close();
+      cancelApply?.();
       if (invalidateTimer !== null) clearTimeout(invalidateTimer);
     };
   }, [queryClient, createEventSource]);

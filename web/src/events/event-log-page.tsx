@@ -1,8 +1,9 @@
 // The event log: `/events` (every VM) and `/vms/NAME/events` (one VM). History first, then live, in a
 // virtualized list with the newest at the bottom; filters in the URL; export of the selection.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { useLocation, useSearch } from 'wouter';
+import { useOpenAlerts } from '../api/alerts.ts';
 import { vmsQueryOptions } from '../api/vms.ts';
 import { AlertBanner } from './alert-banner.tsx';
 import { FilterBar } from './filter-bar.tsx';
@@ -46,6 +47,29 @@ function useLogStream(vm: string | null, since: string | null, until: string | n
   return { stream, state };
 }
 
+/** Rows a filtered view should show before it stops loading older history by itself. */
+const FILL_ROWS = 60;
+/** Older pages loaded by themselves per selection, at most (then the person scrolls or asks). */
+const MAX_AUTO_PAGES = 10;
+
+/**
+ * A filter can leave too few rows to scroll: load older history by itself until the view has a
+ * screenful, history is complete, or it has loaded MAX_AUTO_PAGES for this view.
+ */
+function useFillView(stream: LogStream | null, view: LogView | null, state: LogStreamState) {
+  const pages = useRef<{ view: LogView | null; n: number }>({ view: null, n: 0 });
+  const rows = view?.rows.length ?? 0;
+  useEffect(() => {
+    if (!stream || !view || state.connection === 'connecting' || state.historyComplete || state.loadingOlder)
+      return;
+    if (state.historyError || rows >= FILL_ROWS || stream.buffer.size === 0) return;
+    if (pages.current.view !== view) pages.current = { view, n: 0 };
+    if (pages.current.n >= MAX_AUTO_PAGES) return;
+    pages.current.n++;
+    void stream.loadOlder();
+  }, [stream, view, rows, state.connection, state.historyComplete, state.loadingOlder, state.historyError]);
+}
+
 const CONNECTION_TEXT: Record<LogStreamState['connection'], string> = {
   connecting: 'Connecting…',
   live: 'Live',
@@ -63,6 +87,8 @@ export default function EventLogPage({ vm }: { vm?: string }) {
   const selectedVm = vm ?? filters.vm;
   const { stream, state } = useLogStream(selectedVm, filters.since, filters.until);
   const vms = useQuery({ ...vmsQueryOptions, enabled: vm === undefined });
+  // The alert banner has the notifications button while it shows.
+  const noAlerts = useOpenAlerts(selectedVm ?? undefined).length === 0;
 
   useEffect(() => {
     document.title = `${vm ? `${vm} events` : 'Events'} · QMP Console`;
@@ -92,6 +118,8 @@ export default function EventLogPage({ vm }: { vm?: string }) {
   // Catch up with the buffer (idempotent: safe to run in render).
   view?.sync();
   void state.version;
+
+  useFillView(stream, view, state);
 
   const loaded = stream?.buffer.size ?? 0;
   const shown = view?.rows.length ?? 0;
@@ -140,7 +168,7 @@ export default function EventLogPage({ vm }: { vm?: string }) {
           Export NDJSON
         </a>
         {filters.text ? <span className="muted">(export leaves out the text filter)</span> : null}
-        {vm !== undefined ? <NotificationButton /> : null}
+        {noAlerts ? <NotificationButton /> : null}
       </div>
       {state.historyError ? (
         <div className="notice notice-warn">

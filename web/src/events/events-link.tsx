@@ -6,7 +6,12 @@ export function EventsLink() {
   const count = useOpenAlerts().length;
   const [active] = useRoute('/events');
   return (
-    <Link href="/events" className="header-events" aria-current={active ? 'page' : undefined}>
+    <Link
+      href="/events"
+      className="header-events"
+      aria-current={active ? 'page' : undefined}
+      aria-label={count > 0 ? `Events, ${count} open alert${count === 1 ? '' : 's'}` : undefined}
+    >
       Events
       {count > 0 ? (
         <span className="alert-count">

@@ -53,8 +53,10 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 15,
+    overscan: 8,
     getItemKey: (i) => rows[i]?.seq ?? i,
+    // No flushSync from scroll and resize handlers: React batches the re-render.
+    useFlushSync: false,
   });
 
   // Rows added above (older history) must not move what the person is reading.

@@ -53,6 +53,7 @@ function start(journal: ReturnType<typeof fakeJournal>, extra: Partial<LogStream
     createEventSource: sources.create,
     schedule,
     pageSize: 100,
+    minNotifyMs: 0,
     ...extra,
   });
   s.start();
@@ -183,6 +184,28 @@ describe('LogStream', () => {
     expect(s.buffer.size).toBe(10_000);
     expect(notified).toBeGreaterThan(5);
     expect(notified).toBeLessThan(20);
+  });
+
+  it('shows live rows at most every minNotifyMs, the latest always', async () => {
+    vi.useFakeTimers();
+    const s = start(fakeJournal([]), { minNotifyMs: 100, now: () => Date.now() });
+    sources.last().snapshot(0);
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(200);
+    let notified = 0;
+    s.subscribe(() => notified++);
+    for (let round = 0; round < 10; round++) {
+      sources.last().record(record({ seq: round + 1, event: 'STOP' }));
+      runFrames();
+      await vi.advanceTimersByTimeAsync(16);
+    }
+    // 160 ms of frames, each with a new row: the first at once, then one per 100 ms.
+    expect(notified).toBe(2);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(notified).toBe(3);
+    expect(s.buffer.size).toBe(10);
+    expect(s.getState().version).toBeGreaterThan(10);
+    s.close();
   });
 
   it('reads history only, without a stream, for a range that has ended', async () => {

@@ -16,6 +16,7 @@
 import type { JournalPage } from '../../../protocol/journal.ts';
 import { type JournalStream, type JournalStreamOptions, openJournalStream } from '../api/event-stream.ts';
 import { fetchJson } from '../api/http.ts';
+import { frameScheduler } from './frame-scheduler.ts';
 import { LogBuffer, type LogRow, parseRecord, toRow } from './log-buffer.ts';
 import { eventsPath } from './log-filters.ts';
 
@@ -63,6 +64,11 @@ export interface LogStreamOptions {
   budgetMs?: number;
   /** Rows kept at most; the oldest go beyond this (plus a margin, so trimming is rare). */
   maxRows?: number;
+  /**
+   * Live rows are parsed every frame, but shown at most this often: during a storm the list moves ten
+   * times a second rather than sixty, and the page keeps its time for the person.
+   */
+  minNotifyMs?: number;
 }
 
 export function historyUrl(q: HistoryQuery): string {
@@ -75,25 +81,6 @@ export function historyUrl(q: HistoryQuery): string {
 
 const defaultFetchPage = (q: HistoryQuery, signal: AbortSignal) =>
   fetchJson<JournalPage>(historyUrl(q), { signal });
-
-/** Next animation frame, or a timer when frames do not come (a hidden tab). */
-export function frameScheduler(fn: () => void): () => void {
-  let done = false;
-  const run = () => {
-    if (done) return;
-    done = true;
-    if (raf !== null) cancelAnimationFrame(raf);
-    clearTimeout(timer);
-    fn();
-  };
-  const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(run) : null;
-  const timer = setTimeout(run, raf === null ? 0 : 200);
-  return () => {
-    done = true;
-    if (raf !== null) cancelAnimationFrame(raf);
-    clearTimeout(timer);
-  };
-}
 
 export class LogStream {
   readonly buffer = new LogBuffer();
@@ -116,6 +103,8 @@ export class LogStream {
   private historyCursor: number | null = null;
   private historyAbort: AbortController | null = null;
   private closed = false;
+  private notifyTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastNotify = Number.NEGATIVE_INFINITY;
 
   constructor(options: LogStreamOptions) {
     this.opts = {
@@ -123,9 +112,10 @@ export class LogStream {
       openStream: openJournalStream,
       schedule: frameScheduler,
       now: () => performance.now(),
-      pageSize: 500,
+      pageSize: 1000,
       budgetMs: 8,
       maxRows: 250_000,
+      minNotifyMs: 100,
       ...options,
     };
   }
@@ -168,6 +158,7 @@ export class LogStream {
     this.cancelFlush?.();
     this.cancelFlush = null;
     this.historyAbort?.abort();
+    if (this.notifyTimer !== null) clearTimeout(this.notifyTimer);
     this.listeners.clear();
   }
 
@@ -255,12 +246,32 @@ export class LogStream {
         this.flush(this.opts.budgetMs);
       });
     if (added > 0 || trimmed > 0)
-      this.update(trimmed > 0 ? { historyComplete: false, trimmed: this.state.trimmed + trimmed } : {});
+      this.update(trimmed > 0 ? { historyComplete: false, trimmed: this.state.trimmed + trimmed } : {}, true);
   }
 
-  private update(patch: Partial<LogStreamState>): void {
+  /** New state; listeners hear of it at once, or (`throttled`, for live rows) at most every minNotifyMs. */
+  private update(patch: Partial<LogStreamState>, throttled = false): void {
     if (this.closed) return;
     this.state = { ...this.state, ...patch, version: this.state.version + 1 };
+    if (throttled) {
+      if (this.notifyTimer !== null) return;
+      const wait = this.lastNotify + this.opts.minNotifyMs - this.opts.now();
+      if (wait > 0) {
+        this.notifyTimer = setTimeout(() => {
+          this.notifyTimer = null;
+          this.notify();
+        }, wait);
+        return;
+      }
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    if (this.closed) return;
+    if (this.notifyTimer !== null) clearTimeout(this.notifyTimer);
+    this.notifyTimer = null;
+    this.lastNotify = this.opts.now();
     for (const l of [...this.listeners]) l();
   }
 }

@@ -1,10 +1,14 @@
 // Browser notifications for new alerts, once the person allows them.
-import { useState } from 'react';
+import { useSyncExternalStore } from 'react';
 
 type Permission = NotificationPermission | 'unsupported';
 
+// Reading `Notification.permission` can block on the browser process (measured: tens of ms while the
+// page is busy), so it is read once and then only when it may have changed.
+let permission: Permission | null = null;
 function currentPermission(): Permission {
-  return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
+  permission ??= typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
+  return permission;
 }
 
 /** Shows a notification if allowed; `onClick` runs when the person clicks it. */
@@ -22,9 +26,27 @@ export function notify(title: string, body: string, tag: string, onClick?: () =>
   }
 }
 
+// Every button shows the same answer once the person has given it.
+const listeners = new Set<() => void>();
+const subscribe = (l: () => void) => {
+  listeners.add(l);
+  return () => listeners.delete(l);
+};
+const changed = () => {
+  permission = null;
+  for (const l of [...listeners]) l();
+};
+if (typeof navigator !== 'undefined' && navigator.permissions?.query)
+  navigator.permissions.query({ name: 'notifications' }).then(
+    (status) => {
+      status.onchange = changed;
+    },
+    () => {},
+  );
+
 /** "Enable browser notifications" while the browser has not been asked; a word on the outcome after. */
 export function NotificationButton() {
-  const [permission, setPermission] = useState<Permission>(currentPermission);
+  const permission = useSyncExternalStore(subscribe, currentPermission, () => 'unsupported' as Permission);
   if (permission === 'unsupported') return null;
   if (permission === 'granted')
     return <span className="muted notification-state">Browser notifications on</span>;
@@ -38,7 +60,7 @@ export function NotificationButton() {
     <button
       type="button"
       onClick={() => {
-        void Notification.requestPermission().then(setPermission, () => setPermission(currentPermission()));
+        void Notification.requestPermission().then(changed, changed);
       }}
     >
       Enable browser notifications

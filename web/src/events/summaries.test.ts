@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alert } from '../api/fake-event-source.ts';
-import { alertSentence, describeAlert, severityOf, summarize } from './summaries.ts';
+import { alertSentence, describeAlert } from './alert-text.ts';
+import { severityOf, summarize } from './summaries.ts';
 
 const EIO = {
   device: 'bad0',

@@ -1,6 +1,7 @@
-// One line of plain words per event type, the severity each event is shown with, and what an alert says.
-import { ALERT_EVENTS, ConsoleEvent, type JournalAlert } from '../../../protocol/journal.ts';
+// One line of plain words per event type, and the severity each event is shown with (the event log).
+import { ALERT_EVENTS, ConsoleEvent } from '../../../protocol/journal.ts';
 import type { Json, JsonObject } from '../../../protocol/qmp.ts';
+import { blockActionText, diskLabel, vmActionText } from './alert-text.ts';
 
 export type Severity = 'alert' | 'state' | 'info' | 'console';
 
@@ -52,49 +53,6 @@ const SHUTDOWN_CAUSES: Record<string, string> = {
 export function shutdownCause(reason: string | null): string {
   if (reason === null) return 'no reason given';
   return SHUTDOWN_CAUSES[reason] ?? reason;
-}
-
-/** What QEMU does about a block I/O error (BlockErrorAction). */
-export function blockActionText(action: string | null): string {
-  switch (action) {
-    case 'stop':
-      return 'VM stopped';
-    case 'report':
-      return 'reported to the guest';
-    case 'ignore':
-      return 'ignored';
-    default:
-      return action ?? 'no action given';
-  }
-}
-
-/** What QEMU did after a guest panic or a watchdog expiry. */
-function vmActionText(action: string | null): string {
-  switch (action) {
-    case 'pause':
-      return 'VM paused';
-    case 'poweroff':
-      return 'VM powered off';
-    case 'shutdown':
-      return 'VM shut down';
-    case 'reset':
-      return 'VM reset';
-    case 'run':
-    case 'none':
-      return 'VM kept running';
-    case 'debug':
-      return 'QEMU printed a debug message';
-    case 'inject-nmi':
-      return 'NMI injected into the guest';
-    default:
-      return action ?? 'no action given';
-  }
-}
-
-/** `bad0`, `bad0 (node #block163)`, or the node alone when QEMU gave no device name. */
-export function diskLabel(device: string | null, node: string | null): string {
-  if (device && node) return `${device} (node ${node})`;
-  return device ?? (node ? `node ${node}` : 'unnamed disk');
 }
 
 function blockIoError(d: JsonObject): string {
@@ -227,71 +185,5 @@ export function summarize(event: string, data: JsonObject | undefined, fromConso
         : 'memory device size changed';
     default:
       return fallback(data);
-  }
-}
-
-/** An alert in plain words: a headline, and the facts behind it. */
-export interface AlertText {
-  headline: string;
-  facts: { label: string; value: string }[];
-}
-
-export function alertReason(a: Pick<JournalAlert, 'nospace' | 'reason'>): string {
-  if (a.nospace === true) return `disk full${a.reason ? ` (${a.reason})` : ''}`;
-  return a.reason ?? 'no reason given';
-}
-
-export function describeAlert(a: JournalAlert, formatTime: (iso: string) => string): AlertText {
-  const facts: AlertText['facts'] = [{ label: 'VM', value: a.vm }];
-  let headline: string;
-  switch (a.event) {
-    case 'BLOCK_IO_ERROR':
-      headline = `${a.vm}: disk ${diskLabel(a.device, a.node)} — ${a.operation ?? 'I/O'} failed, ${alertReason(a)}`;
-      facts.push(
-        { label: 'Device', value: a.device ?? 'none (a node without a device name)' },
-        { label: 'Node', value: a.node ?? 'not given' },
-        { label: 'Operation', value: a.operation ?? 'not given' },
-        { label: 'Action', value: `${a.action ?? 'not given'} (${blockActionText(a.action)})` },
-        { label: 'Reason', value: alertReason(a) },
-      );
-      break;
-    case 'BLOCK_JOB_ERROR':
-      headline = `${a.vm}: block job ${a.device ?? '?'} — ${a.operation ?? 'I/O'} failed`;
-      facts.push(
-        { label: 'Job', value: a.device ?? 'not given' },
-        { label: 'Operation', value: a.operation ?? 'not given' },
-        { label: 'Action', value: a.action ?? 'not given' },
-      );
-      break;
-    case 'GUEST_PANICKED':
-      headline = `${a.vm}: the guest panicked, ${vmActionText(a.action)}`;
-      facts.push({ label: 'Action', value: a.action ?? 'not given' });
-      break;
-    case 'WATCHDOG':
-      headline = `${a.vm}: the watchdog expired, ${vmActionText(a.action)}`;
-      facts.push({ label: 'Action', value: a.action ?? 'not given' });
-      break;
-    default:
-      headline = `${a.vm}: ${String(a.event)}`;
-  }
-  facts.push(
-    { label: 'Count', value: a.count === 1 ? 'once' : `${a.count.toLocaleString('en-US')} times` },
-    { label: 'Since', value: formatTime(a.first) },
-  );
-  if (a.count > 1) facts.push({ label: 'Latest', value: formatTime(a.last) });
-  return { headline, facts };
-}
-
-/** One short sentence for notifications and screen-reader announcements. */
-export function alertSentence(a: JournalAlert): string {
-  switch (a.event) {
-    case 'BLOCK_IO_ERROR':
-      return `${a.vm}: ${a.operation ?? 'I/O'} error on disk ${a.device ?? a.node ?? 'unnamed'}, ${alertReason(a)}; ${blockActionText(a.action)}.`;
-    case 'GUEST_PANICKED':
-      return `${a.vm}: the guest panicked; ${vmActionText(a.action)}.`;
-    case 'WATCHDOG':
-      return `${a.vm}: the watchdog expired; ${vmActionText(a.action)}.`;
-    default:
-      return `${a.vm}: ${a.event} ${a.device ?? ''}`.trim();
   }
 }
