@@ -1,8 +1,10 @@
 // What this QEMU offers (`query-commands`) and what this browser may run (`GET /api/session`).
 import { useQuery } from '@tanstack/react-query';
 import { useCallback } from 'react';
+import type { SessionInfo } from '../../../protocol/api.ts';
+import { decideCommand } from '../../../protocol/command-policy.ts';
 import type { CommandInfo } from './qapi.ts';
-import { type SessionView, vmInfoQueries } from './queries.ts';
+import { vmInfoQueries } from './queries.ts';
 
 const toNameSet = (commands: CommandInfo[]): ReadonlySet<string> => new Set(commands.map((c) => c.name));
 
@@ -26,29 +28,17 @@ export function whenAvailable<O extends { enabled?: unknown }>(options: O, avail
   return available === true ? options : { ...options, enabled: false };
 }
 
-/** Whole-name glob as the console's policy uses it: `*` any run, `?` any one character. */
-export function globMatch(pattern: string, text: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    's',
-  );
-  return re.test(text);
-}
-
-/** Why the console would refuse `command` to this browser, or null if it would not (or cannot say). */
-export function refusalReason(session: SessionView | null | undefined, command: string): string | null {
+/**
+ * Why the console would refuse `command` to this browser, or null if it would not (or cannot say): the
+ * proxy's own decision function, so the greyed-out buttons and the proxy always agree.
+ */
+export function refusalReason(session: SessionInfo | null | undefined, command: string): string | null {
   if (!session) return null;
-  const policy = session.policy;
-  const denied = policy?.deny?.find((p) => globMatch(p, command));
-  if (denied !== undefined) return `The console denies ${command} to everyone.`;
-  const viewer = session.role === 'viewer' || policy?.readOnly === true;
-  if (!viewer) return null;
-  const allow = policy?.viewerAllow;
-  if (allow?.some((p) => globMatch(p, command))) return null;
-  return `Viewers may not run ${command}.`;
+  const decision = decideCommand(command, session.role, session.policy);
+  if (decision.allowed) return null;
+  return decision.why === 'deny'
+    ? `The console denies ${command} to everyone (--deny '${decision.pattern}').`
+    : `Viewers may not run ${command}.`;
 }
 
 /** `refusalReason` for this browser's session (null while it is loading or absent). */

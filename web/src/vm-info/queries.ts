@@ -9,6 +9,7 @@
 // QMP queries are refreshed by the events that make them stale (api/events-to-queries.ts) and when the
 // VM's connection becomes ready again; only block statistics poll (every 5 s, and the user can pause it).
 import { queryOptions } from '@tanstack/react-query';
+import type { SessionInfo } from '../../../protocol/api.ts';
 import type { JournalAlert } from '../../../protocol/journal.ts';
 import { alertKeys, OPEN_ALERTS_LIMIT, openAlertsQueryOptions } from '../api/alerts.ts';
 import { fetchJson, HttpError } from '../api/http.ts';
@@ -46,16 +47,6 @@ export const vmInfoKeys = {
   command: (vm: string, command: string) => qmpQueryKey(vm, command),
   status: (vm: string) => qmpQueryKey(vm, 'query-status'),
 };
-
-/**
- * `GET /api/session`, the part this feature reads. The proxy's `SessionInfo` has more; a console without
- * the endpoint (404) answers null: everybody is treated as an operator, and QEMU or the proxy has the
- * last word anyway.
- */
-export interface SessionView {
-  role: 'operator' | 'viewer';
-  policy?: { readOnly?: boolean; deny?: string[]; viewerAllow?: string[] };
-}
 
 /** Null when the console does not offer the endpoint (404), so callers can tell "none" from "no API". */
 async function fetchOptional<T>(url: string, signal: AbortSignal): Promise<T | null> {
@@ -98,11 +89,14 @@ export const vmInfoQueries = {
    */
   openAlertCounts: () => queryOptions({ ...openAlertsQueryOptions, select: countOpenAlerts }),
 
-  /** Who this browser is to the console; null while the console has no session API. */
+  /**
+   * Who this browser is to the console (`SessionInfo`); null when the console has no session API (404):
+   * everybody is then treated as an operator, and the proxy or QEMU has the last word anyway.
+   */
   session: () =>
     queryOptions({
       queryKey: vmInfoKeys.session(),
-      queryFn: ({ signal }) => fetchOptional<SessionView>('/api/session', signal),
+      queryFn: ({ signal }) => fetchOptional<SessionInfo>('/api/session', signal),
       staleTime: 5 * 60_000,
       retry: false,
     }),
