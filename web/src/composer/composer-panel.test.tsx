@@ -1,12 +1,12 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { StrictMode } from 'react';
+import { type ReactNode, StrictMode, useEffect, useState } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Json } from '../../../protocol/qmp.ts';
 import { qmpClients } from '../api/qmp-clients.ts';
-import { AppProviders } from '../app.tsx';
+import { refreshQueriesOnReady } from '../api/qmp-query.ts';
 import { type FakeQmpSocket, fakeSocketFactory } from '../qmp/fake-qmp-socket.ts';
-import { testQueryClient } from '../test-support/render-app.tsx';
 import { ComposerPanel } from './composer-panel.tsx';
 import { STORAGE_KEY, useComposerStore, useDraftStore } from './composer-store.ts';
 import schemaJson from './fixtures/qemu-7.2-schema.json';
@@ -31,13 +31,21 @@ function stubSession(session: Session | null) {
   );
 }
 
+/** As in the app: a VM's queries refresh whenever its client becomes ready (the first time and after reconnects). */
+function Providers({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(
+    () => new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 0 } } }),
+  );
+  useEffect(() => refreshQueriesOnReady(queryClient), [queryClient]);
+  return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
+}
+
 function mount() {
-  const queryClient = testQueryClient();
   return render(
     <StrictMode>
-      <AppProviders queryClient={queryClient}>
+      <Providers>
         <ComposerPanel vm="vm1" />
-      </AppProviders>
+      </Providers>
     </StrictMode>,
   );
 }
