@@ -105,11 +105,10 @@ export class AccessGuard {
         );
         return null;
       }
-      const cookie = tokenCookie(
-        this.options.cookieName(),
-        url.searchParams.get('token')!,
-        this.options.security.tls !== null,
-      );
+      // Secure under our own TLS, or a TLS reverse proxy that says so (a client lying about it only
+      // makes its own cookie stricter).
+      const secure = this.options.security.tls !== null || req.headers['x-forwarded-proto'] === 'https';
+      const cookie = tokenCookie(this.options.cookieName(), url.searchParams.get('token')!, secure);
       res.setHeader('set-cookie', cookie);
       redirectWithoutToken(res, url);
       return null;

@@ -125,6 +125,10 @@ describe('the token', () => {
     expect(r.headers['set-cookie']).toEqual([
       `qmp-console-${tc.running.port}=${TEST_TOKEN}; HttpOnly; SameSite=Strict; Path=/`,
     ]);
+    const proxied = await request(tc.url, `/?token=${TEST_TOKEN}`, {
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(proxied.headers['set-cookie']?.[0]).toMatch(/; Secure$/);
     const deep = await request(tc.url, `/vms/vm?tab=events&token=${TEST_TOKEN}`);
     expect(deep.headers.location).toBe('/vms/vm?tab=events');
     // No open redirect through a crafted path.
