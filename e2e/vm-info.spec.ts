@@ -66,8 +66,9 @@ test('an operator picks the demo VM, resumes it, and sees the failing disk stop 
   await expect(blockRow(page, 'disk0')).toBeVisible();
   await expect(blockRow(page, 'bad0').getByRole('cell', { name: 'ok', exact: true })).toBeVisible();
 
-  // A destructive control asks first, naming the VM; Cancel leaves it alone.
-  await page.getByRole('button', { name: /^Reset/ }).click();
+  // A destructive control asks first, naming the VM; Escape leaves it alone. By keyboard.
+  await page.getByRole('button', { name: /^Reset/ }).focus();
+  await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: 'Reset demo?' });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
@@ -133,7 +134,8 @@ test('the QOM browser lists /machine, expands a child lazily and reads a propert
 
   const anon = qom.getByRole('button', { name: 'peripheral-anon', exact: true });
   await expect(anon).toHaveAttribute('aria-expanded', 'false');
-  await anon.click();
+  await anon.focus();
+  await page.keyboard.press('Enter');
   await expect(anon).toHaveAttribute('aria-expanded', 'true');
   await expect(qom.getByRole('button', { name: 'device[0]', exact: true })).toBeVisible();
 
