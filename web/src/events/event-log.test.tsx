@@ -1,0 +1,380 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { StrictMode } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Router } from 'wouter';
+import { memoryLocation } from 'wouter/memory-location';
+import type { JournalAlert, JournalPage, JournalRecord } from '../../../protocol/journal.ts';
+import { alert, FakeEventSource, fakeEventSources, record } from '../api/fake-event-source.ts';
+import { cleanupApp, renderApp, testQueryClient, VM1 } from '../test-support/render-app.tsx';
+import { AlertBanner } from './alert-banner.tsx';
+import { AlertWatcher } from './alert-watcher.tsx';
+import { logUiState } from './log-ui-store.ts';
+
+const EIO = {
+  device: 'bad0',
+  'node-name': '#block163',
+  operation: 'read',
+  action: 'stop',
+  nospace: false,
+  reason: 'Input/output error',
+};
+
+interface Api {
+  records: JournalRecord[];
+  alerts: JournalAlert[];
+  calls: string[];
+}
+
+/** Stubs the console's API (fetch) and EventSource; the journal holds `records` and `alerts`. */
+function stubConsole(records: JournalRecord[], alerts: JournalAlert[] = []) {
+  const api: Api = { records, alerts, calls: [] };
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input), 'http://console.test');
+      api.calls.push(`${init?.method ?? 'GET'} ${url.pathname}${url.search}`);
+      const json = (body: unknown) =>
+        new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+      if (url.pathname === '/api/vms') return json([VM1]);
+      if (url.pathname === '/api/alerts')
+        return json({ alerts: api.alerts.filter((a) => a.state === 'open') });
+      const ack = /^\/api\/alerts\/(\d+)\/ack$/.exec(url.pathname);
+      if (ack && init?.method === 'POST') {
+        const a = api.alerts.find((x) => x.id === Number(ack[1]))!;
+        a.state = 'acknowledged';
+        return json({ alert: a });
+      }
+      const events = /^\/api\/(?:vms\/([^/]+)\/)?events$/.exec(url.pathname);
+      if (events) {
+        const before = Number(url.searchParams.get('before') ?? Number.POSITIVE_INFINITY);
+        const limit = Number(url.searchParams.get('limit'));
+        const matching = api.records
+          .filter((r) => r.seq < before && (!events[1] || r.vm === events[1]))
+          .sort((a, b) => b.seq - a.seq);
+        const page = matching.slice(0, limit);
+        return json({
+          events: page,
+          next: matching.length > limit ? page[page.length - 1]!.seq : null,
+        } satisfies JournalPage);
+      }
+      return new Response('{"error":"not found"}', { status: 404, statusText: 'Not Found' });
+    }),
+  );
+  const sources = fakeEventSources();
+  vi.stubGlobal(
+    'EventSource',
+    class extends FakeEventSource {
+      constructor(url: string) {
+        super(url);
+        sources.sources.push(this);
+      }
+    },
+  );
+  return { api, sources };
+}
+
+const journal = (): JournalRecord[] => [
+  record({
+    seq: 1,
+    event: 'CONSOLE_CONNECTED',
+    source: 'console',
+    data: { version: { qemu: { major: 7, minor: 2, micro: 22 }, package: '' } },
+  }),
+  record({ seq: 2, event: 'RESUME' }),
+  record({ seq: 3, event: 'BLOCK_IO_ERROR', data: EIO }),
+  record({ seq: 4, event: 'STOP' }),
+];
+
+beforeEach(() => {
+  // happy-dom lays nothing out: give the log's scroller a size, so the virtualizer shows rows.
+  vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600);
+  vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(1000);
+});
+afterEach(() => {
+  cleanupApp();
+  vi.restoreAllMocks();
+});
+
+const streamFor = (sources: ReturnType<typeof fakeEventSources>, url: string) =>
+  waitFor(() => {
+    const s = sources.sources.find((x) => x.url === url && !x.closed);
+    if (!s) throw new Error(`no open stream ${url}: ${sources.sources.map((x) => x.url).join(', ')}`);
+    return s;
+  });
+
+describe('the event log', () => {
+  it('reads history up to where the live stream starts, then adds live rows, newest at the bottom', async () => {
+    const { api, sources } = stubConsole(journal());
+    renderApp('/vms/vm1/events');
+    expect(await screen.findByRole('heading', { level: 1, name: 'vm1 events' })).toBeTruthy();
+    const es = await streamFor(sources, '/api/vms/vm1/events/stream');
+    await act(async () => es.snapshot(4));
+    const log = await screen.findByRole('region', { name: 'Event log of vm1' });
+    await waitFor(() => expect(within(log).getAllByRole('listitem')).toHaveLength(4));
+    expect(api.calls).toContain('GET /api/vms/vm1/events?order=desc&limit=1000&before=5');
+    const items = within(log).getAllByRole('listitem');
+    expect(items.map((i) => i.querySelector('.log-event')?.textContent)).toEqual([
+      'CONSOLE_CONNECTED',
+      'RESUME',
+      'BLOCK_IO_ERROR',
+      'STOP',
+    ]);
+    expect(items[0]!.dataset.severity).toBe('console');
+    expect(items[2]!.dataset.severity).toBe('alert');
+    expect(items[3]!.dataset.severity).toBe('state');
+    expect(items[2]!.textContent).toContain(
+      'bad0 (node #block163): read failed (Input/output error), VM stopped',
+    );
+    expect(items[2]!.querySelector('time')?.textContent).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.123456$/);
+    expect(screen.getByText(/shown of/).textContent).toBe(
+      '4 shown of 4 loaded events, back to the oldest in the journal',
+    );
+
+    // Live, and a replay overlapping it after a reconnect: each record once.
+    await act(async () => {
+      es.record(record({ seq: 5, event: 'RESUME' }));
+      es.drop();
+      es.snapshot(4);
+      es.record(record({ seq: 5, event: 'RESUME' }));
+      es.record(record({ seq: 6, event: 'BLOCK_IO_ERROR', data: EIO }));
+    });
+    await waitFor(() => expect(within(log).getAllByRole('listitem')).toHaveLength(6));
+
+    // The full record on expand.
+    const row = within(log).getAllByRole('listitem')[2]!;
+    await userEvent.click(within(row).getByRole('button'));
+    expect(within(row).getByRole('button').getAttribute('aria-expanded')).toBe('true');
+    expect(JSON.parse(row.querySelector('pre')!.textContent!)).toEqual(journal()[2]);
+  });
+
+  it('keeps its filters in the URL, counts each name, and clears them with one click', async () => {
+    const { sources } = stubConsole(journal());
+    const { location } = renderApp('/events?event=BLOCK_IO_ERROR');
+    const es = await streamFor(sources, '/api/events/stream');
+    await act(async () => es.snapshot(4));
+    const log = await screen.findByRole('region', { name: 'Event log' });
+    await waitFor(() => expect(within(log).getAllByRole('listitem')).toHaveLength(1));
+    expect(within(log).getByRole('listitem').textContent).toContain('BLOCK_IO_ERROR');
+    expect(within(log).getByRole('listitem').textContent).toContain('vm1');
+
+    // The filters' <search> landmark (testing-library does not know the element's role yet).
+    const filters = document.querySelector<HTMLElement>('search[aria-label="Filter events"]')!;
+    const errors = within(filters).getByRole('checkbox', { name: 'BLOCK_IO_ERROR 1' }) as HTMLInputElement;
+    expect(errors.checked).toBe(true);
+    await userEvent.click(within(filters).getByRole('checkbox', { name: 'STOP 1' }));
+    expect(location.history?.at(-1)).toBe('/events?event=BLOCK_IO_ERROR&event=STOP');
+    await waitFor(() => expect(within(log).getAllByRole('listitem')).toHaveLength(2));
+
+    await userEvent.type(within(filters).getByRole('searchbox', { name: 'Text' }), 'bad0');
+    await waitFor(() =>
+      expect(location.history?.at(-1)).toBe('/events?event=BLOCK_IO_ERROR&event=STOP&q=bad0'),
+    );
+    await waitFor(() => expect(within(log).getAllByRole('listitem')).toHaveLength(1));
+    expect(screen.getByRole('link', { name: 'Export NDJSON' }).getAttribute('href')).toBe(
+      '/api/events?format=ndjson&order=asc&event=BLOCK_IO_ERROR&event=STOP',
+    );
+
+    await userEvent.click(within(filters).getByRole('button', { name: 'Clear filters' }));
+    expect(location.history?.at(-1)).toBe('/events');
+    await waitFor(() => expect(within(log).getAllByRole('listitem')).toHaveLength(4));
+    expect(
+      (within(filters).getByRole('button', { name: 'Clear filters' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
+  });
+
+  it('offers the VM filter on the all-VMs log, and a VM changes the journal it reads', async () => {
+    const { sources, api } = stubConsole(journal());
+    const { location } = renderApp('/events');
+    await streamFor(sources, '/api/events/stream');
+    const select = (await screen.findByRole('combobox', { name: 'VM' })) as HTMLSelectElement;
+    await waitFor(() => expect(within(select).getByRole('option', { name: 'vm1' })).toBeTruthy());
+    await userEvent.selectOptions(select, 'vm1');
+    expect(location.history?.at(-1)).toBe('/events?vm=vm1');
+    const es = await streamFor(sources, '/api/vms/vm1/events/stream');
+    await act(async () => es.snapshot(4));
+    await waitFor(() =>
+      expect(api.calls).toContain('GET /api/vms/vm1/events?order=desc&limit=1000&before=5'),
+    );
+    expect(screen.getByRole('link', { name: 'Export NDJSON' }).getAttribute('href')).toBe(
+      '/api/vms/vm1/events?format=ndjson&order=asc',
+    );
+  });
+
+  it('stops following when the person scrolls up', async () => {
+    const { sources } = stubConsole(journal());
+    renderApp('/vms/vm1/events');
+    const es = await streamFor(sources, '/api/vms/vm1/events/stream');
+    await act(async () => es.snapshot(4));
+    const log = await screen.findByRole('region', { name: 'Event log of vm1' });
+    await waitFor(() => expect(within(log).getAllByRole('listitem')).toHaveLength(4));
+    expect(logUiState().following).toBe(true);
+    await act(async () => {
+      log.dispatchEvent(new WheelEvent('wheel', { deltaY: -100, bubbles: true }));
+    });
+    expect(logUiState()).toMatchObject({ following: false, seenSeq: 4 });
+    await act(async () => {
+      es.record(record({ seq: 5, event: 'RESUME' }));
+      es.record(record({ seq: 6, event: 'STOP' }));
+    });
+    const more = await screen.findByRole('button', { name: '2 new events' });
+    await userEvent.click(more);
+    expect(logUiState().following).toBe(true);
+    expect(screen.queryByRole('button', { name: /new event/ })).toBeNull();
+  });
+});
+
+describe('alerts on the VM page', () => {
+  it('names the disk, offers Resume VM when it paused the VM, asks first, and shows the outcome', async () => {
+    stubConsole(journal(), [alert({ count: 3 })]);
+    const { sockets } = renderApp('/vms/vm1');
+    const banner = await screen.findByRole('region', { name: 'Open alerts for vm1' });
+    await waitFor(() =>
+      expect(
+        within(banner).getByText('vm1: disk bad0 (node #block163) — read failed, Input/output error'),
+      ).toBeTruthy(),
+    );
+    expect(within(banner).getByText('3 times')).toBeTruthy();
+    expect(within(banner).getByText('stop (VM stopped)')).toBeTruthy();
+    expect(within(banner).queryByRole('button', { name: 'Resume VM' })).toBeNull();
+
+    await waitFor(() => expect(sockets.sockets.length).toBeGreaterThan(0));
+    const socket = sockets.last();
+    await act(async () => socket.handshake());
+    await waitFor(() => socket.lastSent('query-status'));
+    await act(async () =>
+      socket.reply('query-status', { running: false, singlestep: false, status: 'io-error' }),
+    );
+    const resume = await within(banner).findByRole('button', { name: 'Resume VM' });
+
+    await userEvent.click(resume);
+    const dialog = screen.getByRole('dialog', { name: 'Resume vm1?' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Resume vm1' }));
+    await waitFor(() => socket.lastSent('cont'));
+    await act(async () => socket.reply('cont', {}));
+    await waitFor(() =>
+      expect(within(banner).getByRole('status').textContent).toBe('vm1 resumed (QEMU accepted cont).'),
+    );
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('shows why cont failed', async () => {
+    stubConsole(journal(), [alert()]);
+    const { sockets } = renderApp('/vms/vm1');
+    const banner = await screen.findByRole('region', { name: 'Open alerts for vm1' });
+    await waitFor(() => expect(sockets.sockets.length).toBeGreaterThan(0));
+    const socket = sockets.last();
+    await act(async () => socket.handshake());
+    await waitFor(() => socket.lastSent('query-status'));
+    await act(async () =>
+      socket.reply('query-status', { running: false, singlestep: false, status: 'io-error' }),
+    );
+    await userEvent.click(await within(banner).findByRole('button', { name: 'Resume VM' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Resume vm1' }));
+    await waitFor(() => socket.lastSent('cont'));
+    await act(async () =>
+      socket.replyError('cont', 'GenericError', 'Resetting the Virtual Machine is required'),
+    );
+    await waitFor(() =>
+      expect(within(banner).getByRole('status').textContent).toBe(
+        'Could not resume vm1: GenericError: Resetting the Virtual Machine is required',
+      ),
+    );
+  });
+
+  it('acknowledges with a POST, and the alert leaves', async () => {
+    const { api } = stubConsole(journal(), [alert({ id: 7 })]);
+    renderApp('/vms/vm1');
+    const banner = await screen.findByRole('region', { name: 'Open alerts for vm1' });
+    await userEvent.click(await within(banner).findByRole('button', { name: 'Acknowledge' }));
+    expect(api.calls).toContain('POST /api/alerts/7/ack');
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Open alerts for vm1' })).toBeNull());
+  });
+});
+
+describe('AlertWatcher', () => {
+  function renderWatcher() {
+    const { sources } = stubConsole([], []);
+    const queryClient = testQueryClient();
+    const location = memoryLocation({ path: '/', record: true });
+    document.title = 'QMP Console';
+    render(
+      <StrictMode>
+        <QueryClientProvider client={queryClient}>
+          <Router hook={location.hook}>
+            <AlertWatcher />
+            <AlertBanner />
+          </Router>
+        </QueryClientProvider>
+      </StrictMode>,
+    );
+    return { sources };
+  }
+
+  afterEach(() => cleanup());
+
+  it('keeps alerts current from the stream, in the title and favicon, and announces new ones politely', async () => {
+    const { sources } = renderWatcher();
+    const es = await streamFor(sources, '/api/events/stream?event=ALERTS-ONLY');
+    // The first snapshot: on show, not announced.
+    await act(async () => es.snapshot(10, [alert({ id: 1 })]));
+    await screen.findByRole('region', { name: 'Open alerts' });
+    await waitFor(() => expect(document.title).toBe('(1 open alert) QMP Console'));
+    expect(document.querySelector('link[rel~="icon"]')?.getAttribute('data-alerts')).toBe('1');
+    const live = document.querySelector('[aria-live="polite"]')!;
+    expect(live.textContent).toBe('');
+
+    // A page setting its own title keeps the count in front.
+    await act(async () => {
+      document.title = 'vm1 · QMP Console';
+    });
+    await waitFor(() => expect(document.title).toBe('(1 open alert) vm1 · QMP Console'));
+
+    // A new alert, then a repeat of it; an ENOSPC one.
+    await act(async () => {
+      es.alert(
+        alert({
+          id: 2,
+          device: 'full0',
+          operation: 'write',
+          nospace: true,
+          reason: 'No space left on device',
+          lastSeq: 20,
+        }),
+      );
+    });
+    await waitFor(() =>
+      expect(live.textContent).toBe(
+        'New alert. vm1: write error on disk full0, disk full (No space left on device); VM stopped.',
+      ),
+    );
+    await waitFor(() => expect(document.title).toBe('(2 open alerts) vm1 · QMP Console'));
+    expect(screen.getByText(/disk full0 .* write failed, disk full/)).toBeTruthy();
+
+    // Acknowledged elsewhere: gone here too.
+    await act(async () => {
+      es.alert(alert({ id: 1, state: 'acknowledged', lastSeq: 10 }));
+      es.alert(alert({ id: 2, state: 'acknowledged', lastSeq: 20 }));
+    });
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Open alerts' })).toBeNull());
+    expect(document.title).toBe('vm1 · QMP Console');
+    expect(document.querySelector('link[rel~="icon"]')?.getAttribute('data-alerts')).toBe('0');
+  });
+
+  it('replaces its alerts with each reconnection’s snapshot, announcing what came meanwhile', async () => {
+    const { sources } = renderWatcher();
+    const es = await streamFor(sources, '/api/events/stream?event=ALERTS-ONLY');
+    await act(async () => es.snapshot(10, [alert({ id: 1 })]));
+    await screen.findByRole('region', { name: 'Open alerts' });
+    await act(async () => {
+      es.drop();
+      es.snapshot(30, [alert({ id: 3, vm: 'db', device: 'disk9' })]);
+    });
+    await waitFor(() => expect(screen.getByText(/^db: disk disk9/)).toBeTruthy());
+    expect(screen.queryByText(/^vm1: disk bad0/)).toBeNull();
+    expect(document.querySelector('[aria-live="polite"]')?.textContent).toMatch(
+      /^New alert\. db: read error on disk disk9/,
+    );
+  });
+});
