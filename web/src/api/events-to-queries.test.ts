@@ -9,7 +9,7 @@ describe('EVENT_INVALIDATIONS', () => {
   it('maps each event to the query commands it makes stale', () => {
     expect(EVENT_INVALIDATIONS).toEqual({
       STOP: ['query-status'],
-      RESUME: ['query-status'],
+      RESUME: ['query-status', 'query-block'],
       RESET: ['query-status'],
       SHUTDOWN: ['query-status'],
       SUSPEND: ['query-status'],
@@ -85,6 +85,7 @@ describe('createEventInvalidator', () => {
 
   it.each([
     ['STOP', ['status']],
+    ['RESUME', ['status', 'block']],
     ['SHUTDOWN', ['status']],
     ['DEVICE_DELETED', ['block', 'pci', 'qomList']],
     ['DEVICE_TRAY_MOVED', ['block', 'pci']],
@@ -107,7 +108,7 @@ describe('createEventInvalidator', () => {
     vi.advanceTimersByTime(0);
     expect(spy).toHaveBeenCalledTimes(3); // status, block, blockstats: once each, at once
 
-    invalidator.handle(ev('RESUME'));
+    invalidator.handle(ev('STOP'));
     vi.advanceTimersByTime(199);
     expect(spy).toHaveBeenCalledTimes(3);
     vi.advanceTimersByTime(1);

@@ -9,7 +9,8 @@ import { qmpQueryKey } from './qmp-query.ts';
 export const EVENT_INVALIDATIONS: Readonly<Record<string, readonly string[]>> = {
   // Run state.
   STOP: ['query-status'],
-  RESUME: ['query-status'],
+  // `cont` also resets every disk's io-status (QEMU's qmp_cont), so a failed disk may read ok again.
+  RESUME: ['query-status', 'query-block'],
   RESET: ['query-status'],
   SHUTDOWN: ['query-status'],
   SUSPEND: ['query-status'],

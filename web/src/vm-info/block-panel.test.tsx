@@ -127,6 +127,19 @@ describe('Block devices panel', () => {
     );
   });
 
+  it('reads io-status again after RESUME (cont resets it in QEMU)', async () => {
+    const { socket, region } = await blockPage();
+    await answer(socket, 'query-block', [device('bad0', 'failed')]);
+    await answer(socket, 'query-blockstats', BLOCKSTATS);
+    await waitFor(() =>
+      expect(within(row(region, 'bad0')).getByRole('cell', { name: 'failed' })).toBeTruthy(),
+    );
+    await act(async () => socket.event('RESUME'));
+    await waitFor(() => expect(sentCount(socket, 'query-block')).toBe(2));
+    await answer(socket, 'query-block', [device('bad0', 'ok')]);
+    await waitFor(() => expect(within(row(region, 'bad0')).getByRole('cell', { name: 'ok' })).toBeTruthy());
+  });
+
   it('refreshes statistics every 5 s until the user pauses it', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const { socket, region } = await blockPage();
