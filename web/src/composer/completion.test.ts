@@ -169,6 +169,13 @@ describe('hint line', () => {
     expect(h.signature).toMatch(/^block-dirty-bitmap-add node, name, /);
   });
 
+  it('shows the signature in JSON mode once the command is named', () => {
+    expect(hintAt(schema, '{"execute": "device_del", "arguments": {', 10, 'json').signature).toBe(
+      'device_del id: string',
+    );
+    expect(hintAt(schema, '{"execute": "nosuch"}', 3, 'json').signature).toBeNull();
+  });
+
   it('knows nothing of unknown commands', () => {
     expect(hint('nosuch a=|')).toEqual({ signature: null, current: null });
   });

@@ -320,6 +320,14 @@ export function hintAt(
   devices?: DeviceCatalog | null,
 ): Hint {
   if (mode === 'hmp') return { signature: null, current: null };
+  if (mode === 'json' || text.trimStart().startsWith('{')) {
+    // No caret context in JSON: the signature of the command once it names one.
+    const execute = /"execute"\s*:\s*"([^"]+)"/.exec(text)?.[1];
+    return {
+      signature: execute && schema.hasCommand(execute) ? schema.signature(execute) : null,
+      current: null,
+    };
+  }
   const ctx = caretContext(text, caret, mode);
   if (ctx.kind === 'none' || ctx.kind === 'command' || ctx.kind === 'action') {
     const name = ctx.kind === 'command' ? text.slice(ctx.from, ctx.to) : null;

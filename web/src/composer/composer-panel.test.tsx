@@ -145,7 +145,9 @@ describe('command composer', () => {
     await typeAndRun(user, line, 'blockdev-add driver=nosuchdriver');
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('Not sent.');
-    expect(alert.textContent).toMatch(/"driver" must be one of blkdebug, .*, not "nosuchdriver"/);
+    expect(alert.textContent).toMatch(
+      /"driver" must be one of blkdebug, .*, not "nosuchdriver"\. \(column 14\)/,
+    );
     expect(sentCommands(socket)).toEqual([]);
 
     await user.click(within(alert).getByRole('button', { name: 'Send anyway' }));

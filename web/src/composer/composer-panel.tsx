@@ -25,6 +25,7 @@ import { ConfirmDialog } from './confirm-dialog.tsx';
 import { type DeviceCatalog, refineDeviceIssues } from './device-catalog.ts';
 import { explainError, policyRefusal, viewerNotice } from './policy.ts';
 import {
+  type ArgumentLocation,
   type ComposerMode,
   columnOf,
   formatQmpShell,
@@ -65,7 +66,13 @@ function useDeviceCatalog(vm: string, wanted: boolean, line: string): DeviceCata
 type Gate =
   | null
   | { kind: 'syntax'; error: SyntaxIssue; text: string }
-  | { kind: 'check'; request: QmpRequest; line: string; issues: SchemaIssue[] }
+  | {
+      kind: 'check';
+      request: QmpRequest;
+      line: string;
+      issues: SchemaIssue[];
+      locations: readonly ArgumentLocation[];
+    }
   | { kind: 'confirm'; request: QmpRequest; line: string; consequence: string; forced: boolean };
 
 const MODES: { mode: ComposerMode; label: string }[] = [
@@ -175,7 +182,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
     const errors = issues.filter((i) => i.severity === 'error');
     setNotes([...parsed.warnings, ...issues.filter((i) => i.severity !== 'error')]);
     if (errors.length) {
-      setGate({ kind: 'check', request: parsed.request, line, issues: errors });
+      setGate({ kind: 'check', request: parsed.request, line, issues: errors, locations: parsed.locations });
       return;
     }
     proceed(parsed.request, line, false);
@@ -280,7 +287,10 @@ export function ComposerPanel({ vm }: { vm: string }) {
           </p>
           <ul>
             {gate.issues.map((i) => (
-              <li key={`${i.kind}:${formatPath(i.path)}:${i.message}`}>{i.message}</li>
+              <li key={`${i.kind}:${formatPath(i.path)}:${i.message}`}>
+                {i.message}
+                {columnFor(i, gate.locations)}
+              </li>
             ))}
           </ul>
           <div className="notice-actions">
@@ -343,6 +353,14 @@ export function ComposerPanel({ vm }: { vm: string }) {
       ) : null}
     </section>
   );
+}
+
+/** " (column N)" for an issue about an argument the line spells out. */
+function columnFor(issue: SchemaIssue, locations: readonly ArgumentLocation[]): string {
+  const id = formatPath(issue.path);
+  if (!id) return '';
+  const at = locations.find((l) => formatPath(l.path) === id);
+  return at ? ` (column ${at.keyStart + 1})` : '';
 }
 
 function SyntaxErrorNotice({ error, text }: { error: SyntaxIssue; text: string }) {
