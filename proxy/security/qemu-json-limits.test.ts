@@ -45,6 +45,12 @@ describe('qemuInputProblem', () => {
     const huge = 'x'.repeat(64 * 1024 * 1024);
     expect(qemuInputProblem({ execute: 'x', arguments: { a: huge } })?.desc).toMatch(/bytes/);
     expect(qemuInputProblem({ execute: 'x', arguments: { a: huge.slice(0, 60 * 1024 * 1024) } })).toBeNull();
+    // Escapes count as QEMU sees them: \u0001 is 6 bytes on the wire.
+    const escaped = '\u0001'.repeat(11 * 1024 * 1024);
+    expect(qemuInputProblem({ execute: 'x', arguments: { a: escaped } })?.desc).toMatch(/bytes/);
+    expect(
+      qemuInputProblem({ execute: 'x', arguments: { a: escaped.slice(0, 10 * 1024 * 1024) } }),
+    ).toBeNull();
   });
 });
 

@@ -26,6 +26,9 @@ export interface JsonProblem {
 
 // An unpaired surrogate or a noncharacter (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF): util/unicode.c rejects both.
 const badForQemu = /\p{Cs}|\p{Noncharacter_Code_Point}/u;
+// A cheap first look: no surrogate and no BMP noncharacter means neither of the above.
+const maybeBad = /[\uD800-\uDFFF\uFDD0-\uFDEF\uFFFE\uFFFF]/;
+const isBad = (s: string): boolean => maybeBad.test(s) && badForQemu.test(s);
 
 /**
  * Returns what QEMU could not take in this parsed client request, or null. Depth counts the request
@@ -43,6 +46,12 @@ export function qemuInputProblem(request: Record<string, Json>): JsonProblem | n
     if (typeof m === 'string') return { where: 'request', desc: m };
     tokens += m.tokens;
     bytes += m.bytes;
+  }
+  if (bytes > QEMU_MAX_TOKEN_BYTES - MARGIN_BYTES) {
+    // Strings were counted at their worst (6 bytes a character, as \u0000): count them exactly now.
+    bytes = 40;
+    for (const key of ['execute', 'exec-oob', 'arguments'] as const)
+      if (key in request) bytes += (measure(request[key] as Json, 2, true) as { bytes: number }).bytes;
   }
   if (tokens > QEMU_MAX_TOKEN_COUNT - MARGIN_TOKENS)
     return {
@@ -73,16 +82,16 @@ function depthProblem(value: Json, startDepth: number): string | null {
 }
 
 /** Tokens and token bytes as QEMU's lexer counts them in compact JSON, or why QEMU would refuse. */
-function measure(value: Json, startDepth: number): { tokens: number; bytes: number } | string {
+function measure(value: Json, startDepth: number, exact = false): { tokens: number; bytes: number } | string {
   let tokens = 0;
   let bytes = 0;
   const stack: [Json, number][] = [[value, startDepth]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (typeof v === 'string') {
-      if (badForQemu.test(v)) return stringDesc(v);
+      if (isBad(v)) return stringDesc(v);
       tokens += 1;
-      bytes += Buffer.byteLength(JSON.stringify(v));
+      bytes += exact ? Buffer.byteLength(JSON.stringify(v)) : 6 * v.length + 2;
     } else if (typeof v !== 'object' || v === null) {
       tokens += 1;
       bytes += String(JSON.stringify(v)).length;
@@ -98,13 +107,13 @@ function measure(value: Json, startDepth: number): { tokens: number; bytes: numb
         tokens += 2 + Math.max(keys.length - 1, 0) + 2 * keys.length;
         bytes += 2 + Math.max(keys.length - 1, 0) + keys.length;
         for (const key of keys) {
-          if (badForQemu.test(key)) return stringDesc(key);
-          bytes += Buffer.byteLength(JSON.stringify(key));
+          if (isBad(key)) return stringDesc(key);
+          bytes += exact ? Buffer.byteLength(JSON.stringify(key)) : 6 * key.length + 2;
           stack.push([v[key]!, depth + 1]);
         }
       }
     }
-    if (tokens > QEMU_MAX_TOKEN_COUNT || bytes > QEMU_MAX_TOKEN_BYTES) break;
+    if (tokens > QEMU_MAX_TOKEN_COUNT || (exact && bytes > QEMU_MAX_TOKEN_BYTES)) break;
   }
   return { tokens, bytes };
 }
