@@ -68,6 +68,7 @@ export async function startConsole(
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },
     session: {
       maxInFlight: config.limits.maxInFlight,
+      maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
       gate: security.gate,
       onCommand: composeCommandListeners(security.audit, options.onCommand, (r) => journal.recordCommand(r)),

@@ -23,6 +23,7 @@ export interface ConsoleConfig {
     maxFrameBytes: number;
     maxBufferedBytes: number;
     maxInFlight: number;
+    maxBytesInFlight: number;
     heartbeatMs: number;
     maxLineBytes: number;
     maxClients: number;
@@ -46,6 +47,7 @@ Options:
   --max-frame-bytes N        largest WebSocket frame a client may send (default 1048576)
   --max-buffered-bytes N     bytes queued for a client that stopped reading before it is cut off (default 16777216)
   --max-in-flight N          commands one client may have waiting for QEMU (default 1000)
+  --max-bytes-in-flight N    bytes of commands one client may have waiting for QEMU (default 4194304)
   --heartbeat-ms N           WebSocket ping interval; a client that misses a pong is dropped (default 30000)
   --max-clients N            WebSocket clients the console serves in total (default 256)
   --max-clients-per-vm N     WebSocket clients per VM (default 64)
@@ -67,6 +69,7 @@ const flagOptions = {
   'max-frame-bytes': { type: 'string' },
   'max-buffered-bytes': { type: 'string' },
   'max-in-flight': { type: 'string' },
+  'max-bytes-in-flight': { type: 'string' },
   'heartbeat-ms': { type: 'string' },
   'max-clients': { type: 'string' },
   'max-clients-per-vm': { type: 'string' },
@@ -158,6 +161,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       maxFrameBytes: positiveInt('max-frame-bytes', values['max-frame-bytes'], 1024 * 1024),
       maxBufferedBytes: positiveInt('max-buffered-bytes', values['max-buffered-bytes'], 16 * 1024 * 1024),
       maxInFlight: positiveInt('max-in-flight', values['max-in-flight'], 1000),
+      maxBytesInFlight: positiveInt('max-bytes-in-flight', values['max-bytes-in-flight'], 4 * 1024 * 1024),
       heartbeatMs: positiveInt('heartbeat-ms', values['heartbeat-ms'], 30_000),
       maxLineBytes: 16 * 1024 * 1024,
       maxClients: positiveInt('max-clients', values['max-clients'], 256),

@@ -19,8 +19,8 @@ export type EventSourceFactory = (url: string) => EventSourceLike;
 export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface JournalStreamHandlers {
-  /** A record's JSON text and its seq (parse it when convenient: a storm sends thousands a second). */
-  record?(json: string, seq: number): void;
+  /** A record's JSON text (parse it when convenient: a storm sends thousands a second). */
+  record?(json: string): void;
   alert?(alert: JournalAlert): void;
   /** The connection's first message: the open alerts, and the seq the stream continues after. */
   snapshot?(alerts: JournalAlert[], position: number): void;
@@ -79,23 +79,26 @@ export function openJournalStream(
   const retryMs = options.retryMs ?? 1000;
   const maxRetryMs = options.maxRetryMs ?? 15_000;
   let lastId: number | null = options.after ?? null;
+  // The latest message with an id: read only when needed (a storm brings thousands a second).
+  let lastMessage: MessageEvent<string> | null = null;
   let source: EventSourceLike | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let delay = retryMs;
   let closed = false;
 
   const status = (s: StreamStatus, detail: string | null = null) => handlers.status?.(s, detail);
-  const seen = (e: MessageEvent<string>): number | null => {
-    if (!e.lastEventId) return null;
-    const id = Number(e.lastEventId);
-    if (!Number.isSafeInteger(id)) return null;
-    lastId = id;
-    return id;
+  const currentLastId = (): number | null => {
+    if (lastMessage !== null) {
+      const id = Number(lastMessage.lastEventId);
+      if (lastMessage.lastEventId !== '' && Number.isSafeInteger(id)) lastId = id;
+      lastMessage = null;
+    }
+    return lastId;
   };
 
   const connect = () => {
     if (closed || !create) return;
-    const es = create(streamUrl(options.vm, resume ? lastId : null, options.events));
+    const es = create(streamUrl(options.vm, resume ? currentLastId() : null, options.events));
     source = es;
     es.addEventListener('open', () => {
       if (source === es) status('open');
@@ -103,7 +106,8 @@ export function openJournalStream(
     es.addEventListener(JournalSse.ALERTS, (e) => {
       if (source !== es) return;
       delay = retryMs;
-      const position = seen(e);
+      lastMessage = e;
+      const position = currentLastId();
       let body: AlertSnapshot | null = null;
       try {
         body = JSON.parse(e.data) as AlertSnapshot;
@@ -114,8 +118,8 @@ export function openJournalStream(
     });
     es.addEventListener(JournalSse.RECORD, (e) => {
       if (source !== es) return;
-      const seq = seen(e);
-      if (seq !== null) handlers.record?.(e.data, seq);
+      lastMessage = e;
+      handlers.record?.(e.data);
     });
     es.addEventListener(JournalSse.ALERT, (e) => {
       if (source !== es) return;
@@ -150,7 +154,7 @@ export function openJournalStream(
 
   return {
     get lastId() {
-      return lastId;
+      return currentLastId();
     },
     close() {
       if (closed) return;

@@ -1,7 +1,7 @@
 // The log's rows, virtualized: the newest at the bottom, following live events unless the person has
 // scrolled up (then "N new events"); older history loads when the top comes near.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useRef } from 'react';
+import { useCallback, useLayoutEffect, useRef } from 'react';
 import type { LogRow, LogView } from './log-buffer.ts';
 import { rowRecord, rowSummary } from './log-buffer.ts';
 import type { LogStream } from './log-stream.ts';
@@ -18,6 +18,7 @@ import { formatQemuTime, qemuTimeIso } from './time-format.ts';
 
 /** A collapsed row's height in px (CSS `.log-row-main` keeps to it). */
 export const ROW_HEIGHT = 30;
+const estimateSize = () => ROW_HEIGHT;
 /** Older history starts loading this close to the top, in rows. */
 const LOAD_AHEAD_ROWS = 40;
 
@@ -43,18 +44,21 @@ function firstIndexAtOrAfter(rows: readonly LogRow[], seq: number): number {
 
 export function LogList({ stream, view, historyComplete, showVm, label, empty }: LogListProps) {
   const scrollRef = useRef<HTMLElement>(null);
+  const getScrollElement = useCallback(() => scrollRef.current, []);
   const following = useFollowing();
   const seenSeq = useSeenSeq();
   const expanded = useExpanded();
   const rows = view.rows;
   const count = rows.length;
 
+  // Stable callbacks: a new getItemKey makes the virtualizer re-measure every row (100,000 of them).
+  const getItemKey = useCallback((i: number) => rows[i]?.seq ?? i, [rows]);
   const virtualizer = useVirtualizer({
     count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    getScrollElement,
+    estimateSize,
     overscan: 8,
-    getItemKey: (i) => rows[i]?.seq ?? i,
+    getItemKey,
     // No flushSync from scroll and resize handlers: React batches the re-render.
     useFlushSync: false,
   });
