@@ -191,6 +191,7 @@ test('a failing disk names itself within a second; a full disk says so', async (
   await expect(full.getByRole('definition').filter({ hasText: /^disk full/ })).toBeVisible();
   await expect(log.getByRole('listitem').filter({ hasText: 'full0' })).toContainText('disk full');
   await expect(page).toHaveTitle(/^\(2 open alerts\) Events/);
+  await expectNoSeriousA11yViolations(page, 'all-VMs event log with two open alerts');
   await qmp1.close();
   await qmp2.close();
 });
@@ -285,6 +286,20 @@ test('a storm of 1,000 errors: one alert with the right count, every row, filter
   await expect(again.locator('.log-count')).toHaveText(/^[\d,]+ shown of [\d,]+ loaded events/);
   await expect.poll(() => newestShown(again)).toEqual(expectedNewest);
   for (const text of await again.locator('.log-event').allTextContents()) expect(text).toBe('BLOCK_IO_ERROR');
+  // It read one page of history (1,000 records); scrolling to the top reads the older ones, down to
+  // the first record of the journal: every BLOCK_IO_ERROR, and as many rows as the journal has.
+  const againLog = again.getByRole('region', { name: 'Event log of vm1' });
+  await expect(again.locator('.log-count')).toHaveText(/ of 1,000 loaded events$/);
+  const journalTotal = (await journalRecords(c, 'vm1')).length;
+  await expect(async () => {
+    await againLog.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await expect(again.locator('.log-count')).toHaveText(
+      `1,001 shown of ${journalTotal.toLocaleString('en-US')} loaded events, back to the oldest in the journal`,
+      { timeout: 1000 },
+    );
+  }).toPass();
   await again.close();
 
   // Export: the selection as NDJSON, every line a journal record.
