@@ -24,6 +24,7 @@ describe('security flags', () => {
     });
     expect(c.limits).toMatchObject({
       maxFrameBytes: 1048576,
+      maxBytesInFlight: 4194304,
       maxInFlight: 1000,
       maxClients: 256,
       maxClientsPerVm: 64,
@@ -130,12 +131,14 @@ describe('security flags', () => {
       '--max-clients ',
       '--max-clients-per-vm',
       '--max-frame-bytes',
+      '--max-bytes-in-flight',
       '--max-in-flight',
     ])
       expect(usage).toContain(flag);
     expect(usage).toMatch(/--max-clients N .*default 256/);
     expect(usage).toMatch(/--max-clients-per-vm N .*default 64/);
     expect(usage).toMatch(/--max-frame-bytes N .*default 1048576/);
+    expect(usage).toMatch(/--max-bytes-in-flight N .*default 4194304/);
   });
 
   it('knows loopback', () => {

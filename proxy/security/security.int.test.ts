@@ -237,6 +237,8 @@ describe('limits', () => {
     '4096',
     '--max-in-flight',
     '2',
+    '--max-bytes-in-flight',
+    '3000',
     '--max-clients-per-vm',
     '2',
   ]);
@@ -280,6 +282,26 @@ describe('limits', () => {
     });
     for (const id of [1, 2]) expect(await c.waitFor((m) => m.id === id)).toHaveProperty('return');
     expect(await c.execute('query-status', undefined, 4)).toHaveProperty('return');
+    c.close();
+  });
+
+  it('answers commands past --max-bytes-in-flight with an error; one command of any size always goes', async () => {
+    const c = await client(console_(), TEST_TOKEN);
+    const pad = 'p'.repeat(2000);
+    // QEMU reads each of these for ~20 ms (then refuses the unknown argument): the second finds the first in flight.
+    c.send({ execute: 'query-status', arguments: { pad }, id: 'a' });
+    c.send({ execute: 'query-status', arguments: { pad }, id: 'b' });
+    expect(await c.waitFor((m) => m.id === 'b')).toEqual({
+      id: 'b',
+      error: {
+        class: 'GenericError',
+        desc: 'QMP Console: more than 3000 bytes of commands in flight from this client',
+      },
+    });
+    expect(await c.waitFor((m) => m.id === 'a')).toMatchObject({
+      error: { desc: "Parameter 'pad' is unexpected" },
+    });
+    expect(await c.execute('query-status', undefined, 'c')).toHaveProperty('return');
     c.close();
   });
 
