@@ -55,6 +55,8 @@ function machine() {
     cpu,
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     kernel: os.release(),
+    /** 1-minute load average when the run started: others' work on a shared machine shows here. */
+    loadAverage: Math.round(os.loadavg()[0]! * 10) / 10,
     node: process.version,
     qemu,
   };

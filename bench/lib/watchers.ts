@@ -1,7 +1,8 @@
 // Clients that only watch events through the console: WebSocket QMP clients and an SSE journal
 // stream. Each counts the storm's QEMU events and their delay from QEMU's timestamp to receipt.
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import WebSocket from 'ws';
+import net from 'node:net';
 
 /** Wall-clock now in ms, with sub-ms precision: the same clock as QEMU's event timestamps. */
 const nowMs = () => performance.timeOrigin + performance.now();
@@ -33,13 +34,15 @@ function stormEvent(text: string): boolean {
   return false;
 }
 
-/** A negotiated WebSocket client of the console that counts events. */
+/**
+ * A negotiated WebSocket client of the console that counts events. A bare RFC 6455 client over a TCP
+ * socket rather than the `ws` library: a hundred of them in this one process must read a storm's
+ * frames far faster than the console sends them, or the delays measured would be this process's.
+ */
 export async function watchWebSocket(url: string, headers: Record<string, string>): Promise<Watcher> {
-  const ws = new WebSocket(url, { headers, perMessageDeflate: false, skipUTF8Validation: true });
-  let negotiated: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
-    negotiated = resolve;
-  });
+  const u = new URL(url);
+  const socket = net.connect(Number(u.port), u.hostname);
+  socket.setNoDelay(true);
   const w: Watcher = {
     kind: 'websocket',
     count: 0,
@@ -48,30 +51,89 @@ export async function watchWebSocket(url: string, headers: Record<string, string
       w.count = 0;
       w.delays = [];
     },
-    close: () => ws.terminate(),
+    close: () => socket.destroy(),
   };
-  ws.on('message', (data: Buffer) => {
-    const t = nowMs();
-    // Only the head: QEMU puts the timestamp and the event name first.
-    const head = data.toString('latin1', 0, 120);
+  const key = randomBytes(16).toString('base64');
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.write(
+    `GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`,
+  );
+  let negotiated: () => void = () => {};
+  let failed: (err: Error) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    negotiated = resolve;
+    failed = reject;
+  });
+  socket.on('error', (err) => failed(err));
+  socket.on('close', () => failed(new Error('WebSocket watcher: connection closed')));
+  let handshake = true;
+  let buf: Buffer = Buffer.alloc(0);
+  const onText = (payload: Buffer, t: number) => {
+    const head = payload.toString('latin1', 0, 120);
     if (head.startsWith('{"timestamp"')) {
       if (!stormEvent(head)) return;
       w.count++;
       w.delays.push(t - timestampMs(head));
     } else if (head.startsWith('{"QMP"')) {
-      ws.send('{"execute":"qmp_capabilities","id":0}');
+      socket.write(clientFrame('{"execute":"qmp_capabilities","id":0}'));
     } else if (head.includes('"return"')) {
       negotiated();
     }
+  };
+  socket.on('data', (chunk: Buffer) => {
+    const t = nowMs();
+    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    if (handshake) {
+      const end = buf.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const status = buf.toString('latin1', 0, buf.indexOf('\r\n'));
+      if (!status.includes(' 101 ')) {
+        failed(new Error(`WebSocket watcher: ${status}`));
+        socket.destroy();
+        return;
+      }
+      handshake = false;
+      buf = buf.subarray(end + 4);
+    }
+    // Server frames are unmasked: opcode, length (7, 16 or 64 bits), payload.
+    let at = 0;
+    while (buf.length - at >= 2) {
+      const opcode = buf[at]! & 0x0f;
+      let len = buf[at + 1]! & 0x7f;
+      let start = at + 2;
+      if (len === 126) {
+        if (buf.length - at < 4) break;
+        len = buf.readUInt16BE(at + 2);
+        start = at + 4;
+      } else if (len === 127) {
+        if (buf.length - at < 10) break;
+        len = Number(buf.readBigUInt64BE(at + 2));
+        start = at + 10;
+      }
+      if (buf.length < start + len) break;
+      if (opcode === 1) onText(buf.subarray(start, start + len), t);
+      at = start + len;
+    }
+    buf = at === buf.length ? Buffer.alloc(0) : buf.subarray(at);
   });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_q, res) => reject(new Error(`WebSocket: HTTP ${res.statusCode}`)));
-  });
-  ws.on('error', () => {});
   await ready;
   return w;
+}
+
+/** A client → server text frame (clients must mask). */
+function clientFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  if (payload.length > 125) throw new Error('clientFrame: short messages only');
+  const mask = randomBytes(4);
+  const frame = Buffer.alloc(6 + payload.length);
+  frame[0] = 0x81;
+  frame[1] = 0x80 | payload.length;
+  mask.copy(frame, 2);
+  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i]! ^ mask[i & 3]!;
+  return frame;
 }
 
 /** The journal's SSE stream of one VM; resolves once it is open. */
