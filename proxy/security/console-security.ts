@@ -86,5 +86,5 @@ function loadTls(files: { certFile: string; keyFile: string }): TlsMaterial {
 /** An HTTPS server when TLS material is given, else plain HTTP; the same request handler. */
 export function createHttpServer(tls: TlsMaterial | null, handler: http.RequestListener): http.Server {
   if (!tls) return http.createServer(handler);
-  return https.createServer({ cert: tls.cert, key: tls.key }, handler) as unknown as http.Server;
+  return https.createServer({ cert: tls.cert, key: tls.key }, handler);
 }
