@@ -17,9 +17,6 @@ import { notify } from './notifications.tsx';
  */
 export const ALERTS_ONLY = 'ALERTS-ONLY';
 
-/** Other features keep their own alert-derived queries under `['alerts', ...]`: refresh them too. */
-const OTHER_ALERT_QUERIES = ['alerts'] as const;
-
 export interface AlertWatcherProps {
   createEventSource?: EventSourceFactory;
 }
@@ -36,13 +33,6 @@ export function AlertWatcher({ createEventSource }: AlertWatcherProps) {
     let primed = false;
     const pendingAlerts = new Map<number, JournalAlert>();
     let cancelApply: (() => void) | null = null;
-    let invalidateTimer: ReturnType<typeof setTimeout> | null = null;
-    const refreshOthers = () => {
-      invalidateTimer ??= setTimeout(() => {
-        invalidateTimer = null;
-        void queryClient.invalidateQueries({ queryKey: OTHER_ALERT_QUERIES });
-      }, 250);
-    };
     const raised = (list: JournalAlert[]) => {
       if (list.length === 0) return;
       const first = list[0]!;
@@ -66,7 +56,6 @@ export function AlertWatcher({ createEventSource }: AlertWatcherProps) {
           // Alerts raised while this browser was away, except on the first connection (they are on show).
           if (primed) raised(list.filter((a) => a.state === 'open' && !known.has(a.id)));
           primed = true;
-          refreshOthers();
         },
         alert: (a) => {
           // A storm sends an alert change per journal batch: apply them once per frame.
@@ -78,7 +67,6 @@ export function AlertWatcher({ createEventSource }: AlertWatcherProps) {
             pendingAlerts.clear();
             const fresh = changes.filter((c) => alertChanged(queryClient, c));
             if (primed) raised(fresh);
-            refreshOthers();
           });
         },
       },
@@ -86,7 +74,6 @@ export function AlertWatcher({ createEventSource }: AlertWatcherProps) {
     return () => {
       stream.close();
       cancelApply?.();
-      if (invalidateTimer !== null) clearTimeout(invalidateTimer);
     };
   }, [queryClient, createEventSource]);
 
