@@ -18,7 +18,7 @@ describe('summarize', () => {
     [
       'BLOCK_IO_ERROR',
       { ...EIO, device: 'disk0', operation: 'write', nospace: true, reason: 'No space left on device' },
-      'disk0 (node #block163): write failed (disk full (No space left on device)), VM stopped',
+      'disk0 (node #block163): write failed, disk full (No space left on device), VM stopped',
     ],
     [
       'BLOCK_IO_ERROR',

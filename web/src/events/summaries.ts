@@ -57,10 +57,10 @@ export function shutdownCause(reason: string | null): string {
 
 function blockIoError(d: JsonObject): string {
   const op = str(d.operation) ?? 'I/O';
-  const nospace = d.nospace === true;
   const reason = str(d.reason);
-  const what = nospace ? `disk full${reason ? ` (${reason})` : ''}` : (reason ?? 'unknown reason');
-  return `${diskLabel(str(d.device), str(d['node-name']))}: ${op} failed (${what}), ${blockActionText(str(d.action))}`;
+  const what =
+    d.nospace === true ? `, disk full${reason ? ` (${reason})` : ''}` : ` (${reason ?? 'unknown reason'})`;
+  return `${diskLabel(str(d.device), str(d['node-name']))}: ${op} failed${what}, ${blockActionText(str(d.action))}`;
 }
 
 function bytes(n: number): string {
