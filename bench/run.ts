@@ -8,7 +8,7 @@ import path from 'node:path';
 import { formatTable, Report } from './lib/report.ts';
 import { type Rig, startRig } from './lib/rig.ts';
 import { ROOT } from './lib/servers.ts';
-import { writeBenchmarksDoc } from './lib/write-doc.ts';
+import { type Machine, writeBenchmarksDoc } from './lib/write-doc.ts';
 import { idleRssSection } from './sections/idle-rss.ts';
 import { journalSection } from './sections/journal.ts';
 import { latencySection } from './sections/latency.ts';
@@ -43,7 +43,18 @@ const sections: Section[] = [
   { name: 'idle', title: '6. Idle console memory', rig: false, run: (r) => idleRssSection(r) },
 ];
 
-function machine() {
+/** `some avg60` of /proc/pressure/cpu: the share of time some task waited for a CPU, or null. */
+function cpuPressure(): number | null {
+  try {
+    return Number(
+      /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1] ?? Number.NaN,
+    );
+  } catch {
+    return null;
+  }
+}
+
+function machine(): Omit<Machine, 'cpuPressure'> {
   const cpu =
     /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
   let qemu = '';
@@ -70,6 +81,9 @@ async function main(): Promise<number> {
   const chosen = sections.filter((s) => only === null || only.has(s.name));
   const report = new Report();
   const started = Date.now();
+  const date = new Date().toISOString();
+  const facts = machine();
+  const pressureAtStart = cpuPressure();
   if (!existsSync(path.join(ROOT, 'dist/proxy/console.js'))) {
     for (const s of chosen) report.skip(s.title, 'the proxy is not built (run `npm run build`)');
     chosen.length = 0;
@@ -101,8 +115,8 @@ async function main(): Promise<number> {
   }
   const totalSeconds = Math.round((Date.now() - started) / 1000);
   const result = {
-    date: new Date().toISOString(),
-    machine: machine(),
+    date,
+    machine: { ...facts, cpuPressure: { start: pressureAtStart, end: cpuPressure() } } satisfies Machine,
     totalSeconds,
     sectionSeconds: report.seconds,
     consoleEntry: rig?.console.entry ?? null,
@@ -113,7 +127,8 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${formatTable(report)}\n\n`);
   const m = result.machine;
   process.stdout.write(
-    `${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, ${m.qemu}, Node ${m.node}; ${totalSeconds} s\n`,
+    `${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, ${m.qemu}, Node ${m.node}; load average ${m.loadAverage}, ` +
+      `CPU pressure ${m.cpuPressure.start}% → ${m.cpuPressure.end}% (PSI some avg60); ${totalSeconds} s\n`,
   );
   mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   const jsonPath = path.join(ROOT, 'bench/results/latest.json');

@@ -47,8 +47,16 @@ function firstMessage(link: { onMessage: (t: string) => void }, what: string, ti
 }
 
 /** Straight to QEMU's (or the fake server's) unix socket. Writes in one tick leave in one syscall. */
-export async function connectUnix(socketPath: string, path = 'direct'): Promise<QmpLink> {
-  const socket = net.connect(socketPath);
+export function connectUnix(socketPath: string, path = 'direct'): Promise<QmpLink> {
+  return connectStream(net.connect(socketPath), path);
+}
+
+/** Straight to a `-qmp tcp:` monitor (our side with TCP_NODELAY; QEMU's side as configured). */
+export function connectTcp(port: number, path: string): Promise<QmpLink> {
+  return connectStream(net.connect({ port, host: '127.0.0.1', noDelay: true }), path);
+}
+
+async function connectStream(socket: net.Socket, path: string): Promise<QmpLink> {
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);

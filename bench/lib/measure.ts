@@ -1,5 +1,7 @@
 // The measuring loops, the same code over every path (see links.ts).
 import type { QmpLink } from './links.ts';
+import { percentile } from './stats.ts';
+import { timestampMs } from './watchers.ts';
 
 const isEvent = (text: string) => text.includes('"event"');
 
@@ -74,6 +76,9 @@ export interface StormRun {
   seconds: number;
   perSecond: number;
   contErrors: number;
+  /** Delay from QEMU's event timestamp to receipt on this link, ms. */
+  delayP50Ms: number;
+  delayP99Ms: number;
 }
 
 /**
@@ -95,6 +100,7 @@ export function storm(
     const t0 = performance.now();
     const until = t0 + durationMs;
     let lastEvent = t0;
+    const delays: number[] = [];
     const cont = () => link.send(`{"execute":"cont","id":${id++}}`);
     const watchdog = setInterval(() => {
       if (performance.now() - lastEvent > 3000) {
@@ -114,6 +120,7 @@ export function storm(
       }
       events++;
       lastEvent = performance.now();
+      delays.push(performance.timeOrigin + lastEvent - timestampMs(text));
       if (text.includes('"BLOCK_IO_ERROR"')) blockIoErrors++;
       else if (text.includes('"STOP"')) {
         if (lastEvent < until && events < maxEvents) cont();
@@ -121,7 +128,15 @@ export function storm(
           clearInterval(watchdog);
           link.onMessage = () => {};
           const seconds = (lastEvent - t0) / 1000;
-          resolve({ events, blockIoErrors, seconds, perSecond: events / seconds, contErrors });
+          resolve({
+            events,
+            blockIoErrors,
+            seconds,
+            perSecond: events / seconds,
+            contErrors,
+            delayP50Ms: percentile(delays, 50),
+            delayP99Ms: percentile(delays, 99),
+          });
         }
       }
     };

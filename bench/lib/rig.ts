@@ -7,6 +7,7 @@ import { connectConsole, connectUnix, connectWsBytes, negotiate, type QmpLink } 
 import { type BenchQemu, bootBenchQemu } from './qemu.ts';
 import {
   type ConsoleProcess,
+  freePort,
   startByteBridge,
   startConsoleProcess,
   startFakeQmp,
@@ -20,6 +21,8 @@ export type PathName = (typeof PATHS)[number];
 
 export interface Rig {
   vm: BenchQemu;
+  /** Two more monitors of the same QEMU on TCP: QEMU's default (Nagle on) and `nodelay=on`. */
+  tcpPorts: { nagle: number; nodelay: number };
   console: ConsoleProcess;
   /** A negotiated client on `path`, to the VM (`qemu`) or to the fake server (`fake`). */
   open(path: PathName, backend?: 'qemu' | 'fake'): Promise<QmpLink>;
@@ -32,10 +35,17 @@ export async function startRig(): Promise<Rig> {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   };
   try {
+    const tcpPorts = { nagle: await freePort(), nodelay: await freePort() };
     const vm = await bootBenchQemu({
       name: 'bench',
       disks: [{ id: 'bad0', fail: 'eio' }],
       secondMonitor: true,
+      extraArgs: [
+        '-qmp',
+        `tcp:127.0.0.1:${tcpPorts.nagle},server=on,wait=off`,
+        '-qmp',
+        `tcp:127.0.0.1:${tcpPorts.nodelay},server=on,wait=off,nodelay=on`,
+      ],
     });
     stops.push(() => vm.dispose());
     const fake = await startFakeQmp();
@@ -70,7 +80,7 @@ export async function startRig(): Promise<Rig> {
       await negotiate(link);
       return link;
     };
-    return { vm, console, open, stop: stopAll };
+    return { vm, tcpPorts, console, open, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
