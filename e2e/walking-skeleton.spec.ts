@@ -21,3 +21,17 @@ test('a deep link to a VM page loads directly', async ({ page }) => {
   await page.goto(`/vms/demo?token=${demoToken}`);
   await expect(page.getByRole('status', { name: 'Run state' })).toHaveText('prelaunch');
 });
+
+test('a browser without the token is told how to get in, and pasting the token opens the console', async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'This console needs its token' })).toBeVisible();
+  await page.getByLabel('Access token').fill(demoToken);
+  await page.getByRole('button', { name: 'Open the console' }).click();
+  await expect(page.getByRole('link', { name: 'demo', exact: true })).toBeVisible();
+  expect(page.url()).not.toContain('token=');
+  await context.close();
+});

@@ -11,6 +11,7 @@ import { LazyEventLog } from './events/lazy-event-log.tsx';
 import { VmRoute } from './pages/vm-route.tsx';
 import { ConnectionIndicator } from './ui/connection-indicator.tsx';
 import { Layout } from './ui/layout.tsx';
+import { TokenGate } from './ui/token-gate.tsx';
 import { VmListPage } from './vm-info/vm-list-page.tsx';
 
 export function createQueryClient(): QueryClient {
@@ -75,8 +76,10 @@ function NotFound() {
 export function App({ queryClient }: { queryClient: QueryClient }) {
   return (
     <AppProviders queryClient={queryClient}>
-      <AlertWatcher />
-      <AppRoutes />
+      <TokenGate>
+        <AlertWatcher />
+        <AppRoutes />
+      </TokenGate>
     </AppProviders>
   );
 }

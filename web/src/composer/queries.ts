@@ -1,8 +1,8 @@
 // The composer's server state: the VM's QMP schema (fetched once per connection) and the console session.
 import { queryOptions } from '@tanstack/react-query';
 import type { SessionInfo } from '../../../protocol/api.ts';
-import { fetchJson, HttpError } from '../api/http.ts';
 import { qmpQueryOptions } from '../api/qmp-query.ts';
+import { sessionQueryOptions } from '../api/session.ts';
 import type { DeviceProperty } from './device-catalog.ts';
 import { QmpSchema, type SchemaInfo } from './schema.ts';
 
@@ -18,27 +18,8 @@ export function schemaFrom(entities: SchemaInfo[]): QmpSchema {
   return schema;
 }
 
-/** What `GET /api/session` tells, read defensively (an older console may not serve it). */
+/** What the composer needs of `GET /api/session`. */
 export type ComposerSession = Pick<SessionInfo, 'role' | 'policy'>;
-
-function asSession(body: unknown): ComposerSession | null {
-  if (typeof body !== 'object' || body === null) return null;
-  const b = body as {
-    role?: unknown;
-    policy?: { readOnly?: unknown; deny?: unknown; viewerAllow?: unknown };
-  };
-  if (b.role !== 'operator' && b.role !== 'viewer') return null;
-  const strings = (v: unknown) =>
-    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  return {
-    role: b.role,
-    policy: {
-      readOnly: b.policy?.readOnly === true,
-      deny: strings(b.policy?.deny),
-      viewerAllow: strings(b.policy?.viewerAllow),
-    },
-  };
-}
 
 export const composerQueries = {
   /**
@@ -71,18 +52,5 @@ export const composerQueries = {
     }),
 
   /** `['session']`: the role and command policy; null when the console does not serve it. */
-  session: () =>
-    queryOptions({
-      queryKey: ['session'] as const,
-      queryFn: async ({ signal }) => {
-        try {
-          return asSession(await fetchJson<unknown>('/api/session', { signal }));
-        } catch (err) {
-          if (err instanceof HttpError && (err.status === 404 || err.status === 405)) return null;
-          throw err;
-        }
-      },
-      staleTime: 60_000,
-      retry: false,
-    }),
+  session: () => sessionQueryOptions,
 };

@@ -9,11 +9,10 @@
 // QMP queries are refreshed by the events that make them stale (api/events-to-queries.ts) and when the
 // VM's connection becomes ready again; only block statistics poll (every 5 s, and the user can pause it).
 import { queryOptions } from '@tanstack/react-query';
-import type { SessionInfo } from '../../../protocol/api.ts';
 import type { JournalAlert } from '../../../protocol/journal.ts';
 import { alertKeys, OPEN_ALERTS_LIMIT, openAlertsQueryOptions } from '../api/alerts.ts';
-import { fetchJson, HttpError } from '../api/http.ts';
 import { qmpQueryKey, qmpQueryOptions, vmQueryRoot } from '../api/qmp-query.ts';
+import { sessionQueryOptions } from '../api/session.ts';
 import { vmsQueryOptions } from '../api/vms.ts';
 import type {
   BalloonInfo,
@@ -42,21 +41,11 @@ export const POLL_MS = 5000;
 export const vmInfoKeys = {
   list: () => vmsQueryOptions.queryKey,
   openAlerts: () => alertKeys.open(),
-  session: () => ['session'] as const,
+  session: () => sessionQueryOptions.queryKey,
   vm: (vm: string) => vmQueryRoot(vm),
   command: (vm: string, command: string) => qmpQueryKey(vm, command),
   status: (vm: string) => qmpQueryKey(vm, 'query-status'),
 };
-
-/** Null when the console does not offer the endpoint (404), so callers can tell "none" from "no API". */
-async function fetchOptional<T>(url: string, signal: AbortSignal): Promise<T | null> {
-  try {
-    return await fetchJson<T>(url, { signal });
-  } catch (err) {
-    if (err instanceof HttpError && err.status === 404) return null;
-    throw err;
-  }
-}
 
 /** Open alerts per VM. The journal answers `{alerts: [...]}`; a bare array is accepted as well. */
 export interface OpenAlertCounts {
@@ -89,17 +78,8 @@ export const vmInfoQueries = {
    */
   openAlertCounts: () => queryOptions({ ...openAlertsQueryOptions, select: countOpenAlerts }),
 
-  /**
-   * Who this browser is to the console (`SessionInfo`); null when the console has no session API (404):
-   * everybody is then treated as an operator, and the proxy or QEMU has the last word anyway.
-   */
-  session: () =>
-    queryOptions({
-      queryKey: vmInfoKeys.session(),
-      queryFn: ({ signal }) => fetchOptional<SessionInfo>('/api/session', signal),
-      staleTime: 5 * 60_000,
-      retry: false,
-    }),
+  /** Who this browser is to the console: the shared `['session']` query. */
+  session: () => sessionQueryOptions,
 
   status: (vm: string) => qmpQueryOptions<StatusInfo>(vm, 'query-status'),
   commands: (vm: string) => qmpQueryOptions<CommandInfo[]>(vm, 'query-commands'),
