@@ -18,6 +18,7 @@ export interface VmConsole {
 }
 
 export const test = base.extend<{ vmConsole: (vms: Record<string, VmSpec>) => Promise<VmConsole> }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
   vmConsole: async ({}, use) => {
     const cleanups: (() => Promise<unknown>)[] = [];
     await use(async (vms) => {

@@ -182,8 +182,8 @@ describe('sharing one QEMU among many clients', () => {
     const repliesB = b.messages.slice(fromB, fromB + n);
     expect(repliesA.map((r) => r.id)).toEqual(Array.from({ length: n }, (_, i) => i));
     expect(repliesB.map((r) => r.id)).toEqual(Array.from({ length: n }, (_, i) => i));
-    repliesA.forEach((r, i) => expect(r.return).toEqual(expectFor(i)));
-    repliesB.forEach((r, i) => expect(r.return).toEqual(expectFor(i + 1)));
+    expect(repliesA.map((r) => r.return)).toEqual(repliesA.map((_, i) => expectFor(i)));
+    expect(repliesB.map((r) => r.return)).toEqual(repliesB.map((_, i) => expectFor(i + 1)));
     const fromSocket = await socketReplies;
     fromSocket.forEach((r, i) => {
       expect('return' in r && r.return).toEqual(expectFor(i + 2));
