@@ -46,7 +46,12 @@ ${formatMarkdown(report)}
 ${
   misses.length === 0
     ? 'Every goal was met in this run.'
-    : `Goals missed in this run: ${misses.map((m) => `${m.section.replace(/^\d+\. /, '')}: ${m.figure} (${m.value.toLocaleString('en-US')} ${m.unit}; ${m.versus})`).join('; ')}. See [What bounds the figures](#what-bounds-the-figures).`
+    : `Goals missed in this run (see [What bounds the figures](#what-bounds-the-figures)):\n\n${misses
+        .map(
+          (m) =>
+            `- ${m.section.replace(/^\d+\. /, '')}: ${m.figure}: ${m.value.toLocaleString('en-US')} ${m.unit}, ${m.versus}`,
+        )
+        .join('\n')}`
 }
 
 ## How each figure is measured
