@@ -1,6 +1,8 @@
+import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
 import * as ws from 'ws';
-import { textFrame } from './qmp-websocket.ts';
+import { textFrame, webSocketTransport } from './qmp-websocket.ts';
 
 // ws's own frame parser (not in its type declarations).
 type ReceiverLike = {
@@ -39,5 +41,69 @@ describe('textFrame', () => {
     const a = textFrame(event);
     expect(textFrame(event)).toBe(a);
     expect(receive(textFrame('{"return": {}}'))).toEqual(['{"return": {}}']);
+  });
+});
+
+/** A socket that records what reaches the wire: writes while corked wait for the last uncork. */
+function fakeSocket() {
+  let corks = 0;
+  let held: Buffer[] = [];
+  const wire: string[] = [];
+  const socket = {
+    cork: () => {
+      corks++;
+    },
+    uncork: () => {
+      if (corks === 0) return;
+      corks--;
+      if (corks === 0) {
+        wire.push(...held.map((b) => b.subarray(b[1]! < 126 ? 2 : 4).toString()));
+        held = [];
+      }
+    },
+    write: (b: Buffer) => {
+      if (corks > 0) held.push(b);
+      else wire.push(b.subarray(b[1]! < 126 ? 2 : 4).toString());
+      return true;
+    },
+  };
+  return { socket: socket as unknown as Duplex, wire };
+}
+
+const openWs = { readyState: 1, bufferedAmount: 0 } as unknown as WebSocket;
+const tick = () => new Promise<void>((r) => process.nextTick(r));
+const event = (n: number) => `{"timestamp": {"seconds": 1, "microseconds": ${n}}, "event": "STOP"}`;
+
+describe('webSocketTransport writes', () => {
+  it('sends a reply within the tick, in one write with what came before it', async () => {
+    const { socket, wire } = fakeSocket();
+    const t = webSocketTransport(openWs, socket, 'test');
+    t.send(event(1));
+    t.send('{"return": {}, "id": 1}');
+    expect(wire).toEqual([]);
+    await tick();
+    expect(wire).toEqual([event(1), '{"return": {}, "id": 1}']);
+  });
+
+  it('lets an event burst to many clients share writes, at most one per interval, in order', async () => {
+    const clients = Array.from({ length: 10 }, () => fakeSocket());
+    const transports = clients.map((c) => webSocketTransport(openWs, c.socket, 'test'));
+    const fanOut = (text: string) => {
+      for (const t of transports) t.send(text);
+    };
+    await new Promise((r) => setTimeout(r, 5));
+    fanOut(event(1));
+    await tick();
+    expect(clients[0]!.wire).toEqual([event(1)]);
+    fanOut(event(2));
+    fanOut(event(3));
+    await tick();
+    expect(clients[0]!.wire).toEqual([event(1)]);
+    // A reply does not wait: it takes the events queued before it along.
+    transports[3]!.send('{"return": {}, "id": 7}');
+    await tick();
+    expect(clients[3]!.wire).toEqual([event(1), event(2), event(3), '{"return": {}, "id": 7}']);
+    await new Promise((r) => setTimeout(r, 5));
+    for (const c of clients.filter((_, i) => i !== 3)) expect(c.wire).toEqual([event(1), event(2), event(3)]);
   });
 });

@@ -104,28 +104,64 @@ export function textFrame(text: string): Buffer {
   return frame;
 }
 
-function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress: string): ClientTransport {
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    socket.uncork();
-  };
+/**
+ * When sockets are written. Frames sent in one tick leave in one `writev` per socket (a syscall per
+ * frame costs more than everything else the proxy does for a reply). An event storm fanned out to many
+ * clients would still cost one syscall per client per event; so when one tick has frames for at
+ * least FAN_OUT_SOCKETS sockets, those sockets are written at most every FAN_OUT_INTERVAL_MS, a burst
+ * sharing each write. A VM with few clients (a driver waiting for each STOP) and every reply (QEMU's
+ * events begin with `{"timestamp"`, replies never do) still leave within the tick.
+ */
+const FAN_OUT_SOCKETS = 8;
+const FAN_OUT_INTERVAL_MS = 2;
+const corked = new Set<Duplex>();
+let flushQueued = false;
+let flushTimer: NodeJS.Timeout | null = null;
+let lastFanOut = Number.NEGATIVE_INFINITY;
+
+function queueFlush(): void {
+  if (flushQueued || flushTimer) return;
+  flushQueued = true;
+  process.nextTick(flushCorked);
+}
+
+function flushCorked(): void {
+  flushQueued = false;
+  if (corked.size >= FAN_OUT_SOCKETS) {
+    const wait = lastFanOut + FAN_OUT_INTERVAL_MS - performance.now();
+    if (wait > 0) {
+      flushTimer = setTimeout(() => {
+        flushTimer = null;
+        flushCorked();
+      }, wait);
+      return;
+    }
+    lastFanOut = performance.now();
+  }
+  for (const socket of corked) socket.uncork();
+  corked.clear();
+}
+
+function flushNow(socket: Duplex): void {
+  if (corked.delete(socket)) socket.uncork();
+}
+
+export function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress: string): ClientTransport {
   return {
     kind: 'websocket',
     remoteAddress,
     send: (text) => {
       if (ws.readyState !== WebSocket.OPEN) return;
-      // Frames sent in one tick (the replies in one chunk from QEMU, an event burst) leave in one
-      // write: a syscall per frame costs more than everything else the proxy does for a reply.
-      if (!corked) {
-        corked = true;
+      if (!corked.has(socket)) {
         socket.cork();
-        process.nextTick(uncork);
+        corked.add(socket);
       }
       // Whole frames straight to the socket: without permessage-deflate, ws's own sender writes
       // (close, ping) are whole frames too and synchronous, so the two never interleave; and
       // ws.bufferedAmount still counts these bytes (the socket's write queue).
       socket.write(textFrame(text));
+      if (text.startsWith('{"timestamp"')) queueFlush();
+      else process.nextTick(flushNow, socket);
     },
     bufferedBytes: () => ws.bufferedAmount,
     close: (code, reason) => {
