@@ -10,6 +10,7 @@ import { type ClientLimits, clientLimitProblem } from '../security/client-limits
 import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
 import type { JournalRoutes } from './journal-routes.ts';
 import { createQmpWebSocketServer, refuse, type WebSocketLimits } from './qmp-websocket.ts';
+import { sendJson } from './send-json.ts';
 import { createStaticHandler } from './static-files.ts';
 
 export interface ConsoleServerOptions {
@@ -29,16 +30,6 @@ export interface ConsoleServer {
   server: http.Server;
   listen(host: string, port: number): Promise<AddressInfo>;
   close(): Promise<void>;
-}
-
-export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
 }
 
 /** `/qmp/NAME` with NAME exactly one plain path segment; anything else (`..`, encodings) is not a VM. */

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiErrorBody, ConsoleRole, SessionInfo } from '../../protocol/api.ts';
 import { VIEWER_ALLOW } from '../../protocol/command-policy.ts';
+import { sendJson } from '../http/send-json.ts';
 import { log } from '../log.ts';
 import { consoleHostNames, hostAllowed, originAllowed } from './origin-host.ts';
 import type { SecurityConfig } from './security-config.ts';
@@ -192,16 +193,6 @@ export class AccessGuard {
       remote: req.socket.remoteAddress,
     });
   }
-}
-
-function sendJson(res: ServerResponse, status: number, body: ApiErrorBody): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
 }
 
 function redirectWithoutToken(res: ServerResponse, url: URL): void {
