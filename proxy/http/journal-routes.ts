@@ -20,6 +20,7 @@ import {
   parseStreamRequest,
 } from '../journal/query-params.ts';
 import { log } from '../log.ts';
+import { sendJson, sendJsonText } from './send-json.ts';
 
 /** Who is asking: the auth layer provides it; only operators may acknowledge. */
 export interface JournalRequestContext {
@@ -51,16 +52,6 @@ export interface JournalRoutes {
 
 const EXPORT_PAGE = 1000;
 
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
-}
-
 const VM_EVENTS = /^\/api\/vms\/([^/]+)\/events(\/stream)?$/;
 const ALERT_ACK = /^\/api\/alerts\/([^/]+)\/ack$/;
 
@@ -86,7 +77,7 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
     const vmMatch = VM_EVENTS.exec(p);
     if (vmMatch) {
       const name = decodeURIComponent(vmMatch[1]!);
-      if (!options.vmExists(name)) return () => json(res, 404, { error: `unknown VM "${name}"` });
+      if (!options.vmExists(name)) return () => sendJson(res, 404, { error: `unknown VM "${name}"` });
       return vmMatch[2] ? get(() => stream(req, res, sp, name)) : get(() => events(req, res, sp, name));
     }
     if (p === '/api/alerts') return get(() => alerts(res, sp));
@@ -96,7 +87,7 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
     if (p === '/api/journal')
       return get(() => {
         parseNoParams(sp);
-        json(res, 200, journal.status());
+        sendJson(res, 200, journal.status());
       });
     return null;
   }
@@ -120,7 +111,7 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
     const more = rows.length > query.limit;
     const page = more ? rows.slice(0, query.limit) : rows;
     const next = more ? page[page.length - 1]!.seq : null;
-    json(res, 200, `{"events":[${page.map(recordJson).join(',')}],"next":${next}}`);
+    sendJsonText(res, 200, `{"events":[${page.map(recordJson).join(',')}],"next":${next}}`);
   }
 
   /** The whole selection as NDJSON, page by page, as fast as the client reads. */
@@ -177,7 +168,7 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
 
   function alerts(res: http.ServerResponse, sp: URLSearchParams) {
     const list = journal.listAlerts(parseAlertsRequest(sp));
-    json(res, 200, { alerts: list.map(toJournalAlert) } satisfies AlertList);
+    sendJson(res, 200, { alerts: list.map(toJournalAlert) } satisfies AlertList);
   }
 
   function acknowledge(
@@ -189,10 +180,10 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
     parseNoParams(sp);
     const id = parseSeq('alert id', decodeURIComponent(idText));
     if (context.role !== 'operator')
-      return json(res, 403, { error: 'acknowledging alerts needs the operator role' });
+      return sendJson(res, 403, { error: 'acknowledging alerts needs the operator role' });
     const result = journal.acknowledge(id, context.actor);
-    if (result === 'not-found') return json(res, 404, { error: `no alert ${id}` });
-    json(res, 200, { alert: toJournalAlert(result) } satisfies AlertAckResult);
+    if (result === 'not-found') return sendJson(res, 404, { error: `no alert ${id}` });
+    sendJson(res, 200, { alert: toJournalAlert(result) } satisfies AlertAckResult);
   }
 
   return {
@@ -202,10 +193,10 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
       try {
         run();
       } catch (err) {
-        if (err instanceof BadRequest || err instanceof URIError) json(res, 400, { error: err.message });
+        if (err instanceof BadRequest || err instanceof URIError) sendJson(res, 400, { error: err.message });
         else {
           log.error('journal API error', { path: url.pathname, error: String(err) });
-          if (!res.headersSent) json(res, 500, { error: 'internal error (see the console log)' });
+          if (!res.headersSent) sendJson(res, 500, { error: 'internal error (see the console log)' });
           else res.destroy();
         }
       }
@@ -221,7 +212,7 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
 
 function notAllowed(res: http.ServerResponse, allow: string): void {
   res.setHeader('allow', allow);
-  json(res, 405, { error: `method not allowed (use ${allow})` });
+  sendJson(res, 405, { error: `method not allowed (use ${allow})` });
 }
 
 function drained(res: http.ServerResponse): Promise<boolean> {
