@@ -77,8 +77,9 @@ QEMU are independent).
    driven on the second monitor by \`bench/storm-driver.ts\` (its own process, as a guest retrying a disk
    would), watched through the console by 1, 10 and 100 WebSocket clients (bare RFC 6455 readers, so
    that this process keeps up) and one SSE stream of the journal (\`/api/vms/NAME/events/stream\`).
-   Share delivered (every client must get every event), delay from QEMU's own timestamp to receipt, the
-   console's CPU seconds per 10,000 events, and its peak RSS (VmHWM).
+   Three interleaved rounds of 1.5 s for each client count: share delivered (every client must get
+   every event, in every round), delay from QEMU's own timestamp to receipt (the median round's
+   p50/p99), the console's CPU seconds per 10,000 events, and its peak RSS (VmHWM).
 4. **Journal**: \`runJournalBench()\` from \`bench/journal-bench.ts\` (the journal's own bench).
 5. **SPA**: gzip -9 of the JS and CSS that \`dist/web/index.html\` loads (module script, modulepreloads,
    stylesheets), of what Chromium actually fetched for \`/vms/NAME\`, and of the whole app. In Chromium

@@ -14,7 +14,8 @@ import { type Watcher, watchSse, watchWebSocket } from '../lib/watchers.ts';
 
 const ROUNDS = 3;
 const ROUND_MS = 1500;
-const FAN_OUT_MS = 2000;
+const FAN_OUT_MS = 1500;
+const FAN_OUT_ROUNDS = 3;
 const FAN_OUTS = [1, 10, 100];
 const RATE = '3. Event storm rate (driver on each path)';
 const FAN = '3. Event fan-out (storm on a second monitor)';
@@ -90,9 +91,15 @@ export async function stormSection(rig: Rig, report: Report): Promise<void> {
     versus: `×${round(ratio(tcp.nodelay!, direct))} of unix`,
   });
 
-  const fanOut: Record<string, unknown> = {};
-  for (const n of FAN_OUTS) fanOut[n] = await fanOutRun(rig, report, n, direct);
-  report.data.fanOut = fanOut;
+  // Interleaved rounds (1, 10, 100 clients, then again): a burst of others' work on the machine hits
+  // one round, and the median round is reported.
+  const runs = new Map<number, FanOutRun[]>(FAN_OUTS.map((n) => [n, []]));
+  for (let r = 0; r < FAN_OUT_ROUNDS; r++)
+    for (const n of FAN_OUTS) runs.get(n)!.push(await fanOutRun(rig, n));
+  report.data.fanOut = Object.fromEntries(
+    [...runs].map(([n, rs]) => [n, { rounds: rs.map(({ delays: _d, sseDelays: _s, ...rest }) => rest) }]),
+  );
+  for (const [n, rs] of runs) reportFanOut(report, n, rs, direct);
   const mem = memoryMiB(rig.console.pid);
   report.info({
     section: FAN,
@@ -103,7 +110,22 @@ export async function stormSection(rig: Rig, report: Report): Promise<void> {
   });
 }
 
-async function fanOutRun(rig: Rig, report: Report, n: number, directRate: number) {
+interface FanOutRun {
+  events: number;
+  perSecond: number;
+  directP99Ms: number;
+  minShare: number;
+  sseShare: number;
+  p50Ms: number;
+  p99Ms: number;
+  sseP50Ms: number;
+  sseP99Ms: number;
+  cpuSeconds: number;
+  delays: number[];
+  sseDelays: number[];
+}
+
+async function fanOutRun(rig: Rig, n: number): Promise<FanOutRun> {
   const c = rig.console;
   const watchers: Watcher[] = [];
   const driver = tsxChild(
@@ -113,7 +135,9 @@ async function fanOutRun(rig: Rig, report: Report, n: number, directRate: number
     true,
   );
   try {
-    for (let i = 0; i < n; i++) watchers.push(await watchWebSocket(c.wsUrl('vm'), c.headers));
+    watchers.push(
+      ...(await Promise.all(Array.from({ length: n }, () => watchWebSocket(c.wsUrl('vm'), c.headers)))),
+    );
     const sse = await watchSse(`${c.url}api/vms/vm/events/stream`, c.headers);
     watchers.push(sse);
     await driver.waitForLine(/^ready$/);
@@ -125,73 +149,81 @@ async function fanOutRun(rig: Rig, report: Report, n: number, directRate: number
     // Everything QEMU sent must reach every watcher; give stragglers up to 20 s.
     const until = Date.now() + 20_000;
     while (watchers.some((w) => w.count < run.events) && Date.now() < until) await sleep(20);
-    const cpu = cpuSeconds(c.pid) - cpu0;
+    const cpuSpent = cpuSeconds(c.pid) - cpu0;
     const ws = watchers.filter((w) => w.kind === 'websocket');
-    const shares = ws.map((w) => w.count / run.events);
     const delays = ws.flatMap((w) => w.delays);
-    const result = {
-      clients: n,
-      qemuEvents: run.events,
-      qemuPerSecond: round(run.perSecond),
-      directDelayMs: { p50: round(run.delayP50Ms), p99: round(run.delayP99Ms) },
-      minShare: Math.min(...shares),
-      maxCount: Math.max(...ws.map((w) => w.count)),
-      p50Ms: round(percentile(delays, 50)),
-      p99Ms: round(percentile(delays, 99)),
-      sse: {
-        share: sse.count / run.events,
-        p50Ms: round(percentile(sse.delays, 50)),
-        p99Ms: round(percentile(sse.delays, 99)),
-      },
-      cpuSecondsPer10k: round((cpu / run.events) * 10_000),
+    return {
+      events: run.events,
+      perSecond: run.perSecond,
+      directP99Ms: run.delayP99Ms,
+      minShare: Math.min(...ws.map((w) => w.count / run.events)),
+      sseShare: sse.count / run.events,
+      p50Ms: percentile(delays, 50),
+      p99Ms: percentile(delays, 99),
+      sseP50Ms: percentile(sse.delays, 50),
+      sseP99Ms: percentile(sse.delays, 99),
+      cpuSeconds: cpuSpent,
+      delays,
+      sseDelays: sse.delays,
     };
-    const clients = `${n} WebSocket client${n > 1 ? 's' : ''}`;
-    const r = ratio(run.perSecond, directRate);
-    report.goal({
-      section: FAN,
-      figure: `${clients}: QEMU events/s during the run`,
-      value: run.perSecond,
-      unit: 'events/s',
-      reference: `driver direct ${round(directRate)} events/s`,
-      versus: `×${round(r)} (goal ≥ ×0.8)`,
-      ok: r >= 0.8,
-    });
-    report.goal({
-      section: FAN,
-      figure: `${clients}: share delivered to the worst client`,
-      value: result.minShare * 100,
-      unit: '%',
-      reference: `${run.events} events`,
-      versus: 'goal 100%',
-      ok: result.minShare === 1,
-    });
-    report.goal({
-      section: FAN,
-      figure: `${clients}: delay from QEMU's timestamp, p99`,
-      value: result.p99Ms,
-      unit: 'ms',
-      reference: `p50 ${result.p50Ms} ms; direct monitor p99 ${round(run.delayP99Ms)} ms`,
-      versus: 'goal ≤ 50 ms',
-      ok: result.p99Ms <= 50,
-    });
-    report.goal({
-      section: FAN,
-      figure: `${clients}: SSE journal stream, share and p99`,
-      value: result.sse.share * 100,
-      unit: '%',
-      reference: `p50 ${result.sse.p50Ms} ms, p99 ${result.sse.p99Ms} ms`,
-      versus: 'goal 100%, p99 ≤ 50 ms',
-      ok: result.sse.share === 1 && result.sse.p99Ms <= 50,
-    });
-    report.info({
-      section: FAN,
-      figure: `${clients}: console CPU per 10,000 events`,
-      value: result.cpuSecondsPer10k,
-      unit: 's',
-    });
-    return result;
   } finally {
     for (const w of watchers) w.close();
     await driver.stop();
   }
+}
+
+function reportFanOut(report: Report, n: number, rs: FanOutRun[], directRate: number): void {
+  const med = (f: (r: FanOutRun) => number) => median(rs.map(f));
+  const perSecond = med((r) => r.perSecond);
+  const minShare = Math.min(...rs.map((r) => r.minShare));
+  const sseShare = Math.min(...rs.map((r) => r.sseShare));
+  const p99 = med((r) => r.p99Ms);
+  const sseP99 = med((r) => r.sseP99Ms);
+  const events = rs.reduce((x, r) => x + r.events, 0);
+  const cpuPer10k = (rs.reduce((x, r) => x + r.cpuSeconds, 0) / events) * 10_000;
+  const clients = `${n} WebSocket client${n > 1 ? 's' : ''}`;
+  const rounds = `median of ${rs.length} rounds`;
+  const r = ratio(perSecond, directRate);
+  report.goal({
+    section: FAN,
+    figure: `${clients}: QEMU events/s during the run`,
+    value: perSecond,
+    unit: 'events/s',
+    reference: `driver direct ${round(directRate)} events/s`,
+    versus: `×${round(r)} (goal ≥ ×0.8)`,
+    ok: r >= 0.8,
+  });
+  report.goal({
+    section: FAN,
+    figure: `${clients}: share delivered to the worst client`,
+    value: minShare * 100,
+    unit: '%',
+    reference: `${events.toLocaleString('en-US')} events in ${rs.length} rounds`,
+    versus: 'goal 100%',
+    ok: minShare === 1,
+  });
+  report.goal({
+    section: FAN,
+    figure: `${clients}: delay from QEMU's timestamp, p99 (${rounds})`,
+    value: p99,
+    unit: 'ms',
+    reference: `p50 ${round(med((x) => x.p50Ms))} ms; direct monitor p99 ${round(med((x) => x.directP99Ms))} ms`,
+    versus: `goal ≤ 50 ms; rounds ${rs.map((x) => round(x.p99Ms)).join(', ')}`,
+    ok: p99 <= 50,
+  });
+  report.goal({
+    section: FAN,
+    figure: `${clients}: SSE journal stream, share and p99 (${rounds})`,
+    value: sseShare * 100,
+    unit: '%',
+    reference: `p50 ${round(med((x) => x.sseP50Ms))} ms, p99 ${round(sseP99)} ms`,
+    versus: 'goal 100%, p99 ≤ 50 ms',
+    ok: sseShare === 1 && sseP99 <= 50,
+  });
+  report.info({
+    section: FAN,
+    figure: `${clients}: console CPU per 10,000 events`,
+    value: cpuPer10k,
+    unit: 's',
+  });
 }
