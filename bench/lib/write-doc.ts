@@ -96,24 +96,29 @@ QEMU are independent).
 From profiles of the console (\`--cpu-prof\`) and instrumented runs, 2026-11-26:
 
 - **The console's own path is close to a bare bridge.** Per command it parses and checks the request,
-  rewrites the id to a short number (QEMU reads one byte per syscall), and rewrites the reply's id in the
-  raw text; WebSocket compression is off; frames written in one tick leave in one \`writev\`; an event
-  is framed once and the same buffer is written to every client. With the journal's audit record
-  switched off the console added +25 µs at p50 (×1.16 of direct) where the bridge added +33 µs.
-- **The journal's audit commit sits in the command path.** \`Journal.recordCommand\` schedules a
-  SQLite commit for every command (\`setImmediate\`). It runs just after the reply is written, and the
-  client's next request waits behind it: about +50 µs per sequential command here. Committing the audit
-  rows on a short timer or with the next event batch would remove it (audit rows need no
-  write-before-reply).
+  sends it upstream compact with a short numeric id (QEMU reads one byte per syscall), and rewrites the
+  reply's id in the raw text; WebSocket compression is off; frames written in one tick leave in one
+  \`writev\`; an event is framed once and the same buffer goes to every client; an event burst to 8 or
+  more clients shares one write per client every 2 ms. With the journal switched off (an experiment,
+  not a configuration) the console added +25–38 µs at p50 (×1.16–1.19 of direct) where the bridge
+  added +33–40 µs, and its storm rate was ×0.76–0.82 of direct.
+- **Pipelined, the console beats direct** (×1.3–1.4): it negotiates QEMU's \`oob\` capability, so QEMU
+  reads the monitor on its I/O thread while the main thread runs commands; the direct client does not.
+- **The journal's audit commit sits in the command path.** \`Journal.recordCommand\` schedules a SQLite
+  commit for every command (\`setImmediate\`). It runs just after the reply is written, and the client's
+  next request waits behind it: about +40–50 µs per sequential command here, which is the whole miss of
+  the latency goal. Committing audit rows on a short timer or with the next event batch would remove
+  it (audit rows need no write-before-reply).
 - **Write-before-fan-out bounds the storm through the console.** Every event is committed to SQLite
   before any client sees it. In a \`cont\` loop the events come one or two per read, so each gets its
-  own commit (p50 ≈ 30–50 µs, p99 several ms, WAL checkpoints up to hundreds of ms under load), and a
-  driver that waits for STOP pays them on every cycle. Without the journal the console's storm rate
-  was ×0.76 of direct; with it, ×0.3–0.5.
+  own commit (p50 ≈ 30–50 µs), and a driver that waits for STOP pays them on every cycle: ×0.5–0.6 of
+  direct instead of ×0.8. A commit that runs a WAL checkpoint stalls delivery to everyone for its
+  duration (100–380 ms seen under load): that is the p99 of the 1- and 10-client fan-out, while their
+  p50 stays under a few ms.
 - **Two CPUs.** During a storm QEMU's vCPU and main threads, the console, the driver and the watchers
-  share two CPUs; the delay percentiles of the fan-out mostly measure run-queue waits (the console's
-  scheduler wait was 2–5× its run time in loaded runs). The CPU pressure above says how busy the
-  machine was. Fan-out to 100 clients costs the console ≈ 0.4 s of CPU per 10,000 events.
+  share two CPUs; 100 clients receive ≈ 300 MB/s over loopback. The console's scheduler wait was 2–5×
+  its run time in loaded runs, and the CPU pressure above says how busy the machine was. Fan-out costs
+  the console ≈ 0.4–0.5 s of CPU per 10,000 events, journal included.
 
 ## QEMU over TCP: turn Nagle off
 
