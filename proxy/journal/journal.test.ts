@@ -157,6 +157,9 @@ describe('console facts and audit', () => {
       outcome: 'ok',
     });
     await tick();
+    // Off the command path: not in the same tick's commit, but within the audit delay.
+    expect(journal.store.audit(10)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
     expect(journal.store.audit(10)).toEqual([
       expect.objectContaining({
         vm: 'a',

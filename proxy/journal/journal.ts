@@ -37,6 +37,11 @@ export interface JournalOptions {
   /** How often retention runs, and how many rows one step deletes (default 1000 ms, 2000 rows). */
   pruneIntervalMs?: number;
   pruneBatch?: number;
+  /**
+   * Audit records need no write-before-reply: they ride on the next event batch or are committed after
+   * this delay (default 250 ms), so a command's own commit never sits in the next command's path.
+   */
+  auditDelayMs?: number;
   now?: () => number;
 }
 
@@ -74,6 +79,7 @@ export class Journal {
   /** Rows published (delivered) but not yet committed, in order; non-empty only while failing. */
   private backlog: EventRow[] = [];
   private flushScheduled = false;
+  private auditTimer: NodeJS.Timeout | null = null;
   private nextSeq: number;
   private publishedSeq: number;
   private failure: { error: string; since: number } | null = null;
@@ -100,6 +106,7 @@ export class Journal {
       maxBacklog: 200_000,
       pruneIntervalMs: 1000,
       pruneBatch: 2000,
+      auditDelayMs: 250,
       now: Date.now,
       ...options,
     };
@@ -147,7 +154,8 @@ export class Journal {
       role: rec.context.role,
       remote: rec.context.remoteAddress,
     });
-    this.schedule();
+    if (this.audits.length >= this.opts.batchMax) this.schedule();
+    else this.scheduleAudit();
   }
 
   subscribe(s: JournalSubscriber): () => void {
@@ -308,6 +316,7 @@ export class Journal {
       });
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.auditTimer) clearTimeout(this.auditTimer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.subscribers.clear();
     this.store.close();
@@ -346,6 +355,15 @@ export class Journal {
     this.queue.push({ row, data, deliver });
     if (this.queue.length >= this.opts.batchMax) this.flush();
     else this.schedule();
+  }
+
+  private scheduleAudit(): void {
+    if (this.auditTimer || this.flushScheduled) return;
+    this.auditTimer = setTimeout(() => {
+      this.auditTimer = null;
+      this.schedule();
+    }, this.opts.auditDelayMs);
+    this.auditTimer.unref();
   }
 
   private schedule(): void {
