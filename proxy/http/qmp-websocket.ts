@@ -114,6 +114,7 @@ export function textFrame(text: string): Buffer {
  */
 const FAN_OUT_SOCKETS = 8;
 const FAN_OUT_INTERVAL_MS = 2;
+const FAN_OUT_MAX_INTERVAL_MS = 16;
 const corked = new Set<Duplex>();
 let flushQueued = false;
 let flushTimer: NodeJS.Timeout | null = null;
@@ -128,7 +129,13 @@ function queueFlush(): void {
 function flushCorked(): void {
   flushQueued = false;
   if (corked.size >= FAN_OUT_SOCKETS) {
-    const wait = lastFanOut + FAN_OUT_INTERVAL_MS - performance.now();
+    // The more sockets share a burst, the more each write is worth waiting for (capped well under the
+    // 50 ms an operator would notice).
+    const interval = Math.min(
+      FAN_OUT_MAX_INTERVAL_MS,
+      FAN_OUT_INTERVAL_MS * Math.ceil(corked.size / FAN_OUT_SOCKETS),
+    );
+    const wait = lastFanOut + interval - performance.now();
     if (wait > 0) {
       flushTimer = setTimeout(() => {
         flushTimer = null;
