@@ -103,7 +103,7 @@ describe('webSocketTransport writes', () => {
     transports[3]!.send('{"return": {}, "id": 7}');
     await tick();
     expect(clients[3]!.wire).toEqual([event(1), event(2), event(3), '{"return": {}, "id": 7}']);
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
     for (const c of clients.filter((_, i) => i !== 3)) expect(c.wire).toEqual([event(1), event(2), event(3)]);
   });
 });
