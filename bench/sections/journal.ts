@@ -1,8 +1,5 @@
 // 4. The journal: bench/journal-bench.ts (the journal's own bench, issue 5) runs here as it is.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Report } from '../lib/report.ts';
-import { ROOT } from '../lib/servers.ts';
 
 const SECTION = '4. Journal (1,000,000 events)';
 
@@ -13,8 +10,6 @@ interface JournalBenchResult {
 }
 
 export async function journalSection(report: Report): Promise<void> {
-  if (!existsSync(path.join(ROOT, 'bench/journal-bench.ts')))
-    return report.skip(SECTION, 'bench/journal-bench.ts is not there yet');
   const { runJournalBench } = (await import('../journal-bench.ts')) as {
     runJournalBench(o?: { print?: boolean }): Promise<JournalBenchResult>;
   };

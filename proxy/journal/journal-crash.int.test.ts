@@ -19,7 +19,6 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const TOKEN = 'journal-crash-test-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook
 const qemu = useQemu({ secondMonitor: true, disks: [{ id: 'bad0', fail: 'eio' }] });
 let truth: QmpSocketClient;
 let dataDir: string;

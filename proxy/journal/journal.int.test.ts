@@ -8,7 +8,6 @@ import { useQemu } from '../test-support/qemu.ts';
 import { connectQmp, type QmpSocketClient } from '../test-support/qmp-socket-client.ts';
 import { connectSse, type SseClient } from './sse-test-client.ts';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook
 const qemu = useQemu({ secondMonitor: true, disks: [{ id: 'bad0', fail: 'eio' }] });
 let con: TestConsole;
 let truth: QmpSocketClient;

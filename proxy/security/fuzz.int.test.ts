@@ -26,7 +26,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_2026);
 const FRAMES = 10_000;
 const SYNC_EVERY = 100;
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook
 const qemu = useQemu({ secondMonitor: true });
 let tc: TestConsole;
 let monitor2: QmpSocketClient;
