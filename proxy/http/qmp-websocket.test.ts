@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import * as ws from 'ws';
 import { textFrame, webSocketTransport } from './qmp-websocket.ts';
@@ -86,24 +86,32 @@ describe('webSocketTransport writes', () => {
   });
 
   it('lets an event burst to many clients share writes, at most one per interval, in order', async () => {
-    const clients = Array.from({ length: 10 }, () => fakeSocket());
-    const transports = clients.map((c) => webSocketTransport(openWs, c.socket, 'test'));
-    const fanOut = (text: string) => {
-      for (const t of transports) t.send(text);
-    };
-    await new Promise((r) => setTimeout(r, 5));
-    fanOut(event(1));
-    await tick();
-    expect(clients[0]!.wire).toEqual([event(1)]);
-    fanOut(event(2));
-    fanOut(event(3));
-    await tick();
-    expect(clients[0]!.wire).toEqual([event(1)]);
-    // A reply does not wait: it takes the events queued before it along.
-    transports[3]!.send('{"return": {}, "id": 7}');
-    await tick();
-    expect(clients[3]!.wire).toEqual([event(1), event(2), event(3), '{"return": {}, "id": 7}']);
-    await new Promise((r) => setTimeout(r, 20));
-    for (const c of clients.filter((_, i) => i !== 3)) expect(c.wire).toEqual([event(1), event(2), event(3)]);
+    // Fake clocks: the interval is a matter of time, and a loaded machine must not decide the outcome.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      vi.advanceTimersByTime(60_000);
+      const clients = Array.from({ length: 10 }, () => fakeSocket());
+      const transports = clients.map((c) => webSocketTransport(openWs, c.socket, 'test'));
+      const fanOut = (text: string) => {
+        for (const t of transports) t.send(text);
+      };
+      fanOut(event(1));
+      await tick();
+      expect(clients[0]!.wire).toEqual([event(1)]);
+      vi.advanceTimersByTime(1);
+      fanOut(event(2));
+      fanOut(event(3));
+      await tick();
+      expect(clients[0]!.wire).toEqual([event(1)]);
+      // A reply does not wait: it takes the events queued before it along.
+      transports[3]!.send('{"return": {}, "id": 7}');
+      await tick();
+      expect(clients[3]!.wire).toEqual([event(1), event(2), event(3), '{"return": {}, "id": 7}']);
+      vi.advanceTimersByTime(20);
+      for (const c of clients.filter((_, i) => i !== 3))
+        expect(c.wire).toEqual([event(1), event(2), event(3)]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -76,7 +76,9 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_vm_seq ON events (vm, seq);
 CREATE INDEX IF NOT EXISTS events_event_seq ON events (event, seq);
-CREATE INDEX IF NOT EXISTS events_received ON events (received);
+-- Received times never go back (the journal clamps them), so a time bound is a seq bound, found by
+-- a binary search on the primary key: no index on received to update on every append.
+DROP INDEX IF EXISTS events_received;
 CREATE TABLE IF NOT EXISTS alerts (
   id INTEGER PRIMARY KEY,
   vm TEXT NOT NULL,
@@ -191,6 +193,7 @@ export class JournalStore {
   private readonly insertAudit: Database.Statement;
   private readonly setMeta: Database.Statement;
   private readonly firstSeqStmt: Database.Statement<[], { s: number | null }>;
+  private readonly rowAtOrAfter: Database.Statement<[number], { seq: number; received: number }>;
   private readonly alertById: Database.Statement<[number], DbAlertRow>;
   private readonly queries = new Map<string, Database.Statement>();
   private readonly commitTx: (events: EventRow[], alerts: Alert[], audits: AuditRow[]) => void;
@@ -217,6 +220,7 @@ export class JournalStore {
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
     this.firstSeqStmt = db.prepare('SELECT min(seq) AS s FROM events');
+    this.rowAtOrAfter = db.prepare('SELECT seq, received FROM events WHERE seq >= ? ORDER BY seq LIMIT 1');
     this.alertById = db.prepare('SELECT * FROM alerts WHERE id = ?');
     const metaLast = (
       db.prepare("SELECT value FROM meta WHERE key = 'last_seq'").get() as { value: number } | undefined
@@ -318,6 +322,32 @@ export class JournalStore {
     return this.committedSeq;
   }
 
+  /** When the newest stored event was received (epoch ms), 0 when there are none. */
+  lastReceived(): number {
+    const row = this.statement('SELECT received FROM events ORDER BY seq DESC LIMIT 1').get() as
+      | { received: number }
+      | undefined;
+    return row?.received ?? 0;
+  }
+
+  /**
+   * The first stored seq received at or after `time`, or lastSeq + 1 when none is. Received times
+   * never decrease along seq, so this is a binary search over the primary key (gaps allowed).
+   */
+  seqReceivedFrom(time: number): number {
+    let lo = this.firstSeq();
+    let hi = this.committedSeq + 1;
+    if (lo === 0) return hi;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const row = this.rowAtOrAfter.get(mid);
+      if (!row) hi = mid;
+      else if (row.received >= time) hi = Math.min(mid, row.seq);
+      else lo = row.seq + 1;
+    }
+    return lo;
+  }
+
   /** Oldest sequence number kept, 0 when there are no events. */
   firstSeq(): number {
     return this.firstSeqStmt.get()?.s ?? 0;
@@ -347,12 +377,12 @@ export class JournalStore {
       params.push(q.before);
     }
     if (q.since !== undefined) {
-      where.push('received >= ?');
-      params.push(q.since);
+      where.push('seq >= ?');
+      params.push(this.seqReceivedFrom(q.since));
     }
     if (q.until !== undefined) {
-      where.push('received < ?');
-      params.push(q.until);
+      where.push('seq < ?');
+      params.push(this.seqReceivedFrom(q.until));
     }
     if (q.events && q.events.length > 0) {
       where.push(`event IN (${q.events.map(() => '?').join(', ')})`);
@@ -436,11 +466,7 @@ export class JournalStore {
     if (first > 0) {
       let bound = this.committedSeq - policy.maxEvents;
       if (policy.maxAgeMs !== null) {
-        const old = this.statement('SELECT max(seq) AS s FROM events WHERE seq < ? AND received < ?').get(
-          first + batch,
-          now - policy.maxAgeMs,
-        ) as { s: number | null };
-        bound = Math.max(bound, old.s ?? 0);
+        bound = Math.max(bound, this.seqReceivedFrom(now - policy.maxAgeMs) - 1);
       }
       bound = Math.min(bound, first + batch - 1);
       if (bound >= first) deleted = this.statement('DELETE FROM events WHERE seq <= ?').run(bound).changes;

@@ -123,6 +123,20 @@ function status(state: UpstreamStatus['state'], error: string | null = null): Up
   };
 }
 
+describe('received times', () => {
+  it('never go back when the wall clock does, so time filters stay seq ranges', async () => {
+    const clock = [5000, 6000, 4000, 7000];
+    let i = 0;
+    journal = open({ now: () => clock[Math.min(i++, clock.length - 1)]! });
+    for (const name of ['STOP', 'RESUME', 'STOP', 'RESUME']) journal.sink('a', ev(name), '', () => {});
+    await tick();
+    expect(all(journal).map((r) => r.received)).toEqual([5000, 6000, 6000, 7000]);
+    expect(journal.store.query({ limit: 10, order: 'asc', since: 6000 }).map((r) => r.seq)).toEqual([
+      2, 3, 4,
+    ]);
+  });
+});
+
 describe('console facts and audit', () => {
   beforeEach(() => {
     journal = open();

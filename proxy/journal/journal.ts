@@ -80,6 +80,7 @@ export class Journal {
   private backlog: EventRow[] = [];
   private flushScheduled = false;
   private auditTimer: NodeJS.Timeout | null = null;
+  private lastReceived: number;
   private nextSeq: number;
   private publishedSeq: number;
   private failure: { error: string; since: number } | null = null;
@@ -113,6 +114,7 @@ export class Journal {
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
     this.retryDelay = this.opts.retryInitialMs;
     this.nextSeq = store.lastSeq + 1;
+    this.lastReceived = store.lastReceived();
     this.publishedSeq = store.lastSeq;
     this.alerts = new AlertBook(store.openAlerts(), store.maxAlertId());
   }
@@ -349,12 +351,18 @@ export class Journal {
       data: data === undefined ? null : JSON.stringify(data),
       tsSeconds,
       tsMicro,
-      received: this.opts.now(),
+      received: this.receivedNow(),
       source,
     };
     this.queue.push({ row, data, deliver });
     if (this.queue.length >= this.opts.batchMax) this.flush();
     else this.schedule();
+  }
+
+  /** The wall clock, but never before the last event's: seq order stays time order (the store relies on it). */
+  private receivedNow(): number {
+    this.lastReceived = Math.max(this.opts.now(), this.lastReceived);
+    return this.lastReceived;
   }
 
   private scheduleAudit(): void {
@@ -430,7 +438,7 @@ export class Journal {
     const gap = this.lost;
     let gapRow: EventRow | null = null;
     if (gap) {
-      const now = this.opts.now();
+      const now = this.receivedNow();
       gapRow = {
         seq: this.nextSeq,
         vm: '',
