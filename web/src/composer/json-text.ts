@@ -20,7 +20,8 @@ export interface JsonTextResult {
 }
 
 const WS = new Set([' ', '\t', '\n', '\r']);
-const ESCAPES: Readonly<Record<string, string>> = {
+/** JSON's one-character escapes (also qmp-shell's double-quoted strings). */
+export const ESCAPES: Readonly<Record<string, string>> = {
   '"': '"',
   '\\': '\\',
   '/': '/',

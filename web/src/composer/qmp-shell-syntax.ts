@@ -8,7 +8,7 @@
 // - HMP: the line is the `command-line` of `human-monitor-command` (with an optional CPU index).
 // Every error says where it is (offsets into the text).
 import type { Json, JsonObject } from '../../../protocol/qmp.ts';
-import { JsonTextError, parseJsonText } from './json-text.ts';
+import { ESCAPES, JsonTextError, parseJsonText } from './json-text.ts';
 
 export type ComposerMode = 'qmp-shell' | 'json' | 'hmp';
 
@@ -109,16 +109,6 @@ export interface Tokenized {
 
 const isSpace = (c: string) => /\s/.test(c);
 const PUNCT = new Set(['(', ')', ',']);
-const DQ_ESCAPES: Readonly<Record<string, string>> = {
-  '"': '"',
-  '\\': '\\',
-  '/': '/',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-};
 
 /**
  * Splits `text` into words (and, with `punctuation`, the transaction syntax's `(`, `)` and `,` outside
@@ -182,7 +172,7 @@ export function tokenize(text: string, { punctuation = false, offset = 0 } = {})
                 i += 6;
                 continue;
               }
-              const mapped = DQ_ESCAPES[e];
+              const mapped = ESCAPES[e];
               if (mapped === undefined) {
                 setError(`Unknown escape "\\${e}" in a "…" string (write \\\\ for a backslash)`, i, i + 2);
                 s += e;

@@ -17,21 +17,12 @@ import {
   parseFilters,
 } from './log-filters.ts';
 import { LogList } from './log-list.tsx';
-import { LogStream, type LogStreamState } from './log-stream.ts';
+import { INITIAL_LOG_STATE, LogStream, type LogStreamState } from './log-stream.ts';
 import { logOpened } from './log-ui-store.ts';
 import { NotificationButton } from './notifications.tsx';
 
-const IDLE: LogStreamState = {
-  version: 0,
-  connection: 'connecting',
-  connectionDetail: null,
-  historyComplete: false,
-  loadingOlder: false,
-  historyError: null,
-  trimmed: 0,
-};
 const noSubscribe = () => () => {};
-const idleState = () => IDLE;
+const idleState = () => INITIAL_LOG_STATE;
 
 /** One stream per selection (VM and time range), closed when the selection changes. */
 function useLogStream(vm: string | null, since: string | null, until: string | null) {

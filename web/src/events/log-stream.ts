@@ -82,17 +82,20 @@ export function historyUrl(q: HistoryQuery): string {
 const defaultFetchPage = (q: HistoryQuery, signal: AbortSignal) =>
   fetchJson<JournalPage>(historyUrl(q), { signal });
 
+/** A stream's state before it has heard anything. */
+export const INITIAL_LOG_STATE: LogStreamState = {
+  version: 0,
+  connection: 'connecting',
+  connectionDetail: null,
+  historyComplete: false,
+  loadingOlder: false,
+  historyError: null,
+  trimmed: 0,
+};
+
 export class LogStream {
   readonly buffer = new LogBuffer();
-  private state: LogStreamState = {
-    version: 0,
-    connection: 'connecting',
-    connectionDetail: null,
-    historyComplete: false,
-    loadingOlder: false,
-    historyError: null,
-    trimmed: 0,
-  };
+  private state: LogStreamState = INITIAL_LOG_STATE;
   private readonly listeners = new Set<() => void>();
   private readonly opts: Required<Omit<LogStreamOptions, 'createEventSource'>> &
     Pick<LogStreamOptions, 'createEventSource'>;
