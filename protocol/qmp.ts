@@ -52,16 +52,46 @@ export interface QmpEvent {
 
 export type QmpServerMessage = QmpGreeting | QmpReply | QmpEvent;
 
+// The guards check every member the proxy and the SPA go on to use: what QEMU sends is read, not trusted.
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
 export function isQmpEvent(msg: unknown): msg is QmpEvent {
-  return typeof msg === 'object' && msg !== null && typeof (msg as QmpEvent).event === 'string';
+  if (!isObject(msg) || typeof msg.event !== 'string') return false;
+  const ts = msg.timestamp;
+  return (
+    isObject(ts) &&
+    isFiniteNumber(ts.seconds) &&
+    isFiniteNumber(ts.microseconds) &&
+    (msg.data === undefined || isObject(msg.data))
+  );
 }
 
 export function isQmpReply(msg: unknown): msg is QmpReply {
-  return typeof msg === 'object' && msg !== null && ('return' in msg || 'error' in msg);
+  if (!isObject(msg)) return false;
+  if ('return' in msg) return true;
+  const e = msg.error;
+  return isObject(e) && typeof e.class === 'string' && typeof e.desc === 'string';
 }
 
 export function isQmpGreeting(msg: unknown): msg is QmpGreeting {
-  return typeof msg === 'object' && msg !== null && 'QMP' in msg;
+  if (!isObject(msg) || !isObject(msg.QMP)) return false;
+  const { version, capabilities } = msg.QMP;
+  return (
+    Array.isArray(capabilities) &&
+    capabilities.every((c) => typeof c === 'string') &&
+    isObject(version) &&
+    typeof version.package === 'string' &&
+    isObject(version.qemu) &&
+    isFiniteNumber(version.qemu.major) &&
+    isFiniteNumber(version.qemu.minor) &&
+    isFiniteNumber(version.qemu.micro)
+  );
 }
 
 export function isQmpFailure(reply: QmpReply): reply is QmpFailure {

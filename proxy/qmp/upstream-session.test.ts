@@ -11,13 +11,14 @@ const greeting =
 
 async function fakeQemu(
   onCommand: (cmd: { execute: string; id: number }, reply: (line: string) => void) => void,
+  hello = greeting,
 ) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qmp-fake-'));
   const sock = path.join(dir, 'q.sock');
   const conns = new Set<net.Socket>();
   const server = net.createServer((c) => {
     conns.add(c);
-    c.write(`${greeting}\r\n`);
+    c.write(`${hello}\r\n`);
     let buf = '';
     c.on('data', (d) => {
       buf += d.toString();
@@ -76,6 +77,49 @@ describe('UpstreamSession against a scripted QMP peer', () => {
     expect((await run(session, 'garbage')).message).toEqual({ return: 1, id: expect.any(Number) });
     expect((await run(session, 'next')).message).toMatchObject({ return: 2 });
     expect(session.status.state).toBe('connected');
+  });
+
+  it('drops malformed messages from QEMU instead of using them as what they claim to be', async () => {
+    const peer = await fakeQemu((cmd, reply) => {
+      if (cmd.execute === 'hostile')
+        reply(
+          [
+            '{"event": "STOP"}',
+            '{"event": "STOP", "timestamp": {"seconds": "1}", "microseconds": 0}}',
+            '{"event": "STOP", "data": 5, "timestamp": {"seconds": 1, "microseconds": 0}}',
+            '{"event": "RESUME", "timestamp": {"seconds": 1, "microseconds": 0}}',
+            `{"error": null, "id": ${cmd.id}}`,
+            '',
+          ].join('\r\n'),
+        );
+      else reply(`{"return": 2, "id": ${cmd.id}}\r\n`);
+    });
+    const session = new UpstreamSession({ name: 't', address: { kind: 'unix', path: peer.sock } });
+    cleanups.push(() => session.stop(), peer.close);
+    const events: string[] = [];
+    session.onEvent((e) => events.push(`${e.event}@${e.timestamp.seconds}`));
+    session.start();
+    await connected(session);
+    const bad = await run(session, 'hostile');
+    expect(bad.message).toMatchObject({ error: { class: 'GenericError' } });
+    expect('error' in bad.message && bad.message.error.desc).toMatch(/malformed/);
+    expect(events).toEqual(['RESUME@1']);
+    expect((await run(session, 'next')).message).toMatchObject({ return: 2 });
+  });
+
+  it('does not negotiate on a greeting without capabilities, and says why it gave up', async () => {
+    const peer = await fakeQemu(() => {}, '{"QMP": {}}');
+    const session = new UpstreamSession(
+      { name: 't', address: { kind: 'unix', path: peer.sock } },
+      { greetingTimeoutMs: 100, initialBackoffMs: 10_000 },
+    );
+    cleanups.push(() => session.stop(), peer.close);
+    const gaveUp = new Promise<void>((resolve) =>
+      session.onStatus((s) => s.state === 'disconnected' && resolve()),
+    );
+    session.start();
+    await gaveUp;
+    expect(session.status.error).toMatch(/no QMP greeting/);
   });
 
   it('ends a command whose reply is over the size limit with an error that says so', async () => {

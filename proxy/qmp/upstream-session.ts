@@ -259,6 +259,9 @@ export class UpstreamSession {
       vm: this.target.name,
       bytes: line.length,
     });
+    // A malformed reply to a pending command still ends that command.
+    const id = typeof msg === 'object' && msg !== null ? (msg as { id?: unknown }).id : undefined;
+    if (typeof id === 'number') this.rescue(`"id":${id}}`, 'a malformed reply');
   }
 
   private handleOversize(issue: FramerIssue): void {
