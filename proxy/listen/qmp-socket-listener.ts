@@ -17,7 +17,10 @@ export async function listenQmpSocket(
   maxLineBytes: number,
 ): Promise<QmpSocketListener> {
   rmSync(path, { force: true });
+  // server.close() waits for every connection to end: a qmp-shell left open would hold it forever.
+  const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    sockets.add(socket);
     let session: ClientSession | null = null;
     const transport: ClientTransport = {
       kind: 'socket',
@@ -49,6 +52,7 @@ export async function listenQmpSocket(
     socket.on('data', (chunk) => framer.push(chunk));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
+      sockets.delete(socket);
       if (session) vm.detach(session);
     });
     session = vm.attach(transport, { role: 'operator', remoteAddress: 'unix' });
@@ -61,6 +65,7 @@ export async function listenQmpSocket(
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
         rmSync(path, { force: true });
       }),
   };

@@ -1,0 +1,48 @@
+// `--listen-qmp` against a real QEMU: the console stops while a plain-socket client is connected.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestConsole, type TestConsole } from '../test-support/console.ts';
+import { useQemu } from '../test-support/qemu.ts';
+import { connectQmp } from '../test-support/qmp-socket-client.ts';
+
+const qemu = useQemu();
+let socketDir: string;
+
+beforeAll(() => {
+  socketDir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-int-'));
+});
+
+afterAll(() => {
+  rmSync(socketDir, { recursive: true, force: true });
+});
+
+async function connectedConsole(qmpSocketPath: string): Promise<TestConsole> {
+  const running = await startTestConsole({
+    vms: { vm: qemu().qmpPath },
+    args: ['--listen-qmp', `vm=unix:${qmpSocketPath}`],
+  });
+  const deadline = Date.now() + 10_000;
+  while (running.running.hub.get('vm')!.upstream.status.state !== 'connected') {
+    if (Date.now() > deadline) throw new Error('VM never connected');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return running;
+}
+
+describe('--listen-qmp', () => {
+  it('stops the console promptly while a qmp-shell client is still connected, closing that client', async () => {
+    const qmpSocketPath = path.join(socketDir, 'shared.qmp');
+    const running = await connectedConsole(qmpSocketPath);
+    const client = await connectQmp(qmpSocketPath);
+    await client.negotiate();
+    expect(await client.call('query-status')).toMatchObject({ status: 'prelaunch' });
+    const stopped = running.stop().then(() => 'stopped' as const);
+    const timeout = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 3000).unref());
+    const outcome = await Promise.race([stopped, timeout]);
+    await client.close();
+    expect(outcome).toBe('stopped');
+    await client.closed;
+  });
+});
