@@ -39,13 +39,23 @@ export function vmNameFromQmpPath(pathname: string): string | null {
   return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) && !name.includes('..') ? name : null;
 }
 
+/** The request target as a URL; null for what WHATWG URL refuses (`//`, `//[`): that would throw. */
+function requestUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://console.invalid');
+  } catch {
+    return null;
+  }
+}
+
 export function createConsoleServer(options: ConsoleServerOptions): ConsoleServer {
   const { hub } = options;
   const serveStatic = createStaticHandler(options.staticDir);
   const qmpSockets = createQmpWebSocketServer(hub, options.limits);
 
   const server = createHttpServer(options.tls, (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const url = requestUrl(req.url);
+    if (!url) return sendJson(res, 400, { error: 'the request target is not a URL path' });
     const pathname = url.pathname;
     const access = options.guard.checkRequest(req, res, url);
     if (!access) return;
@@ -73,7 +83,8 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
 
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const url = requestUrl(req.url);
+    if (!url) return refuse(socket, 400, 'the request target is not a URL path');
     const role = options.guard.checkUpgrade(req, socket, url);
     if (role === null) return;
     const name = vmNameFromQmpPath(url.pathname);

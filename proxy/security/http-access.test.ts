@@ -437,3 +437,16 @@ describe('TLS', () => {
     }
   });
 });
+
+describe('request targets that are no URL path', () => {
+  it.each(['//', '//[', '//a%20b@'])(
+    'answer %s with 400 and keep serving, for requests and upgrades',
+    async (rawPath) => {
+      const plain = await request(tc.url, rawPath, { headers: bearer(TEST_TOKEN) });
+      expect(plain.status).toBe(400);
+      const upgrade = await request(tc.url, rawPath, { headers: bearer(TEST_TOKEN), upgrade: true });
+      expect(upgrade.status).toBe(400);
+      expect((await request(tc.url, '/api/vms', { headers: bearer(TEST_TOKEN) })).status).toBe(200);
+    },
+  );
+});
