@@ -150,6 +150,8 @@ describe('GET /api/events', () => {
       ['/api/events?event=a%20b', /not an event name/],
       ['/api/events/stream?after=x', /after "x" is not a sequence number/],
       ['/api/alerts?state=closed', /state "closed" must be open or acknowledged/],
+      ['/api/vms/%E0%A4%A/events', /URI malformed/],
+      ['/api/vms/%ff/events/stream', /URI malformed/],
     ];
     for (const [p, re] of cases) {
       const r = await get<{ error: string }>(p);

@@ -188,9 +188,10 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
 
   return {
     handle(req, res, url, context) {
-      const run = route(req, res, url, context);
-      if (!run) return false;
       try {
+        // Routing decodes path segments too (`/api/vms/%ff/events`): its URIError is a 400 as well.
+        const run = route(req, res, url, context);
+        if (!run) return false;
         run();
       } catch (err) {
         if (err instanceof BadRequest || err instanceof URIError) sendJson(res, 400, { error: err.message });
