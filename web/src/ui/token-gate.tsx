@@ -1,10 +1,22 @@
 // A browser without the console's token sees how to get in, instead of a page of 401 errors.
-import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react';
 import { isTokenRequired, sessionQueryOptions } from '../api/session.ts';
 
 export function TokenGate({ children }: { children: ReactNode }) {
   const session = useQuery(sessionQueryOptions);
+  const queryClient = useQueryClient();
+  // The session is read once, but the token can stop working later (a console restarted without
+  // `--token` makes a new one): any other request refused with 401 asks for the session again.
+  useEffect(
+    () =>
+      queryClient.getQueryCache().subscribe((e) => {
+        if (e.type !== 'updated' || e.action.type !== 'error' || !isTokenRequired(e.action.error)) return;
+        if (e.query.queryKey[0] === sessionQueryOptions.queryKey[0]) return;
+        void queryClient.invalidateQueries({ queryKey: sessionQueryOptions.queryKey });
+      }),
+    [queryClient],
+  );
   if (!isTokenRequired(session.error)) return <>{children}</>;
   return <TokenPage />;
 }
