@@ -99,6 +99,11 @@ export class ClientSession {
     }
   }
 
+  /** Input the transport could not even read (a line over its limit): a parse error, in reply order. */
+  rejectInput(desc: string): void {
+    if (!this.closed) this.fail(generic(desc), undefined);
+  }
+
   /** An event from QEMU, raw: only negotiated clients get events. */
   event(raw: string): void {
     if (this.negotiated && !this.closed) this.deliver(raw);

@@ -36,17 +36,8 @@ export async function listenQmpSocket(
     };
     const framer = new LineFramer(
       (line) => session?.handleMessage(line),
-      (issue) => {
-        // A client line we could not even buffer: answer as QEMU answers input it cannot parse.
-        transport.send(
-          JSON.stringify({
-            error: {
-              class: 'GenericError',
-              desc: `JSON parse error, input of ${issue.bytes} bytes is too large`,
-            },
-          }),
-        );
-      },
+      // A client line we could not even buffer: answered as QEMU answers input it cannot parse, in order.
+      (issue) => session?.rejectInput(`JSON parse error, input of ${issue.bytes} bytes is too large`),
       maxLineBytes,
     );
     socket.on('data', (chunk) => framer.push(chunk));
