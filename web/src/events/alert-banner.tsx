@@ -2,11 +2,13 @@
 // when, and what to do about it: "Resume VM" when the alert paused the VM, "Acknowledge".
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
+import { decideCommand } from '../../../protocol/command-policy.ts';
 import type { JournalAlert } from '../../../protocol/journal.ts';
 import { useAcknowledgeAlert, useOpenAlerts } from '../api/alerts.ts';
 import { useEventInvalidation } from '../api/events-to-queries.ts';
 import { qmpClients, useQmpClient } from '../api/qmp-clients.ts';
 import { qmpQueryKey, qmpQueryOptions } from '../api/qmp-query.ts';
+import { sessionQueryOptions } from '../api/session.ts';
 import { errorMessage } from '../ui/query-error.tsx';
 import { describeAlert } from './alert-text.ts';
 import { NotificationButton } from './notifications.tsx';
@@ -65,6 +67,16 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
   useEventInvalidation(alert.vm);
   const status = useQuery(qmpQueryOptions<{ status: string }>(alert.vm, 'query-status'));
   const ack = useAcknowledgeAlert();
+  // What the console would refuse this browser (a viewer): off, saying why, rather than failing after a click.
+  const session = useQuery(sessionQueryOptions).data;
+  const cont = session ? decideCommand('cont', session.role, session.policy) : null;
+  const resumeRefused =
+    cont === null || cont.allowed
+      ? null
+      : cont.why === 'deny'
+        ? `The console denies cont to everyone (--deny '${cont.pattern}').`
+        : 'Viewers may not run cont.';
+  const ackRefused = session?.role === 'viewer' ? 'Acknowledging alerts needs the operator role.' : null;
   const [confirming, setConfirming] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [resuming, setResuming] = useState(false);
@@ -113,7 +125,8 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
             ref={resumeButton}
             className="button-primary"
             aria-describedby={`${ids}-h`}
-            disabled={resuming}
+            disabled={resuming || resumeRefused !== null}
+            title={resumeRefused ?? undefined}
             onClick={() => setConfirming(true)}
           >
             {resuming ? 'Resuming…' : 'Resume VM'}
@@ -122,7 +135,8 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
         <button
           type="button"
           aria-describedby={`${ids}-h`}
-          disabled={ack.isPending}
+          disabled={ack.isPending || ackRefused !== null}
+          title={ackRefused ?? undefined}
           onClick={() => ack.mutate(alert.id)}
         >
           {ack.isPending ? 'Acknowledging…' : 'Acknowledge'}

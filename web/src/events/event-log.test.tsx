@@ -283,6 +283,41 @@ describe('alerts on the VM page', () => {
     );
   });
 
+  it('for a viewer, turns Resume VM and Acknowledge off and says why (the console would refuse both)', async () => {
+    const { api } = stubConsole(journal(), [alert({ id: 7 })]);
+    const consoleApi = globalThis.fetch;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL, init?: RequestInit) =>
+        String(input) === '/api/session'
+          ? new Response(
+              JSON.stringify({
+                role: 'viewer',
+                auth: true,
+                policy: { readOnly: false, deny: [], viewerAllow: ['query-*'] },
+              }),
+            )
+          : consoleApi(input, init),
+      ),
+    );
+    const { sockets } = renderApp('/vms/vm1');
+    const banner = await screen.findByRole('region', { name: 'Open alerts for vm1' });
+    await waitFor(() => expect(sockets.sockets.length).toBeGreaterThan(0));
+    const socket = sockets.last();
+    await act(async () => socket.handshake());
+    await waitFor(() => socket.lastSent('query-status'));
+    await act(async () =>
+      socket.reply('query-status', { running: false, singlestep: false, status: 'io-error' }),
+    );
+    const resume = await within(banner).findByRole<HTMLButtonElement>('button', { name: 'Resume VM' });
+    const ack = within(banner).getByRole<HTMLButtonElement>('button', { name: 'Acknowledge' });
+    await waitFor(() => expect(resume.disabled).toBe(true));
+    expect(ack.disabled).toBe(true);
+    expect(resume.title).toBe('Viewers may not run cont.');
+    expect(ack.title).toBe('Acknowledging alerts needs the operator role.');
+    expect(api.calls.filter((c) => c.startsWith('POST'))).toEqual([]);
+  });
+
   it('acknowledges with a POST, and the alert leaves', async () => {
     const { api } = stubConsole(journal(), [alert({ id: 7 })]);
     renderApp('/vms/vm1');
