@@ -111,7 +111,8 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
             <dd>{f.value}</dd>
           </div>
         ))}
-        {status.data ? (
+        {/* Only while connected: the last answer is not "now" once QEMU has gone away. */}
+        {status.data && state === 'ready' ? (
           <div>
             <dt>Run state now</dt>
             <dd>{status.data.status}</dd>

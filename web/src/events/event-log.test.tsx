@@ -318,6 +318,24 @@ describe('alerts on the VM page', () => {
     expect(api.calls.filter((c) => c.startsWith('POST'))).toEqual([]);
   });
 
+  it('does not call the last run state "now" once the VM is not connected', async () => {
+    stubConsole(journal(), [alert()]);
+    const { sockets } = renderApp('/vms/vm1');
+    const banner = await screen.findByRole('region', { name: 'Open alerts for vm1' });
+    await waitFor(() => expect(sockets.sockets.length).toBeGreaterThan(0));
+    const socket = sockets.last();
+    await act(async () => socket.handshake());
+    await waitFor(() => socket.lastSent('query-status'));
+    await act(async () =>
+      socket.reply('query-status', { running: false, singlestep: false, status: 'io-error' }),
+    );
+    await waitFor(() => expect(within(banner).getByText('Run state now')).toBeTruthy());
+    // QEMU goes away (quit, a crash): the console closes the VM's clients with 4001.
+    await act(async () => socket.serverClose(4001, 'QEMU connection lost'));
+    await waitFor(() => expect(within(banner).queryByText('Run state now')).toBeNull());
+    expect(within(banner).queryByText('io-error')).toBeNull();
+  });
+
   it('acknowledges with a POST, and the alert leaves', async () => {
     const { api } = stubConsole(journal(), [alert({ id: 7 })]);
     renderApp('/vms/vm1');
