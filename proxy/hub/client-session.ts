@@ -45,6 +45,8 @@ export class ClientSession {
   private readonly queue: Slot[] = [];
   private inFlight = 0;
   private bytesInFlight = 0;
+  /** Bytes of replies held in `queue` behind one QEMU has not sent yet. */
+  private heldBytes = 0;
 
   constructor(
     readonly vm: string,
@@ -176,7 +178,9 @@ export class ClientSession {
       const text = replyWithClientId(reply, id);
       if (slot) {
         slot.text = text;
+        this.heldBytes += text.length;
         this.flush();
+        this.checkHeld();
       } else {
         this.deliver(text);
       }
@@ -192,12 +196,30 @@ export class ClientSession {
   }
 
   private answerLocally(text: string): void {
-    if (this.queue.length === 0) this.deliver(text);
-    else this.queue.push({ text });
+    if (this.queue.length === 0) {
+      this.deliver(text);
+      return;
+    }
+    this.queue.push({ text });
+    this.heldBytes += text.length;
+    this.checkHeld();
+  }
+
+  /** Replies held for order while QEMU is busy are memory the client can grow: bounded like its buffer. */
+  private checkHeld(): void {
+    if (this.heldBytes > this.options.maxBufferedBytes)
+      this.close(
+        CloseCode.SLOW_CLIENT,
+        `more than ${this.options.maxBufferedBytes} bytes of replies waiting behind a command QEMU has not answered`,
+      );
   }
 
   private flush(): void {
-    while (this.queue.length > 0 && this.queue[0]!.text !== null) this.deliver(this.queue.shift()!.text!);
+    while (this.queue.length > 0 && this.queue[0]!.text !== null) {
+      const text = this.queue.shift()!.text!;
+      this.heldBytes -= text.length;
+      this.deliver(text);
+    }
   }
 
   private deliver(text: string): void {
