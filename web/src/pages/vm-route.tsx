@@ -40,6 +40,14 @@ export function VmRoute({ name }: { name: string }) {
             {s.render(name)}
           </Route>
         ))}
+        <Route>
+          <section className="page" aria-labelledby="vm-section-missing">
+            <h1 id="vm-section-missing">Page not found</h1>
+            <p>
+              {name} has no such page. <Link href={vmSectionPath(name)}>{name} overview</Link>
+            </p>
+          </section>
+        </Route>
       </Switch>
     </>
   );
