@@ -238,6 +238,23 @@ describe('sharing one QEMU among many clients', () => {
   });
 });
 
+describe('order between events and replies', () => {
+  it('gives a client the events QEMU sent before a reply ahead of that reply, as QEMU does', async () => {
+    // QEMU emits RESUME from inside `cont`, before its reply; the journal must not let the reply overtake it.
+    const c = await negotiatedClient();
+    for (let round = 0; round < 20; round++) {
+      const from = c.messages.length;
+      const reply = await c.execute('cont', undefined, `order-${round}`);
+      const seen = c.messages.slice(from);
+      const resumeAt = seen.findIndex((m) => m.event === 'RESUME');
+      expect(resumeAt).toBeGreaterThanOrEqual(0);
+      expect(resumeAt).toBeLessThan(seen.indexOf(reply));
+      await c.waitFor((m) => m.event === 'STOP' && c.messages.indexOf(m) >= from, 5000);
+    }
+    c.close();
+  });
+});
+
 describe('slow and dead clients', () => {
   it('cuts off a client that stops reading while another keeps working', async () => {
     const slow = await negotiatedClient();

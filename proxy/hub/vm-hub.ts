@@ -23,6 +23,10 @@ export interface VmHubOptions {
 export class VmHub {
   readonly upstream: UpstreamSession;
   private readonly clients = new Set<ClientSession>();
+  private eventsReceived = 0;
+  private eventsDelivered = 0;
+  /** Replies that arrived while earlier events were still on their way to the journal. */
+  private readonly heldReplies: { after: number; run: () => void }[] = [];
   private readonly statusListeners = new Set<(vm: VmHub, status: UpstreamStatus) => void>();
 
   constructor(
@@ -30,14 +34,26 @@ export class VmHub {
     private readonly options: VmHubOptions,
   ) {
     this.upstream = new UpstreamSession(target, options.upstream);
+    // Events wait for the journal; a reply QEMU sent after an event must not overtake it.
+    this.upstream.setReplyGate((run) => {
+      if (this.eventsDelivered === this.eventsReceived) run();
+      else this.heldReplies.push({ after: this.eventsReceived, run });
+    });
     this.upstream.onEvent((event, raw) => {
+      this.eventsReceived++;
       const deliver = () => {
+        this.eventsDelivered++;
         for (const client of this.clients) client.event(raw);
+        while (this.heldReplies.length > 0 && this.heldReplies[0]!.after <= this.eventsDelivered) {
+          this.heldReplies.shift()!.run();
+        }
       };
       if (options.eventSink) options.eventSink(target.name, event, raw, deliver);
       else deliver();
     });
     this.upstream.onStatus((status) => {
+      // Held replies belong to clients that are closed now.
+      if (status.state === 'disconnected') this.heldReplies.length = 0;
       if (status.state === 'disconnected')
         this.closeAll(CloseCode.UPSTREAM_LOST, `QEMU connection lost: ${status.error ?? 'closed'}`);
       for (const listener of this.statusListeners) listener(this, status);

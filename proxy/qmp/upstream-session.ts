@@ -54,6 +54,8 @@ export class UpstreamSession {
   private stopped = false;
   private corked = false;
   private readonly eventListeners = new Set<EventListener>();
+  /** Runs a reply's handler; the hub holds replies behind events QEMU sent before them. */
+  private replyGate: (run: () => void) => void = (run) => run();
   private readonly statusListeners = new Set<StatusListener>();
 
   constructor(
@@ -84,6 +86,11 @@ export class UpstreamSession {
   onEvent(listener: EventListener): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
+  }
+
+  /** How replies are released to their handlers (the default: at once). */
+  setReplyGate(gate: (run: () => void) => void): void {
+    this.replyGate = gate;
   }
 
   onStatus(listener: StatusListener): () => void {
@@ -240,7 +247,7 @@ export class UpstreamSession {
         return;
       }
       this.pending.delete(id as number);
-      handler({ message: msg, raw: line, upstreamId: id as number });
+      this.replyGate(() => handler({ message: msg, raw: line, upstreamId: id as number }));
       return;
     }
     if (isQmpGreeting(msg) && !negotiated() && this.rawGreeting === null) {
@@ -280,7 +287,7 @@ export class UpstreamSession {
       error: { class: 'GenericError', desc: `QMP Console dropped ${what} from QEMU` },
       id,
     };
-    handler({ message, raw: JSON.stringify(message), upstreamId: id });
+    this.replyGate(() => handler({ message, raw: JSON.stringify(message), upstreamId: id }));
   }
 }
 
