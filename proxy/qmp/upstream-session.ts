@@ -161,7 +161,11 @@ export class UpstreamSession {
     if (this.current.state !== 'connecting') this.setStatus('connecting', this.current.error);
     const a = this.target.address;
     const socket = a.kind === 'unix' ? net.connect(a.path) : net.connect({ host: a.host, port: a.port });
-    if (a.kind === 'tcp') socket.setNoDelay(true);
+    if (a.kind === 'tcp') {
+      socket.setNoDelay(true);
+      // A host that vanished without a FIN would otherwise look connected forever.
+      socket.setKeepAlive(true, 10_000);
+    }
     this.socket = socket;
     let negotiated = false;
     let failure: string | null = null;
