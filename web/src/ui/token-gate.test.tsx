@@ -30,6 +30,8 @@ describe('TokenGate', () => {
     expect(await screen.findByRole('heading', { name: 'This console needs its token' })).toBeTruthy();
     expect(screen.getByLabelText('Access token')).toBeTruthy();
     expect(screen.queryByText('the console')).toBeNull();
+    // In the app's frame, like every other page: a main landmark, the header and its padding.
+    expect(screen.getByRole('main').contains(screen.getByLabelText('Access token'))).toBe(true);
   });
 
   it('shows the console when the session API is absent (404)', async () => {

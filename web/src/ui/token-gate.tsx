@@ -2,6 +2,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react';
 import { isTokenRequired, sessionQueryOptions } from '../api/session.ts';
+import { Layout } from './layout.tsx';
 
 export function TokenGate({ children }: { children: ReactNode }) {
   const session = useQuery(sessionQueryOptions);
@@ -18,7 +19,11 @@ export function TokenGate({ children }: { children: ReactNode }) {
     [queryClient],
   );
   if (!isTokenRequired(session.error)) return <>{children}</>;
-  return <TokenPage />;
+  return (
+    <Layout>
+      <TokenPage />
+    </Layout>
+  );
 }
 
 function TokenPage() {
