@@ -393,7 +393,7 @@ function HistorySearch({
       <div id={`${ids}-list`} role="listbox" aria-label="History matches" className="completions static">
         {shown.map((h, i) => (
           <div
-            key={`${h.mode}:${h.text}`}
+            key={`${h.mode}:${h.cpuIndex ?? ''}:${h.text}`}
             id={`${ids}-m-${i}`}
             role="option"
             tabIndex={-1}
@@ -405,7 +405,12 @@ function HistorySearch({
             }}
           >
             <code className="completion-label">{h.text}</code>
-            {h.mode !== 'qmp-shell' ? <span className="completion-flag">{h.mode}</span> : null}
+            {h.mode !== 'qmp-shell' ? (
+              <span className="completion-flag">
+                {h.mode}
+                {h.mode === 'hmp' && h.cpuIndex != null ? `, CPU ${h.cpuIndex}` : null}
+              </span>
+            ) : null}
           </div>
         ))}
         {matches.length === 0 ? (

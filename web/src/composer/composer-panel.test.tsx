@@ -291,6 +291,35 @@ describe('command composer', () => {
     expect(document.activeElement).toBe(line);
   });
 
+  it('tells apart, in the Ctrl+R list, HMP entries that differ only in their CPU index', async () => {
+    useComposerStore.setState({
+      vms: {
+        vm1: {
+          mode: 'hmp',
+          cpuIndex: null,
+          history: [
+            { text: 'info registers', mode: 'hmp', cpuIndex: 0 },
+            { text: 'info registers', mode: 'hmp', cpuIndex: 1 },
+          ],
+        },
+      },
+    });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { user, line } = await connectedComposer();
+    await user.click(line);
+    await user.keyboard('{Control>}r{/Control}info');
+    const matches = screen.getByRole('listbox', { name: 'History matches' });
+    expect(
+      within(matches)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['info registershmp, CPU 1', 'info registershmp, CPU 0']);
+    expect(errors.mock.calls.filter((c) => String(c[0]).includes('same key'))).toEqual([]);
+    await user.keyboard('{Control>}r{/Control}{Enter}');
+    expect(line.value).toBe('info registers');
+    expect((screen.getByRole('spinbutton', { name: 'CPU index' }) as HTMLInputElement).value).toBe('0');
+  });
+
   it('explains policy refusals to a viewer', async () => {
     const { socket, user, line } = await connectedComposer({
       session: {
