@@ -1,7 +1,12 @@
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { QmpEvent } from '../../../protocol/qmp.ts';
-import { createEventInvalidator, EVENT_INVALIDATIONS, staleCommandsFor } from './events-to-queries.ts';
+import {
+  createEventInvalidator,
+  EVENT_INVALIDATIONS,
+  retainEventInvalidation,
+  staleCommandsFor,
+} from './events-to-queries.ts';
 
 const ev = (event: string): QmpEvent => ({ event, timestamp: { seconds: 1, microseconds: 0 } });
 
@@ -122,5 +127,32 @@ describe('createEventInvalidator', () => {
     invalidator.dispose();
     vi.advanceTimersByTime(1000);
     expect(invalidated()).toEqual([]);
+  });
+});
+
+describe('retainEventInvalidation', () => {
+  it('shares one subscription among every caller for a VM, and ends it with the last one', async () => {
+    const queryClient = new QueryClient();
+    const spy = vi.spyOn(queryClient, 'invalidateQueries');
+    const listeners = new Set<(e: QmpEvent) => void>();
+    const client = {
+      onEvent(fn: (e: QmpEvent) => void) {
+        listeners.add(fn);
+        return () => listeners.delete(fn);
+      },
+    };
+    const releases = [1, 2, 3].map(() =>
+      retainEventInvalidation(queryClient, client, 'vm1', { throttleMs: 0 }),
+    );
+    expect(listeners.size).toBe(1);
+    for (const fn of listeners) fn(ev('STOP'));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(spy).toHaveBeenCalledTimes(1);
+    releases[0]!();
+    releases[0]!();
+    releases[1]!();
+    expect(listeners.size).toBe(1);
+    releases[2]!();
+    expect(listeners.size).toBe(0);
   });
 });

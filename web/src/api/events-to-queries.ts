@@ -83,17 +83,62 @@ export function createEventInvalidator(
   };
 }
 
-/** Keeps the VM's queries fresh from its events. Use once per VM page. */
+type EventSource = { onEvent(fn: (event: QmpEvent) => void): () => void };
+
+/** One invalidator per (query client, QMP client), however many components ask for it. */
+const shared = new WeakMap<QueryClient, Map<EventSource, { users: number; release: () => void }>>();
+
+/**
+ * Subscribes the VM's query invalidation to the client's events, shared by every caller; returns the
+ * caller's release. A VM page, its alert cards and its row in the VM list then cause one refetch per
+ * stale query, not one each.
+ */
+export function retainEventInvalidation(
+  queryClient: QueryClient,
+  client: EventSource,
+  vm: string,
+  options?: EventInvalidatorOptions,
+): () => void {
+  let byClient = shared.get(queryClient);
+  if (!byClient) {
+    byClient = new Map();
+    shared.set(queryClient, byClient);
+  }
+  let entry = byClient.get(client);
+  if (!entry) {
+    const invalidator = createEventInvalidator(queryClient, vm, options);
+    const off = client.onEvent(invalidator.handle);
+    entry = {
+      users: 0,
+      release: () => {
+        off();
+        invalidator.dispose();
+      },
+    };
+    byClient.set(client, entry);
+  }
+  entry.users++;
+  const held = entry;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    held.users--;
+    if (held.users === 0) {
+      held.release();
+      byClient.delete(client);
+    }
+  };
+}
+
+/** Keeps the VM's queries fresh from its events (one shared subscription per VM, however many callers). */
 export function useEventInvalidation(vm: string, options?: EventInvalidatorOptions): void {
   const queryClient = useQueryClient();
   const { client } = useQmpClient(vm);
   const throttleMs = options?.throttleMs;
-  useEffect(() => {
-    const invalidator = createEventInvalidator(queryClient, vm, { throttleMs });
-    const off = client.onEvent(invalidator.handle);
-    return () => {
-      off();
-      invalidator.dispose();
-    };
-  }, [client, queryClient, vm, throttleMs]);
+  useEffect(
+    () =>
+      retainEventInvalidation(queryClient, client, vm, throttleMs === undefined ? undefined : { throttleMs }),
+    [client, queryClient, vm, throttleMs],
+  );
 }
