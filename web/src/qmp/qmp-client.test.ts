@@ -245,6 +245,17 @@ describe('QmpClient disconnection', () => {
     await expect(p).resolves.toMatchObject({ running: true });
   });
 
+  it('reconnects after the console cut it off for falling behind (4002)', async () => {
+    const { client, factory } = await readyClient();
+    factory.last().serverClose(4002, 'client stopped reading: 17000000 bytes buffered');
+    expect(client.state).toBe('reconnecting');
+    vi.advanceTimersByTime(100);
+    expect(factory.sockets).toHaveLength(2);
+    factory.last().handshake();
+    await flush();
+    expect(client.state).toBe('ready');
+  });
+
   it('caps the backoff at about 3 s', () => {
     const { client, factory } = setup();
     client.connect();

@@ -69,9 +69,14 @@ export type QmpEventListener = (event: QmpEvent) => void;
 
 const WS_OPEN = 1;
 
-/** Close codes after which the client retries: QEMU went away, or the network / server failed. */
+/**
+ * Close codes after which the client retries: QEMU went away, the network / server failed, or the
+ * console cut this page off for falling behind (a background tab in an event storm): a new session
+ * starts clean and its queries refetch when it is ready.
+ */
 const RETRY_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.UPSTREAM_LOST,
+  CloseCode.SLOW_CLIENT,
   1001, // going away
   1005, // no status
   1006, // abnormal: connection refused, dropped, upgrade refused
