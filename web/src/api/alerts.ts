@@ -26,8 +26,17 @@ export const openAlertsQueryOptions = queryOptions({
 
 const byRecent = (a: JournalAlert, b: JournalAlert) => b.lastSeq - a.lastSeq || b.id - a.id;
 
+/**
+ * The stream is newer than any `/api/alerts` read still in flight (a periodic refetch started before an
+ * acknowledgement could otherwise answer after it and bring the alert back): drop such a read.
+ */
+function dropReadsInFlight(queryClient: QueryClient): void {
+  void queryClient.cancelQueries({ queryKey: alertKeys.open() });
+}
+
 /** The stream's snapshot of open alerts replaces what the cache holds. */
 export function openAlertsReplaced(queryClient: QueryClient, alerts: JournalAlert[]): void {
+  dropReadsInFlight(queryClient);
   queryClient.setQueryData(alertKeys.open(), alerts.filter((a) => a.state === 'open').sort(byRecent));
 }
 
@@ -37,6 +46,7 @@ export function openAlertsReplaced(queryClient: QueryClient, alerts: JournalAler
  * was not in the cache before and is open: a new alert.
  */
 export function alertChanged(queryClient: QueryClient, alert: JournalAlert): boolean {
+  dropReadsInFlight(queryClient);
   let isNew = false;
   queryClient.setQueryData<JournalAlert[]>(alertKeys.open(), (old) => {
     const list = old ?? [];
