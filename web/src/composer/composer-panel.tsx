@@ -38,6 +38,7 @@ import { confirmationReason } from './safety.ts';
 import { formatPath, type SchemaIssue } from './schema.ts';
 import { Transcript, type TranscriptEntry } from './transcript.tsx';
 import './composer.css';
+import { usePageTitle } from '../ui/use-page-title.ts';
 
 const TRANSCRIPT_LIMIT = 200;
 
@@ -82,6 +83,7 @@ const MODES: { mode: ComposerMode; label: string }[] = [
 ];
 
 export function ComposerPanel({ vm }: { vm: string }) {
+  usePageTitle(`Composer · ${vm}`);
   const ids = useId();
   const { client, state, version } = useQmpClient(vm);
   const queryClient = useQueryClient();

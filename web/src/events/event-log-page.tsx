@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import { useLocation, useSearch } from 'wouter';
 import { useOpenAlerts } from '../api/alerts.ts';
 import { vmsQueryOptions } from '../api/vms.ts';
+import { usePageTitle } from '../ui/use-page-title.ts';
 import { AlertBanner } from './alert-banner.tsx';
 import { FilterBar } from './filter-bar.tsx';
 import { LogView } from './log-buffer.ts';
@@ -81,12 +82,7 @@ export default function EventLogPage({ vm }: { vm?: string }) {
   // The alert banner has the notifications button while it shows.
   const noAlerts = useOpenAlerts(selectedVm ?? undefined).length === 0;
 
-  useEffect(() => {
-    document.title = `${vm ? `${vm} events` : 'Events'} · QMP Console`;
-    return () => {
-      document.title = 'QMP Console';
-    };
-  }, [vm]);
+  usePageTitle(vm ? `${vm} events` : 'Events');
 
   const setFilters = (next: LogFilters) => {
     const q = filtersToSearch(vm === undefined ? next : { ...next, vm: null });

@@ -1,12 +1,13 @@
 // `/vms/:name` and `/vms/:name/PANEL`: one VM over its own QMP connection: its status and controls
 // on every page, then the chosen panel.
 import { useQuery } from '@tanstack/react-query';
-import { lazy, type ReactNode, Suspense, useEffect } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
 import { useEventInvalidation } from '../api/events-to-queries.ts';
 import { useQmpClient } from '../api/qmp-clients.ts';
+import { usePageTitle } from '../ui/use-page-title.ts';
 import { BlockPanel } from './block-panel.tsx';
 import { ChardevPanel } from './chardev-panel.tsx';
 import { CpusPanel } from './cpus-panel.tsx';
@@ -52,12 +53,7 @@ function VmSession({
   const { version, state, error } = useQmpClient(name);
   useEventInvalidation(name);
   const label = VM_INFO_PANELS.find((p) => p.id === panel)?.label ?? '';
-  useEffect(() => {
-    document.title = `${panel === 'overview' ? name : `${label} · ${name}`} · QMP Console`;
-    return () => {
-      document.title = 'QMP Console';
-    };
-  }, [name, panel, label]);
+  usePageTitle(panel === 'overview' ? name : `${label} · ${name}`);
   const shownVersion = version ?? summary?.version ?? null;
   const connected = state === 'ready';
   return (
