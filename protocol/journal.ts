@@ -128,3 +128,24 @@ export const JournalSse = {
 export interface AlertSnapshot {
   alerts: JournalAlert[];
 }
+
+/** One command a client ran, as the audit trail keeps it: argument names, never their values. */
+export interface AuditRecord {
+  id: number;
+  /** ISO time the console answered it. */
+  at: string;
+  vm: string;
+  command: string;
+  argumentNames: string[];
+  outcome: 'ok' | 'error' | 'denied' | 'lost';
+  errorClass: string | null;
+  role: string;
+  /** The client's address as the console saw it. */
+  remote: string;
+}
+
+/** `GET /api/audit` (operator role): newest first; `next` is the `before=` of the next page. */
+export interface AuditList {
+  records: AuditRecord[];
+  next: number | null;
+}

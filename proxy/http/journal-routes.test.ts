@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   AlertList,
+  AuditList,
   JournalAlert,
   JournalPage,
   JournalRecord,
@@ -392,5 +393,39 @@ describe('alerts API', () => {
       lastSeq: 3,
       retention: { maxEvents: 1_000_000, maxAgeMs: null },
     } satisfies JournalStatus);
+  });
+});
+
+describe('GET /api/audit', () => {
+  const command = (n: number) =>
+    journal.recordCommand({
+      vm: 'a',
+      context: { role: 'operator', remoteAddress: `127.0.0.1:${1000 + n}` },
+      command: n % 2 ? 'set_password' : 'query-status',
+      argumentNames: n % 2 ? ['protocol', 'password'] : [],
+      outcome: 'ok',
+    });
+
+  it('pages the audit trail newest first, names only, including a command just run', async () => {
+    await start();
+    for (let n = 1; n <= 5; n++) command(n);
+    const res = await fetch(`${base}/api/audit?limit=2`);
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as AuditList;
+    expect(page.records.map((r) => r.remote)).toEqual(['127.0.0.1:1005', '127.0.0.1:1004']);
+    expect(page.records[0]).toMatchObject({
+      command: 'set_password',
+      argumentNames: ['protocol', 'password'],
+    });
+    const rest = (await (await fetch(`${base}/api/audit?limit=10&before=${page.next}`)).json()) as AuditList;
+    expect(rest.records.map((r) => r.remote)).toEqual(['127.0.0.1:1003', '127.0.0.1:1002', '127.0.0.1:1001']);
+    expect(rest.next).toBeNull();
+  });
+
+  it('is refused to a viewer, and bad parameters are a 400', async () => {
+    await start();
+    expect((await fetch(`${base}/api/audit?limit=0`)).status).toBe(400);
+    role = 'viewer';
+    expect((await fetch(`${base}/api/audit`)).status).toBe(403);
   });
 });

@@ -5,7 +5,13 @@
 //   GET  /api/alerts?state=&vm=&limit=   POST /api/alerts/ID/ack           AlertList, AlertAckResult
 //   GET  /api/journal                                                      JournalStatus
 import type http from 'node:http';
-import type { AlertAckResult, AlertList, JournalHealth } from '../../protocol/journal.ts';
+import type {
+  AlertAckResult,
+  AlertList,
+  AuditList,
+  AuditRecord,
+  JournalHealth,
+} from '../../protocol/journal.ts';
 import type { Role } from '../hub/client-transport.ts';
 import { toJournalAlert } from '../journal/alert-book.ts';
 import { DEFAULT_STREAM_OPTIONS, EventStream, type EventStreamOptions } from '../journal/event-stream.ts';
@@ -14,6 +20,7 @@ import type { EventQuery, EventRow } from '../journal/journal-store.ts';
 import {
   BadRequest,
   parseAlertsRequest,
+  parseAuditRequest,
   parseEventsRequest,
   parseNoParams,
   parseSeq,
@@ -84,6 +91,7 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
     const ack = ALERT_ACK.exec(p);
     if (ack)
       return () => (method === 'POST' ? acknowledge(res, sp, ack[1]!, context) : notAllowed(res, 'POST'));
+    if (p === '/api/audit') return get(() => audit(res, sp, context));
     if (p === '/api/journal')
       return get(() => {
         parseNoParams(sp);
@@ -184,6 +192,31 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
     const result = journal.acknowledge(id, context.actor);
     if (result === 'not-found') return sendJson(res, 404, { error: `no alert ${id}` });
     sendJson(res, 200, { alert: toJournalAlert(result) } satisfies AlertAckResult);
+  }
+
+  function audit(res: http.ServerResponse, sp: URLSearchParams, context: JournalRequestContext) {
+    const q = parseAuditRequest(sp);
+    // Who ran what, from where: the operator's business, not a viewer's.
+    if (context.role !== 'operator')
+      return sendJson(res, 403, { error: 'the audit trail needs the operator role' });
+    journal.flushAudit();
+    const rows = journal.store.audit(q.limit + 1, q.before);
+    const page = rows.slice(0, q.limit);
+    const records: AuditRecord[] = page.map((r) => ({
+      id: r.id,
+      at: new Date(r.at).toISOString(),
+      vm: r.vm,
+      command: r.command,
+      argumentNames: r.argumentNames,
+      outcome: r.outcome as AuditRecord['outcome'],
+      errorClass: r.errorClass,
+      role: r.role,
+      remote: r.remote,
+    }));
+    sendJson(res, 200, {
+      records,
+      next: rows.length > q.limit ? page[page.length - 1]!.id : null,
+    } satisfies AuditList);
   }
 
   return {

@@ -160,6 +160,11 @@ export class Journal {
     else this.scheduleAudit();
   }
 
+  /** Commits waiting audit records now (a reader of the audit trail sees the command just run). */
+  flushAudit(): void {
+    if (this.audits.length > 0) this.flush();
+  }
+
   subscribe(s: JournalSubscriber): () => void {
     this.subscribers.add(s);
     return () => this.subscribers.delete(s);

@@ -143,6 +143,16 @@ export function parseAlertsRequest(sp: URLSearchParams): AlertQuery {
   return q;
 }
 
+/** `GET /api/audit?before=ID&limit=N` */
+export function parseAuditRequest(sp: URLSearchParams): { limit: number; before?: number } {
+  const p = collect(sp, ['before', 'limit']);
+  const before = one(p, 'before');
+  return {
+    limit: parseLimit(one(p, 'limit')),
+    ...(before !== undefined ? { before: parseSeq('before', before) } : {}),
+  };
+}
+
 /** Only `token`-style parameters, nothing else. */
 export function parseNoParams(sp: URLSearchParams): void {
   collect(sp, []);
