@@ -1,38 +1,20 @@
 // Which events open alerts, how repeats coalesce, and the open alerts held in memory.
-import type { AlertEvent, AlertState, JournalAlert } from '../../protocol/journal.ts';
+import type { AlertEvent, JournalAlert } from '../../protocol/journal.ts';
 import { ALERT_EVENTS } from '../../protocol/journal.ts';
 import type { JsonObject } from '../../protocol/qmp.ts';
 
-/** An alert as the journal keeps it: times in epoch milliseconds. */
-export interface Alert {
-  id: number;
-  vm: string;
-  event: AlertEvent;
-  device: string | null;
-  node: string | null;
-  operation: string | null;
-  action: string | null;
-  reason: string | null;
-  nospace: boolean | null;
-  count: number;
+/** What an alert event says, in the alert's terms (the shared API type's facts). */
+export type AlertFacts = Pick<
+  JournalAlert,
+  'event' | 'device' | 'node' | 'operation' | 'action' | 'reason' | 'nospace'
+>;
+
+/** An alert as the journal keeps it: the API's shape with times in epoch milliseconds. */
+export interface Alert extends Omit<JournalAlert, 'first' | 'last' | 'acknowledgedBy' | 'acknowledgedAt'> {
   first: number;
   last: number;
-  firstSeq: number;
-  lastSeq: number;
-  state: AlertState;
   acknowledgedBy: string | null;
   acknowledgedAt: number | null;
-}
-
-/** What an alert event says, in the alert's terms. */
-export interface AlertFacts {
-  event: AlertEvent;
-  device: string | null;
-  node: string | null;
-  operation: string | null;
-  action: string | null;
-  reason: string | null;
-  nospace: boolean | null;
 }
 
 const alertEvents = new Set<string>(ALERT_EVENTS);
