@@ -1,5 +1,5 @@
 // The console's own HTTP/WebSocket contract, shared by the proxy and the SPA.
-import type { JournalHealth } from './journal.ts';
+import type { JournalAlert, JournalHealth } from './journal.ts';
 import type { QmpVersion } from './qmp.ts';
 
 /** Connection state of the proxy's one upstream QMP session to a VM. */
@@ -19,7 +19,41 @@ export interface VmSummary {
   error: string | null;
   /** The event journal's health (the same for every VM): not ok while events cannot be written. */
   journal?: JournalHealth;
+  /**
+   * The VM's run state as the console knows it (learned with `query-status` on connect, kept current
+   * from events); null while the console has no session to the VM.
+   */
+  runState: VmRunState | null;
+  /** The host console that owns the VM (fleet mode only; absent on a single host). */
+  host?: string;
 }
+
+/** QEMU's `query-status`, kept by the console. */
+export interface VmRunState {
+  /** QEMU's RunState: `running`, `paused`, `prelaunch`, `io-error`, `guest-panicked`, ... */
+  status: string;
+  running: boolean;
+  /** Why the state was entered when an event said so (e.g. `host-qmp-stop`, `guest-panic`, `io-error`); null otherwise. */
+  reason: string | null;
+  /** ISO time the state last changed (not when it was last confirmed). */
+  since: string;
+}
+
+/**
+ * `GET /api/stream` (SSE, operator or viewer): the console's own state as it changes. Each message's
+ * SSE `event:` is its `type`; data is the JSON below. The first message of every connection is a
+ * `snapshot`; after a reconnect (EventSource does it) the snapshot replaces anything held before.
+ */
+export type ConsoleStreamMessage =
+  | { type: 'snapshot'; vms: VmSummary[]; alerts: JournalAlert[]; journal: JournalHealth }
+  /** One VM's summary changed (connection, run state, version). */
+  | { type: 'vm'; vm: VmSummary }
+  /** An alert opened, coalesced a repeat, or was acknowledged: its state after the change. */
+  | { type: 'alert'; alert: JournalAlert }
+  /** The journal's health changed. */
+  | { type: 'journal'; journal: JournalHealth };
+
+export const CONSOLE_STREAM_PATH = '/api/stream';
 
 /** WebSocket path for a VM's QMP session: `/qmp/NAME`. */
 export const QMP_WS_PREFIX = '/qmp/';

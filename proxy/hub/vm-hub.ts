@@ -82,6 +82,7 @@ export class VmHub {
       version: s.greeting?.QMP.version ?? null,
       since: s.since.toISOString(),
       error: s.error,
+      runState: null,
     };
   }
 

@@ -46,6 +46,7 @@ export const VM1: VmSummary = {
   version: { qemu: { major: 7, minor: 2, micro: 22 }, package: 'Debian 1:7.2+dfsg-7+deb12u18+b3' },
   since: '2026-11-26T13:00:00.000Z',
   error: null,
+  runState: { status: 'running', running: true, reason: null, since: '2026-11-26T13:00:00.000Z' },
 };
 
 export const VM2_DOWN: VmSummary = {
@@ -55,6 +56,7 @@ export const VM2_DOWN: VmSummary = {
   version: null,
   since: '2026-11-26T13:01:00.000Z',
   error: 'connect ECONNREFUSED 127.0.0.1:4444',
+  runState: null,
 };
 
 /**
