@@ -1,11 +1,12 @@
 // Shares one VM's upstream QMP session among any number of clients, whatever their transport.
 import type { VmSummary } from '../../protocol/api.ts';
 import { CloseCode } from '../../protocol/api.ts';
-import type { QmpEvent } from '../../protocol/qmp.ts';
+import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
 import { formatAddress, type Target } from '../config/target-address.ts';
 import { log } from '../log.ts';
 import { type UpstreamOptions, UpstreamSession, type UpstreamStatus } from '../qmp/upstream-session.ts';
 import { ClientSession, type ClientSessionOptions } from './client-session.ts';
+import { type ConsoleCommandOptions, runConsoleCommand } from './console-command.ts';
 import type { ClientContext, ClientTransport } from './client-transport.ts';
 
 /**
@@ -84,6 +85,14 @@ export class VmHub {
       error: s.error,
       runState: null,
     };
+  }
+
+  /**
+   * The console's own command to this VM (not a client's: not audited, not policed), resolving with
+   * QEMU's `return`. Rejects with a ConsoleCommandError (not connected, QMP error, timeout, lost).
+   */
+  execute<T = unknown>(command: string, args?: JsonObject, options?: ConsoleCommandOptions): Promise<T> {
+    return runConsoleCommand<T>(this.upstream, command, args, options);
   }
 
   /**
