@@ -51,7 +51,9 @@ export function runConsoleCommand<T = unknown>(
     const offStatus = upstream.onStatus((status) => {
       if (status.state !== 'connected')
         settle(() =>
-          reject(new ConsoleCommandError(command, 'lost', `${command}: QEMU connection lost before the reply`)),
+          reject(
+            new ConsoleCommandError(command, 'lost', `${command}: QEMU connection lost before the reply`),
+          ),
         );
     });
     const sent = upstream.send('execute', command, args, ({ message }) => {

@@ -6,8 +6,8 @@ import { formatAddress, type Target } from '../config/target-address.ts';
 import { log } from '../log.ts';
 import { type UpstreamOptions, UpstreamSession, type UpstreamStatus } from '../qmp/upstream-session.ts';
 import { ClientSession, type ClientSessionOptions } from './client-session.ts';
-import { type ConsoleCommandOptions, runConsoleCommand } from './console-command.ts';
 import type { ClientContext, ClientTransport } from './client-transport.ts';
+import { type ConsoleCommandOptions, runConsoleCommand } from './console-command.ts';
 
 /**
  * Sees every event before any client does (the journal writes it first) and calls `deliver` when
