@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleConfig } from './config/cli-config.ts';
 import type { Target } from './config/target-address.ts';
+import { type ConsoleStreamOptions, createConsoleStream } from './http/console-stream.ts';
 import { createJournalRoutes } from './http/journal-routes.ts';
 import { createConsoleServer } from './http/server.ts';
 import { Hub } from './hub/hub.ts';
@@ -47,6 +48,7 @@ export interface StartOptions {
   /** Journal batching, retry and retention timing (tests); retention limits come from config. */
   journal?: Omit<JournalOptions, 'retention'>;
   eventStream?: Partial<EventStreamOptions>;
+  consoleStream?: Partial<ConsoleStreamOptions>;
 }
 
 export async function startConsole(
@@ -90,6 +92,7 @@ export async function startConsole(
       vmExists: (name) => hub.get(name) !== undefined,
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
+    stream: createConsoleStream(hub, journal, options.consoleStream),
   });
   const listeners: QmpSocketListener[] = [];
   try {
