@@ -23,6 +23,7 @@ const named: Record<string, string> = {
 };
 
 /** Quotes, backslashes, control characters and everything past ASCII. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: QEMU escapes control characters, so must we.
 const escaped = /["\\\u0000-\u001f\u007f-\uffff]/g;
 
 function quote(s: string): string {
