@@ -1,4 +1,4 @@
-// The event journal's HTTP/SSE contract (issue 5), shared by the proxy and the SPA.
+// The event journal's HTTP/SSE contract, shared by the proxy and the SPA.
 import type { ConsoleRole } from './api.ts';
 import type { JsonObject, QmpTimestamp } from './qmp.ts';
 

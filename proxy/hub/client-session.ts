@@ -104,7 +104,7 @@ export class ClientSession {
         this.bytesInFlight > 0 &&
         this.bytesInFlight + bytes > (this.options.maxBytesInFlight ?? Number.POSITIVE_INFINITY)
       ) {
-        // QEMU reads slowly (QMP-FACTS: ~9 us a byte): unbounded, a client could queue gigabytes here.
+        // QEMU 7.2 reads its input one byte per syscall (~9 us a byte): unbounded, a client could queue gigabytes here.
         this.fail(
           generic(
             `QMP Console: more than ${this.options.maxBytesInFlight} bytes of commands in flight from this client`,
