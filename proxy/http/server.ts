@@ -5,6 +5,7 @@ import { QMP_WS_PREFIX } from '../../protocol/api.ts';
 import type { ClientContext } from '../hub/client-transport.ts';
 import type { Hub } from '../hub/hub.ts';
 import { log } from '../log.ts';
+import { METRICS_PATH, type MetricsHandler } from '../metrics/metrics-route.ts';
 import type { AccessGuard } from '../security/access-guard.ts';
 import { type ClientLimits, clientLimitProblem } from '../security/client-limits.ts';
 import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
@@ -24,6 +25,8 @@ export interface ConsoleServerOptions {
   tls: TlsMaterial | null;
   /** The event journal's API (/api/events, /api/alerts, ...), when the console keeps one. */
   journal?: JournalRoutes;
+  /** `GET /metrics` for Prometheus (its own token check: --metrics-token opens it and nothing else). */
+  metrics?: MetricsHandler;
 }
 
 export interface ConsoleServer {
@@ -57,6 +60,10 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     const url = requestUrl(req.url);
     if (!url) return sendJson(res, 400, { error: 'the request target is not a URL path' });
     const pathname = url.pathname;
+    if (pathname === METRICS_PATH && options.metrics) {
+      if (options.guard.checkMetrics(req, res, url)) options.metrics(req, res);
+      return;
+    }
     const access = options.guard.checkRequest(req, res, url);
     if (!access) return;
     if (pathname === '/api/session' && req.method === 'GET' && access.role)

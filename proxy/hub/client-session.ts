@@ -21,6 +21,8 @@ export interface CommandRecord {
   argumentNames: string[];
   outcome: 'ok' | 'error' | 'denied' | 'lost';
   errorClass?: string;
+  /** From forwarding the command to QEMU's reply (ok and error outcomes). */
+  durationSeconds?: number;
 }
 
 export interface ClientSessionOptions {
@@ -55,6 +57,10 @@ export class ClientSession {
     readonly context: ClientContext,
     private readonly options: ClientSessionOptions,
   ) {}
+
+  get transportKind(): ClientTransport['kind'] {
+    return this.transport.kind;
+  }
 
   get isNegotiated(): boolean {
     return this.negotiated;
@@ -166,6 +172,7 @@ export class ClientSession {
   ): void {
     // Out-of-band replies may overtake in-band ones, as with QEMU; in-band ones keep their order.
     const slot: Slot | null = kind === 'execute' ? { text: null } : null;
+    const started = performance.now();
     const sent = this.upstream.send(kind, command, args, (reply) => {
       this.inFlight--;
       this.bytesInFlight -= bytes;
@@ -174,6 +181,7 @@ export class ClientSession {
         args,
         'error' in reply.message ? 'error' : 'ok',
         'error' in reply.message ? reply.message.error.class : undefined,
+        (performance.now() - started) / 1000,
       );
       const text = replyWithClientId(reply, id);
       if (slot) {
@@ -236,6 +244,7 @@ export class ClientSession {
     args: JsonObject | undefined,
     outcome: CommandRecord['outcome'],
     errorClass?: string,
+    durationSeconds?: number,
   ): void {
     this.options.onCommand?.({
       vm: this.vm,
@@ -244,6 +253,7 @@ export class ClientSession {
       argumentNames: Object.keys(args ?? {}),
       outcome,
       ...(errorClass ? { errorClass } : {}),
+      ...(durationSeconds !== undefined ? { durationSeconds } : {}),
     });
   }
 }

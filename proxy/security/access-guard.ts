@@ -41,6 +41,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 export class AccessGuard {
   private readonly tokens: TokenSet;
+  /** Every token that may read `GET /metrics`: the console's own and `--metrics-token`. */
+  private readonly metricsTokens: TokenSet;
   private readonly hostNames: Set<string>;
 
   constructor(private readonly options: AccessGuardOptions) {
@@ -49,6 +51,11 @@ export class AccessGuard {
     if (security.auth && token) entries.push({ token, role: 'operator' });
     if (security.auth && security.viewerToken) entries.push({ token: security.viewerToken, role: 'viewer' });
     this.tokens = new TokenSet(entries);
+    // The metrics token is in this set only: everywhere else it is no token at all.
+    const metricsToken = security.auth ? security.metricsToken : null;
+    this.metricsTokens = new TokenSet(
+      metricsToken ? [...entries, { token: metricsToken, role: 'viewer' }] : entries,
+    );
     this.hostNames = consoleHostNames(options.listenHost, security.allowHosts);
   }
 
@@ -115,6 +122,30 @@ export class AccessGuard {
       return null;
     }
     return { role };
+  }
+
+  /**
+   * Checks `GET /metrics`: Host, then a token (Bearer for a scraper; `?token=` and the cookie work too).
+   * Answers a refusal and returns false.
+   */
+  checkMetrics(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    const refusal = this.hostOrOriginRefusal(req, false);
+    if (refusal) {
+      this.logRefusal(req, refusal.status, refusal.body.error);
+      sendJson(res, refusal.status, refusal.body);
+      return false;
+    }
+    if (!this.authRequired) return true;
+    const presented = presentedTokens(req, url, this.options.cookieName());
+    if (presented.some((t) => this.metricsTokens.roleOf(t) !== null)) return true;
+    this.logRefusal(req, 401, 'no valid token for /metrics');
+    res.setHeader('www-authenticate', 'Bearer realm="qmp-console"');
+    sendJson(res, 401, {
+      error: 'GET /metrics needs a token (Authorization: Bearer TOKEN)',
+      code: 'token-required',
+    });
+    return false;
   }
 
   /**
