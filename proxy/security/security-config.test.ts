@@ -100,7 +100,10 @@ describe('security flags', () => {
     [['--token', 'has space in it 1234'], /--token/],
     [['--token', 'semi;colon;token;1234'], /--token/],
     [['--token', 'same-token-1234567', '--viewer-token', 'same-token-1234567'], /must differ/],
-    [['--token', 'same-token-1234567', '--metrics-token', 'same-token-1234567'], /--metrics-token must differ/],
+    [
+      ['--token', 'same-token-1234567', '--metrics-token', 'same-token-1234567'],
+      /--metrics-token must differ/,
+    ],
     [['--no-auth', '--metrics-token', 'abcdefghijklmnop'], /cannot be combined/],
     [['--metrics-token', 'short'], /--metrics-token: use 16 to 512/],
     [['--tls-cert', '/c.pem'], /go together/],
