@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleConfig } from './config/cli-config.ts';
 import type { Target } from './config/target-address.ts';
+import { type ConsoleStreamOptions, createConsoleStream } from './http/console-stream.ts';
 import { createJournalRoutes } from './http/journal-routes.ts';
 import { createConsoleServer } from './http/server.ts';
 import { Hub } from './hub/hub.ts';
@@ -52,6 +53,7 @@ export interface StartOptions {
   eventStream?: Partial<EventStreamOptions>;
   /** Sampling timing for /metrics (tests). */
   metrics?: Pick<ConsoleMetricsOptions, 'sampler'>;
+  consoleStream?: Partial<ConsoleStreamOptions>;
 }
 
 export async function startConsole(
@@ -104,6 +106,7 @@ export async function startConsole(
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
     metrics: createMetricsHandler(metrics),
+    stream: createConsoleStream(hub, journal, options.consoleStream),
   });
   const listeners: QmpSocketListener[] = [];
   try {

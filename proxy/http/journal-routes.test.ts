@@ -16,7 +16,7 @@ import type { JsonObject } from '../../protocol/qmp.ts';
 import type { EventStreamOptions } from '../journal/event-stream.ts';
 import { Journal } from '../journal/journal.ts';
 import { JournalStore } from '../journal/journal-store.ts';
-import { connectSse, type SseClient } from '../journal/sse-test-client.ts';
+import { connectSse, type SseClient } from '../test-support/sse-client.ts';
 import { createJournalRoutes, type JournalRequestContext, type JournalRoutes } from './journal-routes.ts';
 
 let dir: string;

@@ -1,7 +1,7 @@
 // The console's HTTP server: the SPA, the JSON API and the QMP WebSockets on one origin.
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { QMP_WS_PREFIX } from '../../protocol/api.ts';
+import { CONSOLE_STREAM_PATH, QMP_WS_PREFIX } from '../../protocol/api.ts';
 import type { ClientContext } from '../hub/client-transport.ts';
 import type { Hub } from '../hub/hub.ts';
 import { log } from '../log.ts';
@@ -9,6 +9,7 @@ import { METRICS_PATH, type MetricsHandler } from '../metrics/metrics-route.ts';
 import type { AccessGuard } from '../security/access-guard.ts';
 import { type ClientLimits, clientLimitProblem } from '../security/client-limits.ts';
 import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
+import type { ConsoleStream } from './console-stream.ts';
 import type { JournalRoutes } from './journal-routes.ts';
 import { createQmpWebSocketServer, refuse, type WebSocketLimits } from './qmp-websocket.ts';
 import { sendJson } from './send-json.ts';
@@ -27,6 +28,8 @@ export interface ConsoleServerOptions {
   journal?: JournalRoutes;
   /** `GET /metrics` for Prometheus (its own token check: --metrics-token opens it and nothing else). */
   metrics?: MetricsHandler;
+  /** `GET /api/stream`, when the console keeps a journal (its alerts and health are in it). */
+  stream?: ConsoleStream;
 }
 
 export interface ConsoleServer {
@@ -73,6 +76,13 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       actor: `${access.role}@${req.socket.remoteAddress}`,
     } as const;
     if (options.journal?.handle(req, res, url, journalContext)) return;
+    if (pathname === CONSOLE_STREAM_PATH && options.stream) {
+      if (req.method !== 'GET') {
+        res.setHeader('allow', 'GET');
+        return sendJson(res, 405, { error: 'method not allowed (use GET)' });
+      }
+      return options.stream.open(req, res);
+    }
     if (pathname === '/api/vms' && req.method === 'GET') {
       const journal = options.journal?.health();
       return sendJson(res, 200, journal ? hub.summaries().map((s) => ({ ...s, journal })) : hub.summaries());
@@ -123,6 +133,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     },
     async close() {
       options.journal?.close();
+      options.stream?.close();
       qmpSockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

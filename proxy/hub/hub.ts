@@ -18,6 +18,14 @@ export class Hub {
     return [...this.vms.values()];
   }
 
+  /** Told whenever one VM's summary changes (connection or run state). */
+  onSummary(listener: (summary: VmSummary) => void): () => void {
+    const offs = this.all().map((vm) => vm.onSummary(listener));
+    return () => {
+      for (const off of offs) off();
+    };
+  }
+
   summaries(): VmSummary[] {
     return this.all().map((vm) => vm.summary());
   }

@@ -8,6 +8,7 @@ import { type UpstreamOptions, UpstreamSession, type UpstreamStatus } from '../q
 import { ClientSession, type ClientSessionOptions } from './client-session.ts';
 import type { ClientContext, ClientTransport } from './client-transport.ts';
 import { type ConsoleCommandOptions, runConsoleCommand } from './console-command.ts';
+import { type QueryStatusReturn, RunStateTracker } from './run-state-tracker.ts';
 
 /**
  * Sees every event before any client does (the journal writes it first) and calls `deliver` when
@@ -29,12 +30,18 @@ export class VmHub {
   /** Replies that arrived while earlier events were still on their way to the journal. */
   private readonly heldReplies: { after: number; run: () => void }[] = [];
   private readonly statusListeners = new Set<(vm: VmHub, status: UpstreamStatus) => void>();
+  private readonly summaryListeners = new Set<(summary: VmSummary) => void>();
+  private readonly runState: RunStateTracker;
 
   constructor(
     readonly target: Target,
     private readonly options: VmHubOptions,
   ) {
     this.upstream = new UpstreamSession(target, options.upstream);
+    this.runState = new RunStateTracker({
+      queryStatus: () => this.execute<QueryStatusReturn>('query-status'),
+      onChange: () => this.summaryChanged(),
+    });
     // Events wait for the journal; a reply QEMU sent after an event must not overtake it.
     this.upstream.setReplyGate((run) => {
       if (this.eventsDelivered === this.eventsReceived) run();
@@ -44,6 +51,7 @@ export class VmHub {
       this.eventsReceived++;
       const deliver = () => {
         this.eventsDelivered++;
+        this.runState.event(event);
         for (const client of this.clients) client.event(raw);
         while (this.heldReplies.length > 0 && this.heldReplies[0]!.after <= this.eventsDelivered) {
           this.heldReplies.shift()!.run();
@@ -58,6 +66,10 @@ export class VmHub {
       if (status.state === 'disconnected')
         this.closeAll(CloseCode.UPSTREAM_LOST, `QEMU connection lost: ${status.error ?? 'closed'}`);
       for (const listener of this.statusListeners) listener(this, status);
+      // Without a session there is no run state; with a new one it is asked for (and told when known).
+      if (status.state !== 'connected') this.runState.disconnected();
+      this.summaryChanged();
+      if (status.state === 'connected') this.runState.connected();
     });
   }
 
@@ -81,6 +93,12 @@ export class VmHub {
     return () => this.statusListeners.delete(listener);
   }
 
+  /** Told whenever the summary changes: connection state, error, version or run state. */
+  onSummary(listener: (summary: VmSummary) => void): () => void {
+    this.summaryListeners.add(listener);
+    return () => this.summaryListeners.delete(listener);
+  }
+
   summary(): VmSummary {
     const s = this.upstream.status;
     return {
@@ -90,8 +108,14 @@ export class VmHub {
       version: s.greeting?.QMP.version ?? null,
       since: s.since.toISOString(),
       error: s.error,
-      runState: null,
+      runState: this.runState.state,
     };
+  }
+
+  private summaryChanged(): void {
+    if (this.summaryListeners.size === 0) return;
+    const summary = this.summary();
+    for (const listener of this.summaryListeners) listener(summary);
   }
 
   /**

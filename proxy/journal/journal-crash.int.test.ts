@@ -12,8 +12,8 @@ import type { JournalRecord } from '../../protocol/journal.ts';
 import type { QmpEvent } from '../../protocol/qmp.ts';
 import { useQemu } from '../test-support/qemu.ts';
 import { connectQmp, type QmpSocketClient } from '../test-support/qmp-socket-client.ts';
+import { connectSse } from '../test-support/sse-client.ts';
 import { connectWsQmp } from '../test-support/ws-qmp-client.ts';
-import { connectSse } from './sse-test-client.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOKEN = 'journal-crash-test-token-0123456789';

@@ -6,7 +6,7 @@ import type { QmpEvent } from '../../protocol/qmp.ts';
 import { startTestConsole, type TestConsole } from '../test-support/console.ts';
 import { useQemu } from '../test-support/qemu.ts';
 import { connectQmp, type QmpSocketClient } from '../test-support/qmp-socket-client.ts';
-import { connectSse, type SseClient } from './sse-test-client.ts';
+import { connectSse, type SseClient } from '../test-support/sse-client.ts';
 
 const qemu = useQemu({ secondMonitor: true, disks: [{ id: 'bad0', fail: 'eio' }] });
 let con: TestConsole;

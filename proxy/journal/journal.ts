@@ -49,6 +49,8 @@ export interface JournalOptions {
 export interface JournalSubscriber {
   records(records: EventRow[]): void;
   alert(alert: Alert): void;
+  /** Writes started failing or recovered (`health()` says how it is now). */
+  healthChanged?(): void;
 }
 
 interface Queued {
@@ -421,6 +423,7 @@ export class Journal {
     if (!this.failure) {
       this.failure = { error, since: this.opts.now() };
       log.error('journal writes failing; keeping events in memory and retrying', { error });
+      for (const s of this.subscribers) s.healthChanged?.();
     } else {
       this.failure.error = error;
     }
@@ -461,6 +464,7 @@ export class Journal {
     this.failure = null;
     this.backlog = [];
     this.retryDelay = this.opts.retryInitialMs;
+    for (const s of this.subscribers) s.healthChanged?.();
     if (gapRow) {
       this.nextSeq++;
       this.lost = null;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type UpstreamReply, UpstreamSession } from './upstream-session.ts';
 
 const greeting =
@@ -156,7 +156,8 @@ describe('UpstreamSession against a scripted QMP peer', () => {
     const again = connected(session);
     peer.dropAll();
     await again;
-    expect(states).toEqual(['disconnected', 'connecting', 'connected']);
+    // Retries stay `disconnected`: the VM is not "connecting" again every few seconds.
+    expect(states).toEqual(['disconnected', 'connected']);
     expect(answered).toBe(0);
     expect(session.inFlight).toBe(0);
   });
@@ -167,14 +168,41 @@ describe('UpstreamSession against a scripted QMP peer', () => {
       { initialBackoffMs: 5, maxBackoffMs: 20 },
     );
     cleanups.push(() => session.stop());
-    let attempts = 0;
-    session.onStatus((s) => {
-      if (s.state === 'connecting') attempts++;
-    });
+    const seen: { state: string; since: number }[] = [];
+    session.onStatus((s) => seen.push({ state: s.state, since: s.since.getTime() }));
     session.start();
     await new Promise((r) => setTimeout(r, 150));
-    expect(session.status.state).not.toBe('connected');
+    expect(session.status.state).toBe('disconnected');
     expect(session.status.error).toMatch(/unix:\/nonexistent\/q.sock: no such socket/);
-    expect(attempts).toBeGreaterThanOrEqual(3);
+    // Every retry fails the same way: one change, and the time it happened stays put.
+    expect(seen).toEqual([{ state: 'disconnected', since: session.status.since.getTime() }]);
+  });
+
+  it('retries with backoff while the VM stays unreachable, keeping the time it was lost', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'qmp-fake-'));
+    const sock = path.join(dir, 'q.sock');
+    let attempts = 0;
+    // A monitor that hangs up at once: every attempt is seen, and fails.
+    const server = net.createServer((c) => {
+      attempts++;
+      c.destroy();
+    });
+    await new Promise<void>((r) => server.listen(sock, r));
+    cleanups.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const session = new UpstreamSession(
+      { name: 't', address: { kind: 'unix', path: sock } },
+      { initialBackoffMs: 5, maxBackoffMs: 20 },
+    );
+    cleanups.push(() => session.stop());
+    session.start();
+    await vi.waitFor(() => expect(attempts).toBeGreaterThanOrEqual(4), { timeout: 5000 });
+    const lostAt = session.status.since.getTime();
+    const seenAttempts = attempts;
+    await vi.waitFor(() => expect(attempts).toBeGreaterThan(seenAttempts + 2), { timeout: 5000 });
+    expect(session.status).toMatchObject({ state: 'disconnected' });
+    expect(session.status.since.getTime()).toBe(lostAt);
   });
 });

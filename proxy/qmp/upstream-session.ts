@@ -150,15 +150,22 @@ export class UpstreamSession {
     socket.write(line);
   }
 
+  /**
+   * `since` moves only when the state does: a VM that stays unreachable keeps the time it was lost
+   * across retries, and listeners hear of a retry only when its reason differs from the last one.
+   */
   private setStatus(state: UpstreamState, error: string | null): void {
+    const before = this.current;
+    if (before.state === state && before.error === error) return;
     // The greeting outlives a disconnect so the console can still say which QEMU it was.
-    this.current = { state, since: new Date(), error, greeting: this.current.greeting };
+    const since = before.state === state ? before.since : new Date();
+    this.current = { state, since, error, greeting: before.greeting };
     for (const listener of this.statusListeners) listener(this.current);
   }
 
   private connect(): void {
     if (this.stopped) return;
-    if (this.current.state !== 'connecting') this.setStatus('connecting', this.current.error);
+    // Retries of a lost VM stay `disconnected`; `connecting` is the first attempt only.
     const a = this.target.address;
     const socket = a.kind === 'unix' ? net.connect(a.path) : net.connect({ host: a.host, port: a.port });
     if (a.kind === 'tcp') {
