@@ -195,7 +195,17 @@ export class ConsoleMetrics {
       },
     });
     this.journalMetrics(journal, registers);
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    if (options.processMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry });
+      // Gauges named like counters (promtool check metrics flags them); nodejs_active_handles and
+      // friends carry the same counts by type.
+      for (const name of [
+        'nodejs_active_handles_total',
+        'nodejs_active_requests_total',
+        'nodejs_active_resources_total',
+      ])
+        this.registry.removeSingleMetric(name);
+    }
     this.offJournal =
       journal?.subscribe({ records: (rows) => this.countEvents(rows), alert: () => {} }) ?? (() => {});
   }
