@@ -63,20 +63,16 @@ export class ConsoleMetrics {
   private readonly eventsTotal: Counter<'vm' | 'event'>;
   private readonly ioErrorsTotal: Counter<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
   private readonly ioErrorLast: Gauge<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
+  private readonly sampleFailures: Counter<'vm' | 'reason'>;
 
   constructor(options: ConsoleMetricsOptions) {
     const { vms, journal } = options;
     const registers = [this.registry];
-    const failures = new Counter({
-      name: 'qmp_vm_sample_failures_total',
-      help: 'Block samples QEMU did not give in time or refused, by reason (timeout, qmp-error, lost, not-connected); block series are left out of that scrape.',
-      labelNames: ['vm', 'reason'],
-      registers,
-    });
     this.samplers = vms.map(
       (vm) =>
         new VmSampler(vm, {
-          onFailure: (name, reason) => failures.inc({ vm: name, reason }),
+          // Called only after the constructor: a sample is asked for by a scrape.
+          onFailure: (name, reason) => this.sampleFailures.inc({ vm: name, reason }),
           ...options.sampler,
         }),
     );
@@ -193,6 +189,12 @@ export class ConsoleMetrics {
           for (const [transport, n] of Object.entries(vm.clientCounts()))
             this.set({ vm: vm.name, transport }, n);
       },
+    });
+    this.sampleFailures = new Counter({
+      name: 'qmp_vm_sample_failures_total',
+      help: 'Block samples QEMU did not give in time or refused, by reason (timeout, qmp-error, lost, not-connected); block series are left out of that scrape.',
+      labelNames: ['vm', 'reason'],
+      registers,
     });
     this.journalMetrics(journal, registers);
     if (options.processMetrics !== false) {
