@@ -48,7 +48,7 @@ describe('GET /metrics access', () => {
 
   it('gives the metrics token nothing else: no API, no QMP socket, no cookie', async () => {
     expect((await get('/api/vms', bearer(METRICS_TOKEN))).status).toBe(401);
-    expect((await get('/api/events?token=' + METRICS_TOKEN)).status).toBe(401);
+    expect((await get(`/api/events?token=${METRICS_TOKEN}`)).status).toBe(401);
     const landing = await get(`/?token=${METRICS_TOKEN}`);
     expect(landing.status).toBe(401);
     expect(landing.headers.get('set-cookie')).toBeNull();

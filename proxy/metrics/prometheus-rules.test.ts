@@ -58,6 +58,21 @@ describe('deploy/prometheus', () => {
   });
 });
 
+describe('README', () => {
+  it("gives a scrape config promtool accepts in its 'three lines'", async () => {
+    const readme = await readFile(path.join(DEPLOY, '../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Monitoring with Prometheus'));
+    const lines = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    expect(lines.trimEnd().split('\n')).toHaveLength(3);
+    const config = `scrape_configs:\n${lines.replace('/etc/prometheus/qmp-console.token', path.join(scratch, 'token'))}`;
+    await writeFile(path.join(scratch, 'token'), 'a-metrics-token-0123456789\n');
+    await writeFile(path.join(scratch, 'readme.yml'), config);
+    const run = await runProgram('promtool', ['check', 'config', path.join(scratch, 'readme.yml')]);
+    expect(run.stdout + run.stderr).toContain('SUCCESS');
+    expect(run.code).toBe(0);
+  });
+});
+
 describe('deploy/alertmanager', () => {
   it('ships a routing example amtool accepts, with a webhook receiver', async () => {
     const file = path.join(DEPLOY, 'alertmanager/alertmanager.yml');
