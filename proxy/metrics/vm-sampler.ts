@@ -46,7 +46,8 @@ export class VmSampler {
     readonly vm: MetricsVm,
     options: SamplerOptions = {},
   ) {
-    this.opts = { minIntervalMs: 1000, timeoutMs: 2000, backoffMs: 10_000, now: Date.now, ...options };
+    // 5 s: within Prometheus' default 10 s scrape_timeout, with room for a QEMU starved of CPU.
+    this.opts = { minIntervalMs: 1000, timeoutMs: 5000, backoffMs: 10_000, now: Date.now, ...options };
     this.offStatus = vm.onStatus(() => this.forget());
   }
 
