@@ -46,11 +46,35 @@ const BLOCK_COUNTERS = [
   ['qmp_block_failed_flush_ops_total', 'failedFlushOps', 'Flush requests failed (failed_flush_operations).'],
 ] as const;
 
+let sharedProcessRegistry: Registry | null = null;
+
+/**
+ * Once per process: the default collectors watch the event loop and GC for good (nothing unregisters
+ * them), so consoles started one after another (the tests) must not each add their own.
+ */
+function processRegistry(): Registry {
+  if (sharedProcessRegistry) return sharedProcessRegistry;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  // Gauges named like counters (promtool check metrics flags them); nodejs_active_handles and
+  // friends carry the same counts by type.
+  for (const name of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ])
+    registry.removeSingleMetric(name);
+  sharedProcessRegistry = registry;
+  return registry;
+}
+
 /** Command names a VM's QEMU has shown it knows, kept per VM (beyond the schema) and bounded. */
 const MAX_LEARNED_COMMANDS = 2000;
 
 export class ConsoleMetrics {
   readonly registry = new Registry();
+  /** prom-client's process_* and nodejs_* metrics, shared by every console in the process. */
+  readonly process: Registry | null;
   private readonly samplers: VmSampler[];
   private samples = new Map<string, VmSample | null>();
   private readonly learned = new Map<string, Set<string>>();
@@ -197,17 +221,7 @@ export class ConsoleMetrics {
       registers,
     });
     this.journalMetrics(journal, registers);
-    if (options.processMetrics !== false) {
-      collectDefaultMetrics({ register: this.registry });
-      // Gauges named like counters (promtool check metrics flags them); nodejs_active_handles and
-      // friends carry the same counts by type.
-      for (const name of [
-        'nodejs_active_handles_total',
-        'nodejs_active_requests_total',
-        'nodejs_active_resources_total',
-      ])
-        this.registry.removeSingleMetric(name);
-    }
+    this.process = options.processMetrics === false ? null : processRegistry();
     this.offJournal =
       journal?.subscribe({ records: (rows) => this.countEvents(rows), alert: () => {} }) ?? (() => {});
   }
@@ -231,7 +245,8 @@ export class ConsoleMetrics {
   async render(): Promise<string> {
     const sampled = await Promise.all(this.samplers.map(async (s) => [s.vm.name, await s.sample()] as const));
     this.samples = new Map(sampled);
-    return this.registry.metrics();
+    const [own, process] = await Promise.all([this.registry.metrics(), this.process?.metrics() ?? '']);
+    return own + process;
   }
 
   get contentType(): string {

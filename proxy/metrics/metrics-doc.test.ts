@@ -14,8 +14,11 @@ describe('docs/metrics.md', () => {
     const doc = metricsDoc();
     const metrics = new ConsoleMetrics({ vms: [], journal: null });
     try {
-      const names = metrics.registry.getMetricsAsArray().map((m) => m.name);
+      const names = [metrics.registry, metrics.process!].flatMap((r) =>
+        r.getMetricsAsArray().map((m) => m.name),
+      );
       expect(names).toContain('qmp_vm_up');
+      expect(names).toContain('process_cpu_seconds_total');
       for (const name of names) expect(doc).toContain(`\`${name}\``);
     } finally {
       metrics.close();

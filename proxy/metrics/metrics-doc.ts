@@ -18,9 +18,8 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 export function metricsDoc(): string {
   const metrics = new ConsoleMetrics({ vms: [], journal: null });
   try {
-    const all = metrics.registry.getMetricsAsArray() as unknown as RegisteredMetric[];
-    const own = all.filter((m) => m.name.startsWith('qmp_'));
-    const process = all.filter((m) => !m.name.startsWith('qmp_')).map((m) => code(m.name));
+    const own = metrics.registry.getMetricsAsArray() as unknown as RegisteredMetric[];
+    const process = (metrics.process?.getMetricsAsArray() ?? []).map((m) => code(m.name));
     const rows = own.map(
       (m) =>
         `| ${code(m.name)} | ${m.type} | ${(m.labelNames ?? []).map(code).join(', ')} | ${cell(m.help)} |`,
