@@ -2,11 +2,11 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONSOLE_STREAM_PATH, QMP_WS_PREFIX } from '../../protocol/api.ts';
-import type { ClientContext } from '../hub/client-transport.ts';
+import type { ClientContext } from '../../protocol/journal.ts';
 import type { Hub } from '../hub/hub.ts';
 import { log } from '../log.ts';
 import { METRICS_PATH, type MetricsHandler } from '../metrics/metrics-route.ts';
-import type { AccessGuard } from '../security/access-guard.ts';
+import { type AccessDecision, type AccessGuard, SECURITY_HEADERS } from '../security/access-guard.ts';
 import { type ClientLimits, clientLimitProblem } from '../security/client-limits.ts';
 import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
 import type { ConsoleStream } from './console-stream.ts';
@@ -54,6 +54,22 @@ function requestUrl(target: string | undefined): URL | null {
   }
 }
 
+/** Sends the guard's refusal or redirect. */
+function answerRefusal(res: http.ServerResponse, decision: Exclude<AccessDecision, { kind: 'allow' }>): void {
+  for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+  if (decision.kind === 'redirect') {
+    res.writeHead(302, { location: decision.location, 'cache-control': 'no-store' }).end();
+  } else if (typeof decision.body === 'string') {
+    res.writeHead(decision.status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    res.end(decision.body);
+  } else {
+    sendJson(res, decision.status, decision.body);
+  }
+}
+
 export function createConsoleServer(options: ConsoleServerOptions): ConsoleServer {
   const { hub } = options;
   const serveStatic = createStaticHandler(options.staticDir);
@@ -63,12 +79,14 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     const url = requestUrl(req.url);
     if (!url) return sendJson(res, 400, { error: 'the request target is not a URL path' });
     const pathname = url.pathname;
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (pathname === METRICS_PATH && options.metrics) {
-      if (options.guard.checkMetrics(req, res, url)) options.metrics(req, res);
-      return;
+      const metricsAccess = options.guard.checkMetrics(req, url);
+      if (metricsAccess.kind !== 'allow') return answerRefusal(res, metricsAccess);
+      return options.metrics(req, res);
     }
-    const access = options.guard.checkRequest(req, res, url);
-    if (!access) return;
+    const access = options.guard.checkRequest(req, url);
+    if (access.kind !== 'allow') return answerRefusal(res, access);
     if (pathname === '/api/session' && req.method === 'GET' && access.role)
       return sendJson(res, 200, options.guard.session(access.role));
     const journalContext = {
@@ -102,8 +120,9 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     socket.on('error', () => socket.destroy());
     const url = requestUrl(req.url);
     if (!url) return refuse(socket, 400, 'the request target is not a URL path');
-    const role = options.guard.checkUpgrade(req, socket, url);
-    if (role === null) return;
+    const access = options.guard.checkUpgrade(req, url);
+    if (access.kind === 'refuse') return refuse(socket, access.status, access.message, access.headers);
+    const role = access.role;
     const name = vmNameFromQmpPath(url.pathname);
     if (name === null) return refuse(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
     if (!hub.get(name)) return refuse(socket, 404, `unknown VM "${name}"`);

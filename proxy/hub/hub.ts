@@ -1,6 +1,6 @@
 // All VMs the console was configured with, by name. Nothing can add a VM at run time: no open relay.
 import type { VmSummary } from '../../protocol/api.ts';
-import type { Target } from '../config/target-address.ts';
+import type { Target } from '../qmp/target.ts';
 import { VmHub, type VmHubOptions } from './vm-hub.ts';
 
 export class Hub {

@@ -113,3 +113,14 @@ describe('RunStateTracker', () => {
     expect(tracker.state).toMatchObject({ status: 'running' });
   });
 });
+
+describe('RunStateTracker against a QEMU that answers nonsense', () => {
+  it('keeps no state from an answer without a status name', async () => {
+    const { tracker, queries } = setup();
+    tracker.connected();
+    queries.shift()!.resolve({} as QueryStatusReturn);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(tracker.state).toBeNull();
+  });
+});

@@ -94,11 +94,12 @@ export class RunStateTracker {
     if (unsure) this.query();
     const before = this.current;
     if (before !== null && before.status === status && (reason === null || before.reason === reason)) return;
+    const same = before !== null && before.status === status;
     this.current = {
       status,
       running: isRunningStatus(status),
-      reason: before?.status === status ? (reason ?? before.reason) : reason,
-      since: before?.status === status ? before.since : this.now().toISOString(),
+      reason: same ? (reason ?? before.reason) : reason,
+      since: same ? before.since : this.now().toISOString(),
     };
     this.options.onChange(this.current);
   }
@@ -118,7 +119,8 @@ export class RunStateTracker {
           if (this.unsure) this.query();
           return;
         }
-        this.set(answer.status, null, false);
+        // Whatever a QEMU (or something posing as one) answers, only a status name is taken.
+        if (typeof answer?.status === 'string') this.set(answer.status, null, false);
       },
       (err: unknown) => {
         if (session !== this.session) return;

@@ -9,10 +9,9 @@
 // `readAfter`, so SSE resumes still have no gap), reported by `health()`, and retried with backoff.
 // Past `maxBacklog` events the newest are dropped from the journal (still delivered) and a
 // CONSOLE_JOURNAL_GAP record says how many and which sequence numbers once writes succeed again.
-import type { JournalHealth, JournalRecord, JournalStatus } from '../../protocol/journal.ts';
+import type { CommandRecord, JournalHealth, JournalRecord, JournalStatus } from '../../protocol/journal.ts';
 import { ConsoleEvent } from '../../protocol/journal.ts';
 import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
-import type { CommandRecord } from '../hub/client-session.ts';
 import type { EventSink } from '../hub/vm-hub.ts';
 import { log } from '../log.ts';
 import type { UpstreamStatus } from '../qmp/upstream-session.ts';

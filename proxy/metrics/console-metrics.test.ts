@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CommandRecord } from '../hub/client-session.ts';
+import type { CommandRecord } from '../../protocol/journal.ts';
 import { FakeMetricsJournal, FakeMetricsVm } from '../test-support/metrics-fakes.ts';
 import { ConsoleMetrics } from './console-metrics.ts';
 import { QEMU_7_2_RUN_STATES } from './run-states.ts';

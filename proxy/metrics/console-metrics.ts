@@ -6,9 +6,8 @@
 // with one series per state (1 for the current one), and labels with few values (no error text, no
 // client addresses).
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { JournalHealth, JournalStatus } from '../../protocol/journal.ts';
+import type { CommandRecord, JournalHealth, JournalStatus } from '../../protocol/journal.ts';
 import { ALERT_EVENTS } from '../../protocol/journal.ts';
-import type { CommandRecord } from '../hub/client-session.ts';
 import type { EventRow } from '../journal/journal-store.ts';
 import type { CommandListener } from '../security/audit.ts';
 import { IO_STATUSES } from './block-samples.ts';
