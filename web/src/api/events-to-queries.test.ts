@@ -132,6 +132,7 @@ describe('createEventInvalidator', () => {
 
 describe('retainEventInvalidation', () => {
   it('shares one subscription among every caller for a VM, and ends it with the last one', async () => {
+    vi.useFakeTimers();
     const queryClient = new QueryClient();
     const spy = vi.spyOn(queryClient, 'invalidateQueries');
     const listeners = new Set<(e: QmpEvent) => void>();
@@ -146,7 +147,7 @@ describe('retainEventInvalidation', () => {
     );
     expect(listeners.size).toBe(1);
     for (const fn of listeners) fn(ev('STOP'));
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.advanceTimersByTimeAsync(5);
     expect(spy).toHaveBeenCalledTimes(1);
     releases[0]!();
     releases[0]!();
@@ -154,5 +155,6 @@ describe('retainEventInvalidation', () => {
     expect(listeners.size).toBe(1);
     releases[2]!();
     expect(listeners.size).toBe(0);
+    vi.useRealTimers();
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Router } from 'wouter';
 import { memoryLocation } from 'wouter/memory-location';
 import type { JournalAlert, JournalPage, JournalRecord } from '../../../protocol/journal.ts';
-import { alert, FakeEventSource, fakeEventSources, record } from '../api/fake-event-source.ts';
+import { alert, FakeEventSource, fakeEventSources, record } from '../test-support/fake-event-source.ts';
 import { cleanupApp, renderApp, testQueryClient, VM1 } from '../test-support/render-app.tsx';
 import { AlertBanner } from './alert-banner.tsx';
 import { AlertWatcher } from './alert-watcher.tsx';

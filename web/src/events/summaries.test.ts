@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alert } from '../api/fake-event-source.ts';
+import { alert } from '../test-support/fake-event-source.ts';
 import { alertSentence, describeAlert } from './alert-text.ts';
 import { severityOf, summarize } from './summaries.ts';
 

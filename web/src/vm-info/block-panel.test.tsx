@@ -2,8 +2,6 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanupApp, VM1 } from '../test-support/render-app.tsx';
-import { joinBlockStats, troubledDevices } from './block-panel.tsx';
-import type { BlockInfo, BlockStats } from './qapi.ts';
 import {
   answer,
   commandList,
@@ -12,7 +10,9 @@ import {
   PRELAUNCH,
   sentCount,
   stubConsoleApi,
-} from './test-console.ts';
+} from '../test-support/test-console.ts';
+import { joinBlockStats, troubledDevices } from './block-panel.tsx';
+import type { BlockInfo, BlockStats } from './qapi.ts';
 
 afterEach(() => {
   vi.useRealTimers();

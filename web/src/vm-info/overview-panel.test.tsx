@@ -1,7 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupApp, VM1 } from '../test-support/render-app.tsx';
-import { describeAcceleration, machineNameFromQomType } from './overview-panel.tsx';
 import {
   answer,
   answerError,
@@ -10,7 +9,8 @@ import {
   PRELAUNCH,
   sentCount,
   stubConsoleApi,
-} from './test-console.ts';
+} from '../test-support/test-console.ts';
+import { describeAcceleration, machineNameFromQomType } from './overview-panel.tsx';
 
 afterEach(cleanupApp);
 

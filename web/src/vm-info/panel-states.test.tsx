@@ -12,7 +12,7 @@ import {
   PRELAUNCH,
   sentCount,
   stubConsoleApi,
-} from './test-console.ts';
+} from '../test-support/test-console.ts';
 
 afterEach(cleanupApp);
 

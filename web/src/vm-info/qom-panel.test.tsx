@@ -2,8 +2,15 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupApp, VM1 } from '../test-support/render-app.tsx';
+import {
+  answer,
+  commandList,
+  connectedAt,
+  PRELAUNCH,
+  sentCount,
+  stubConsoleApi,
+} from '../test-support/test-console.ts';
 import { childType, formatQomValue, joinQomPath, splitProperties } from './qom-panel.tsx';
-import { answer, commandList, connectedAt, PRELAUNCH, sentCount, stubConsoleApi } from './test-console.ts';
 
 afterEach(cleanupApp);
 

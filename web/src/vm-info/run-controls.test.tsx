@@ -2,7 +2,6 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupApp, VM1 } from '../test-support/render-app.tsx';
-import { refusalReason } from './capabilities.ts';
 import {
   type ApiAnswer,
   answer,
@@ -13,7 +12,8 @@ import {
   RUNNING,
   sentCount,
   stubConsoleApi,
-} from './test-console.ts';
+} from '../test-support/test-console.ts';
+import { refusalReason } from './capabilities.ts';
 
 afterEach(cleanupApp);
 

@@ -2,8 +2,8 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupApp, renderApp, stubVmsApi, VM1, VM2_DOWN } from '../test-support/render-app.tsx';
+import { answer, PRELAUNCH, RUNNING, stubConsoleApi } from '../test-support/test-console.ts';
 import { countOpenAlerts } from './queries.ts';
-import { answer, PRELAUNCH, RUNNING, stubConsoleApi } from './test-console.ts';
 
 afterEach(cleanupApp);
 

@@ -1,6 +1,6 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GREETING } from '../qmp/fake-qmp-socket.ts';
+import { GREETING } from '../test-support/fake-qmp-socket.ts';
 import { cleanupApp, renderApp, stubVmsApi, VM1 } from '../test-support/render-app.tsx';
 
 afterEach(cleanupApp);

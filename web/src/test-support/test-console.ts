@@ -3,8 +3,8 @@ import { act, waitFor } from '@testing-library/react';
 import { expect, vi } from 'vitest';
 import type { VmSummary } from '../../../protocol/api.ts';
 import type { Json } from '../../../protocol/qmp.ts';
-import type { FakeQmpSocket } from '../qmp/fake-qmp-socket.ts';
-import { renderApp } from '../test-support/render-app.tsx';
+import type { FakeQmpSocket } from './fake-qmp-socket.ts';
+import { renderApp } from './render-app.tsx';
 
 /** An answer: a JSON body, an HTTP status to fail with, or a promise that never settles. */
 export type ApiAnswer = Json | number | Promise<never>;

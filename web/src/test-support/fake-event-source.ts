@@ -1,6 +1,6 @@
 // A scriptable EventSource for tests: each `create` records a source the test then drives.
 import type { JournalAlert, JournalRecord } from '../../../protocol/journal.ts';
-import type { EventSourceLike } from './event-stream.ts';
+import type { EventSourceLike } from '../api/event-stream.ts';
 
 type Listener = (e: MessageEvent<string>) => void;
 
