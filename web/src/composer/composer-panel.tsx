@@ -6,7 +6,11 @@ import { useCallback, useId, useMemo, useRef, useState } from 'react';
 import { formatQemuVersion, type Json } from '../../../protocol/qmp.ts';
 import { useQmpClient } from '../api/qmp-clients.ts';
 import { vmQueryRoot } from '../api/qmp-query.ts';
+import { confirmationReason, HMP_COMMAND, lineConfirmation } from '../qemu/commands.ts';
+import { explainQmpError, refusalSentence, viewerNotice } from '../qemu/refusal.ts';
 import { QmpDisconnectedError, QmpError } from '../qmp/qmp-errors.ts';
+import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
+import { usePageTitle } from '../ui/use-page-title.ts';
 import { CommandForm } from './command-form.tsx';
 import { CommandLine } from './command-line.tsx';
 import {
@@ -21,9 +25,7 @@ import {
   useHistory,
   useMode,
 } from './composer-store.ts';
-import { ConfirmDialog } from './confirm-dialog.tsx';
 import { type DeviceCatalog, refineDeviceIssues } from './device-catalog.ts';
-import { explainError, policyRefusal, viewerNotice } from './policy.ts';
 import {
   type ArgumentLocation,
   type ComposerMode,
@@ -34,11 +36,9 @@ import {
   type SyntaxIssue,
 } from './qmp-shell-syntax.ts';
 import { composerQueries } from './queries.ts';
-import { confirmationReason } from './safety.ts';
 import { formatPath, type SchemaIssue } from './schema.ts';
 import { Transcript, type TranscriptEntry } from './transcript.tsx';
 import './composer.css';
-import { usePageTitle } from '../ui/use-page-title.ts';
 
 const TRANSCRIPT_LIMIT = 200;
 
@@ -146,7 +146,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
               kind: 'error',
               errorClass: err.errorClass,
               desc: err.desc,
-              explanation: explainError(request.execute, err.errorClass, err.desc, session),
+              explanation: explainQmpError(request.execute, err.errorClass, err.desc, session),
             });
           } else if (err instanceof QmpDisconnectedError) {
             finish({
@@ -179,7 +179,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
     const issues: SchemaIssue[] = schema
       ? refineDeviceIssues(parsed.request, schema.validate(parsed.request), devices)
       : [];
-    const refusal = policyRefusal(parsed.request.execute, session);
+    const refusal = refusalSentence(session, parsed.request.execute);
     if (refusal) issues.unshift({ severity: 'error', kind: 'policy', path: [], message: refusal });
     const errors = issues.filter((i) => i.severity === 'error');
     setNotes([...parsed.warnings, ...issues.filter((i) => i.severity !== 'error')]);
@@ -273,7 +273,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
           history={history}
           onRecall={recall}
           focusToken={focusToken}
-          isRefused={session ? (name) => policyRefusal(name, session) !== null : undefined}
+          isRefused={session ? (name) => refusalSentence(session, name) !== null : undefined}
           devices={devices}
         />
         <button type="submit" className="primary">
@@ -342,16 +342,18 @@ export function ComposerPanel({ vm }: { vm: string }) {
 
       {gate?.kind === 'confirm' ? (
         <ConfirmDialog
-          vm={vm}
-          command={gate.request.execute}
-          consequence={gate.consequence}
-          line={gate.request.execute === 'human-monitor-command' ? gate.line : formatQmpShell(gate.request)}
+          {...lineConfirmation(gate.request.execute, vm)}
           onConfirm={() => run(gate.request, gate.line, mode, gate.forced)}
           onCancel={() => {
             setGate(null);
             refocus();
           }}
-        />
+        >
+          <p>{gate.consequence}</p>
+          <pre className="dialog-command">
+            {gate.request.execute === HMP_COMMAND ? gate.line : formatQmpShell(gate.request)}
+          </pre>
+        </ConfirmDialog>
       ) : null}
     </section>
   );

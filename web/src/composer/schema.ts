@@ -3,6 +3,7 @@
 // ("291", "[415]") and change between builds: they are used only to follow references, never as keys
 // of behaviour. Command names and member names are stable.
 import type { Json, JsonObject } from '../../../protocol/qmp.ts';
+import { commandFacts } from '../qemu/commands.ts';
 import type { ArgPath, QmpRequest } from './qmp-shell-syntax.ts';
 
 // --- the wire form (SchemaInfo) -------------------------------------------------------------------
@@ -110,41 +111,6 @@ export interface CommandSignature extends Features {
    */
   openArguments: boolean;
 }
-
-/** Commands whose arguments go beyond the schema; keyed on command names, which are stable. */
-const OPEN_ARGUMENT_COMMANDS: ReadonlySet<string> = new Set(['device_add']);
-
-/** Commands an operator types daily: offered before rarer ones with the same prefix. */
-const EVERYDAY_COMMANDS: ReadonlySet<string> = new Set([
-  'query-status',
-  'query-block',
-  'query-blockstats',
-  'query-pci',
-  'query-cpus-fast',
-  'query-version',
-  'query-name',
-  'query-commands',
-  'query-machines',
-  'query-named-block-nodes',
-  'query-chardev',
-  'query-migrate',
-  'query-balloon',
-  'query-vnc',
-  'query-kvm',
-  'cont',
-  'stop',
-  'system_reset',
-  'system_powerdown',
-  'device_add',
-  'device_del',
-  'blockdev-add',
-  'blockdev-del',
-  'human-monitor-command',
-  'qom-list',
-  'qom-get',
-  'qom-set',
-  'quit',
-]);
 
 const EMPTY_OBJECT: ObjectType = { kind: 'object', members: [], tag: null, variants: new Map() };
 const ANY: BuiltinType = { kind: 'builtin', name: 'any', jsonType: 'value' };
@@ -354,7 +320,7 @@ export class QmpSchema {
           args: args.kind === 'object' ? args : EMPTY_OBJECT,
           returns: resolve(e['ret-type']),
           allowOob: e['allow-oob'] ?? false,
-          openArguments: OPEN_ARGUMENT_COMMANDS.has(e.name),
+          openArguments: commandFacts(e.name).openArguments === true,
           ...featuresOf(e.features),
         });
       } else if (e['meta-type'] === 'event') events.push(e.name);
@@ -451,7 +417,7 @@ export class QmpSchema {
     const pref = new Map(preferred.map((name, i) => [name, i]));
     const rank = (name: string, sig: CommandSignature) =>
       (name === prefix ? 0 : 1e6) +
-      (pref.get(name) ?? (EVERYDAY_COMMANDS.has(name) ? 1e4 : 1e5)) +
+      (pref.get(name) ?? (commandFacts(name).everyday ? 1e4 : 1e5)) +
       (sig.deprecated ? 4e6 : sig.unstable ? 2e6 : 0);
     const starts: { c: Candidate; r: number }[] = [];
     const contains: { c: Candidate; r: number }[] = [];

@@ -6,7 +6,6 @@ import {
   answerError,
   commandList,
   connectedAt,
-  PRELAUNCH,
   sentCount,
   stubConsoleApi,
 } from '../test-support/test-console.ts';
@@ -22,7 +21,6 @@ const MACHINES = [
 async function overview(commands = commandList()) {
   stubConsoleApi({ vms: [VM1] });
   const app = await connectedAt('/vms/vm1');
-  await answer(app.socket, 'query-status', PRELAUNCH);
   await answer(app.socket, 'query-commands', commands);
   return { ...app, region: await screen.findByRole('region', { name: 'Overview' }) };
 }

@@ -9,7 +9,6 @@ import {
   answerError,
   commandList,
   connectedAt,
-  PRELAUNCH,
   sentCount,
   stubConsoleApi,
 } from '../test-support/test-console.ts';
@@ -139,7 +138,6 @@ const CASES: PanelCase[] = [
 async function openPanel(path: string, commands: Json) {
   stubConsoleApi({ vms: [VM1] });
   const app = await connectedAt(`/vms/vm1/${path}`);
-  await answer(app.socket, 'query-status', PRELAUNCH);
   await answer(app.socket, 'query-commands', commands);
   return app;
 }
