@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConsoleStreamMessage } from '../../protocol/api.ts';
+import type { ConsoleStreamMessage, VmSummary } from '../../protocol/api.ts';
 import { Hub } from '../hub/hub.ts';
 import { Journal } from '../journal/journal.ts';
 import { JournalStore } from '../journal/journal-store.ts';
@@ -31,7 +31,7 @@ beforeEach(async () => {
     session: { maxInFlight: 10, maxBufferedBytes: 1 << 20 },
     eventSink: journal.sink,
   });
-  stream = createConsoleStream(hub, journal, { healthIntervalMs: 0 });
+  stream = createConsoleStream(hub, journal, { healthIntervalMs: 0, maxBufferedBytes: 64 * 1024 });
   server = http.createServer((req, res) => stream.open(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/stream`;
@@ -127,5 +127,33 @@ describe('GET /api/stream', () => {
     expect(failing).toMatchObject({ journal: { ok: false, error: expect.stringMatching(/disk is full/) } });
     journal.store.db.pragma('max_page_count = 1073741823');
     await c.waitFor(ofType('journal', (m) => m.journal.ok && m.journal.backlog === 0));
+  });
+
+  it('drops what a client that stopped reading missed, and sends it one fresh snapshot when it reads again', async () => {
+    // A hub whose one VM changes often, each change a large summary: megabytes without QEMU or SQLite.
+    const listeners = new Set<(s: VmSummary) => void>();
+    let current: VmSummary = { ...hub.summaries()[0]!, error: 'start' };
+    const busyHub = {
+      summaries: () => [current],
+      onSummary: (l: (s: VmSummary) => void) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    } as unknown as Hub;
+    stream.close();
+    stream = createConsoleStream(busyHub, journal, { maxBufferedBytes: 64 * 1024 });
+    const c = await connect();
+    await c.waitFor((m) => m.event === 'snapshot');
+    c.pause();
+    for (let i = 0; i < 400; i++) {
+      current = { ...current, error: `${i} `.padEnd(20_000, '.') };
+      for (const l of listeners) l(current);
+    }
+    c.resume();
+    await c.waitFor((m, all) => m.event === 'snapshot' && all.indexOf(m) > 0);
+    expect(c.messages.filter((m) => m.event === 'vm').length).toBeLessThan(400);
+    // The snapshot is the state after the last change.
+    const last = message(c.messages.findLast((m) => m.event === 'snapshot')!);
+    expect(last.type === 'snapshot' && last.vms[0]!.error).toMatch(/^399 /);
   });
 });

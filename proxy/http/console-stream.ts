@@ -105,10 +105,13 @@ export function createConsoleStream(
       }
       // Behind: missed changes are replaced by one snapshot once the client reads again.
       this.stale = true;
-      this.res.once('drain', () => {
+      const resync = () => {
         this.stale = false;
         if (!this.res.destroyed) this.res.write(frame(snapshot()));
-      });
+      };
+      // Under the stream's own high-water mark no 'drain' comes: resync on the next turn instead.
+      if (this.res.writableNeedDrain) this.res.once('drain', resync);
+      else setImmediate(resync);
     }
 
     end(): void {
