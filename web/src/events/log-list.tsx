@@ -1,12 +1,12 @@
-// The log's rows, virtualized: the newest at the bottom, following live events unless the person has
+// The log's rows, windowed: the newest at the bottom, following live events unless the person has
 // scrolled up (then "N new events"); older history loads when the top comes near.
 //
-// A storm re-renders the list every few frames, so each render must stay small whatever the storm:
-// collapsed rows have a fixed height and are never measured (measuring every new row read layout once
-// per row, interleaved with the virtualizer's writes); only an expanded row is measured. Rows are
-// memoized, and following the newest row writes the scroll position without reading layout first.
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useLayoutEffect, useRef } from 'react';
+// A storm re-renders the list every few frames, so one render must cost the same with 1,000 rows or
+// 250,000: a collapsed row is ROW_HEIGHT high, so where a row sits is arithmetic, and only the few
+// expanded rows are measured (a general virtualizer recomputed every row's position on each render
+// and measured each new row, reading layout between its writes). Following the newest row renders
+// the bottom window at once and writes the scroll position without reading layout first.
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { LogRow, LogView } from './log-buffer.ts';
 import { rowRecord, rowSummary } from './log-buffer.ts';
 import type { LogStream } from './log-stream.ts';
@@ -23,9 +23,10 @@ import { formatQemuTime, qemuTimeIso } from './time-format.ts';
 
 /** A collapsed row's height in px (CSS `.log-row-main` keeps to it). */
 export const ROW_HEIGHT = 30;
-const estimateSize = () => ROW_HEIGHT;
 /** Older history starts loading this close to the top, in rows. */
 const LOAD_AHEAD_ROWS = 40;
+/** Rows rendered beyond each edge of the visible window. */
+const OVERSCAN = 8;
 const FAR_BELOW = 1e9;
 
 export interface LogListProps {
@@ -48,37 +49,115 @@ function firstIndexAtOrAfter(rows: readonly LogRow[], seq: number): number {
   return lo;
 }
 
+/** An expanded row: where it is and how much taller than a collapsed row it is. */
+interface OpenRow {
+  index: number;
+  extra: number;
+}
+
+/** Row positions with every row ROW_HEIGHT high except the open ones (few: a person opened them). */
+export class RowLayout {
+  readonly total: number;
+
+  constructor(
+    readonly count: number,
+    /** Ascending by index. */
+    private readonly open: readonly OpenRow[],
+  ) {
+    this.total = count * ROW_HEIGHT + open.reduce((n, o) => n + o.extra, 0);
+  }
+
+  start(index: number): number {
+    let y = index * ROW_HEIGHT;
+    for (const o of this.open) {
+      if (o.index >= index) break;
+      y += o.extra;
+    }
+    return y;
+  }
+
+  /** The row at height `y` (clamped to the rows there are). */
+  indexAt(y: number): number {
+    let shift = 0;
+    for (const o of this.open) {
+      const top = o.index * ROW_HEIGHT + shift;
+      if (y < top) break;
+      if (y < top + ROW_HEIGHT + o.extra) return o.index;
+      shift += o.extra;
+    }
+    return Math.max(0, Math.min(this.count - 1, Math.floor((y - shift) / ROW_HEIGHT)));
+  }
+}
+
 export function LogList({ stream, view, historyComplete, showVm, label, empty }: LogListProps) {
   const scrollRef = useRef<HTMLElement>(null);
-  const getScrollElement = useCallback(() => scrollRef.current, []);
   const following = useFollowing();
   const seenSeq = useSeenSeq();
   const expanded = useExpanded();
   const rows = view.rows;
   const count = rows.length;
 
-  // Stable callbacks: a new getItemKey makes the virtualizer re-measure every row (100,000 of them).
-  const getItemKey = useCallback((i: number) => rows[i]?.seq ?? i, [rows]);
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement,
-    estimateSize,
-    overscan: 8,
-    getItemKey,
-    // No flushSync from scroll and resize handlers: React batches the re-render.
-    useFlushSync: false,
-  });
-
-  // A row that closes is a collapsed row again: its measured height no longer holds.
-  const wasOpen = useRef<ReadonlySet<number>>(expanded);
+  // What the scroller shows: read on scroll and resize only, never during a render.
+  const [viewport, setViewport] = useState({ top: 0, height: 0 });
+  const readViewport = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const next = { top: el.scrollTop, height: el.clientHeight };
+    setViewport((v) => (v.top === next.top && v.height === next.height ? v : next));
+  }, []);
   useLayoutEffect(() => {
-    for (const seq of wasOpen.current) {
-      if (expanded.has(seq)) continue;
-      const i = firstIndexAtOrAfter(rows, seq);
-      if (rows[i]?.seq === seq) virtualizer.resizeItem(i, ROW_HEIGHT);
+    const el = scrollRef.current;
+    if (!el) return;
+    readViewport();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(readViewport);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [readViewport]);
+
+  // Expanded rows' heights, measured as they render and whenever they change.
+  const [heights, setHeights] = useState<ReadonlyMap<number, number>>(() => new Map());
+  const sizeObserver = useRef<ResizeObserver | null>(null);
+  useEffect(() => () => sizeObserver.current?.disconnect(), []);
+  const measureOpen = useCallback((el: HTMLLIElement | null) => {
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    sizeObserver.current ??= new ResizeObserver((entries) => {
+      setHeights((prev) => {
+        let next: Map<number, number> | null = null;
+        for (const e of entries) {
+          const target = e.target as HTMLElement;
+          if (!target.isConnected) {
+            sizeObserver.current?.unobserve(target);
+            continue;
+          }
+          const seq = Number(target.dataset.seq);
+          const h = target.getBoundingClientRect().height;
+          if (prev.get(seq) === h) continue;
+          next ??= new Map(prev);
+          next.set(seq, h);
+        }
+        return next ?? prev;
+      });
+    });
+    sizeObserver.current.observe(el);
+  }, []);
+
+  const layout = useMemo(() => {
+    const open: OpenRow[] = [];
+    for (const seq of expanded) {
+      const index = firstIndexAtOrAfter(rows, seq);
+      const h = heights.get(seq);
+      if (rows[index]?.seq === seq && h !== undefined && h > ROW_HEIGHT)
+        open.push({ index, extra: h - ROW_HEIGHT });
     }
-    wasOpen.current = expanded;
-  }, [expanded, rows, virtualizer]);
+    open.sort((a, b) => a.index - b.index);
+    return new RowLayout(count, open);
+  }, [count, rows, expanded, heights]);
+
+  // Following: the window at the bottom, in this very render.
+  const top = following ? Math.max(0, layout.total - viewport.height) : viewport.top;
+  const first = count === 0 ? 0 : Math.max(0, layout.indexAt(top) - OVERSCAN);
+  const last = count === 0 ? -1 : Math.min(count - 1, layout.indexAt(top + viewport.height) + OVERSCAN);
 
   // Rows added above (older history) must not move what the person is reading.
   const anchor = useRef<{ view: LogView; firstSeq: number | null }>({ view, firstSeq: null });
@@ -101,6 +180,7 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
   const onScroll = () => {
     const el = scrollRef.current;
     if (!el) return;
+    readViewport();
     const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
     if (fromBottom <= ROW_HEIGHT) followResumed();
     else scrolledAway(view.rows[view.rows.length - 1]?.seq ?? null);
@@ -108,7 +188,8 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
   };
 
   const newCount = !following && seenSeq !== null ? view.countAfter(seenSeq) : 0;
-  const items = virtualizer.getVirtualItems();
+  const items: LogRow[] = [];
+  for (let i = first; i <= last; i++) items.push(rows[i]!);
 
   return (
     <div className="log-frame">
@@ -125,20 +206,20 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
         }}
       >
         {count === 0 ? <p className="log-empty muted">{empty}</p> : null}
-        <ul aria-label="Events" className="log-rows" style={{ height: `${virtualizer.getTotalSize()}px` }}>
-          {items.map((item) => {
-            const row = rows[item.index];
-            if (!row) return null;
+        <ul aria-label="Events" className="log-rows" style={{ height: `${layout.total}px` }}>
+          {items.map((row, k) => {
+            const index = first + k;
+            const open = expanded.has(row.seq);
             return (
               <LogRowView
-                key={item.key}
+                key={row.seq}
                 row={row}
-                index={item.index}
+                index={index}
                 setSize={count}
-                start={item.start}
-                open={expanded.has(row.seq)}
+                start={layout.start(index)}
+                open={open}
                 showVm={showVm}
-                measure={virtualizer.measureElement}
+                measure={measureOpen}
               />
             );
           })}
@@ -168,7 +249,7 @@ interface LogRowViewProps {
   start: number;
   open: boolean;
   showVm: boolean;
-  measure: (el: Element | null) => void;
+  measure: (el: HTMLLIElement | null) => void;
 }
 
 const LogRowView = memo(function LogRowView({
@@ -189,6 +270,7 @@ const LogRowView = memo(function LogRowView({
       className="log-row"
       data-severity={severity}
       data-index={index}
+      data-seq={row.seq}
       // Only an expanded row's height is not ROW_HEIGHT.
       ref={open ? measure : undefined}
       style={{ transform: `translateY(${start}px)` }}
