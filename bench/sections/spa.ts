@@ -271,10 +271,14 @@ async function eventLogStorm(browser: Browser, rig: Rig, report: Report): Promis
       await profiler.send('Profiler.enable');
       await profiler.send('Profiler.start');
     }
+    // BENCH_PAGE_TRACE=FILE.json: Chromium's timeline trace of the storm (layout, style, paint).
+    const traceFile = process.env.BENCH_PAGE_TRACE;
+    if (traceFile) await browser.startTracing(page, { path: traceFile, categories: ['devtools.timeline'] });
     const t0 = (await page.evaluate('performance.now()')) as number;
     const storm10k = await driveStorm(rig, 10_000, 20_000);
     const after10k = await waitLoaded(page, before.loaded + storm10k.events);
     const t1 = (await page.evaluate('performance.now()')) as number;
+    if (traceFile) await browser.stopTracing();
     if (profiler && profileFile) {
       const { profile } = await profiler.send('Profiler.stop');
       writeFileSync(profileFile, JSON.stringify(profile));
