@@ -64,7 +64,8 @@ export function spawnChild(
   child.on('error', () => {});
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
-    if (err.length < 20_000) err += d.toString();
+    // The newest 20,000 characters: the console writes an audit line per command.
+    err = (err + d.toString()).slice(-20_000);
   });
   let out = '';
   const lineWaiters = new Set<() => void>();

@@ -60,7 +60,8 @@ ${
 
 All QMP traffic is real: one QEMU 7.2 (TCG, \`-S\`, a disk on ide.0 that fails every read through
 \`blkdebug\` with \`rerror=stop\`, and a second \`-qmp\` monitor). The console runs as its own process
-(\`bin/qmp-console.js\`, the built proxy, with a token), so its CPU time and memory come from
+(\`bin/qmp-console.js\`, the built proxy, with a token and \`QMP_CONSOLE_LOG=warn\`: no audit lines on
+stderr, which the bench would have to drain), so its CPU time and memory come from
 \`/proc/PID/stat\` and \`/proc/PID/status\`. It holds QEMU's first monitor; the direct, websockify and
 bridge clients take turns on the second (a monitor serves one client at a time; two monitors of one
 QEMU are independent).
