@@ -1,6 +1,6 @@
 // `npm run bench`: every figure beside its reference, measured in one run on this machine. Prints a
-// table, writes bench/results/latest.json and docs/benchmarks.md (from the same run, naming the commit),
-// and exits with status 1 when a section could not run.
+// table, writes bench/results/latest.json, docs/benchmarks.md and README's block (from the same run,
+// naming the commit), and exits with status 1 when a section could not run.
 // `tsx bench/run.ts --only latency,storm` runs some sections (for work on one of them).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { formatTable, Report } from './lib/report.ts';
 import { type Rig, startRig } from './lib/rig.ts';
 import { ROOT } from './lib/servers.ts';
-import { type Machine, writeBenchmarksDoc } from './lib/write-doc.ts';
+import { type Machine, writeBenchmarksDoc, writeReadmeBlock } from './lib/write-doc.ts';
 import { idleRssSection } from './sections/idle-rss.ts';
 import { journalSection } from './sections/journal.ts';
 import { latencySection } from './sections/latency.ts';
@@ -156,7 +156,8 @@ async function main(): Promise<number> {
   process.stdout.write(`JSON: ${path.relative(process.cwd(), jsonPath)}\n`);
   if (only === null) {
     writeBenchmarksDoc(report, result.machine, result.date, totalSeconds, commit);
-    process.stdout.write('Markdown: docs/benchmarks.md\n');
+    writeReadmeBlock(report, result.machine, result.date, commit);
+    process.stdout.write('Markdown: docs/benchmarks.md, README.md\n');
   }
   const misses = report.rows.filter((r) => r.verdict === 'miss').length;
   process.stdout.write(

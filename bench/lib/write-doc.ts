@@ -1,5 +1,5 @@
 // docs/benchmarks.md: the latest full run's table, with the machine it came from, and how to read it.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findings } from './findings.ts';
 import { formatMarkdown, type Report } from './report.ts';
@@ -120,4 +120,38 @@ waits for the peer's delayed ACK (the *tcp* rows above). Give QEMU a unix socket
   exits with status 1.
 `;
   writeFileSync(path.join(ROOT, 'docs/benchmarks.md'), text);
+}
+
+const README_START = '<!-- bench:start -->';
+const README_END = '<!-- bench:end -->';
+
+/** The README's performance block: the goals of this run, with the run's date, commit and machine. */
+export function writeReadmeBlock(report: Report, machine: Machine, date: string, commit: string): void {
+  const file = path.join(ROOT, 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  const a = readme.indexOf(README_START);
+  const b = readme.indexOf(README_END);
+  if (a < 0 || b < a) return;
+  const goals = report.rows.filter((r) => r.verdict !== 'info');
+  const met = goals.filter((r) => r.verdict === 'pass').length;
+  const pressure =
+    machine.cpuPressure.start === null
+      ? ''
+      : `, CPU pressure ${machine.cpuPressure.start}% → ${machine.cpuPressure.end}%`;
+  const block = [
+    README_START,
+    `Latest full run: ${date.slice(0, 16).replace('T', ' ')} UTC, commit \`${commit}\`, ${machine.nproc} CPUs (${machine.cpu}), ` +
+      `${machine.qemu.replace(/^QEMU emulator version /, 'QEMU ')}, Node ${machine.node}; load average ${machine.loadAverage}${pressure}. ` +
+      `${met} of ${goals.length} goals met.`,
+    '',
+    '| goal | this run | |',
+    '|---|---|---|',
+    ...goals.map(
+      (r) =>
+        `| ${r.section.replace(/^\d+\. /, '')}: ${r.figure} | ${r.value.toLocaleString('en-US')} ${r.unit}${r.versus ? `, ${r.versus}` : ''} | ${r.verdict} |`,
+    ),
+    ...report.skipped.map((s) => `| ${s.section} | failed: ${s.why} | miss |`),
+    README_END,
+  ].join('\n');
+  writeFileSync(file, readme.slice(0, a) + block + readme.slice(b + README_END.length));
 }
