@@ -25,6 +25,8 @@ export interface DatabaseFillHooks {
   caughtUp(): void;
   /** Before a retry: events still queued join the rows. */
   beforeRetry(): void;
+  /** Writes started failing, or recovered. */
+  healthChanged(): void;
 }
 
 export class DatabaseFill {
@@ -109,6 +111,7 @@ export class DatabaseFill {
       log.info('journal writes recovered', { written: saved, lost: gapRow ? this.unsaved.lostTotal : 0 });
       this.failure = null;
       this.retryDelay = this.opts.retryInitialMs;
+      this.hooks.healthChanged();
     }
     if (gapRow) this.hooks.published(gapRow);
     return true;
@@ -143,6 +146,7 @@ export class DatabaseFill {
     if (!this.failure) {
       this.failure = { error, since: this.opts.now() };
       log.error('journal writes failing; keeping events in memory and retrying', { error });
+      this.hooks.healthChanged();
     } else {
       this.failure.error = error;
     }

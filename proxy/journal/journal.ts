@@ -12,10 +12,9 @@
 // dropped from memory (still delivered) and a CONSOLE_JOURNAL_GAP record says how many and which
 // sequence numbers once writes succeed again. When the log itself cannot be written, the batch goes
 // to SQLite before delivery, as it would without a log.
-import type { JournalHealth, JournalStatus } from '../../protocol/journal.ts';
+import type { CommandRecord, JournalHealth, JournalStatus } from '../../protocol/journal.ts';
 import { ConsoleEvent } from '../../protocol/journal.ts';
 import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
-import type { CommandRecord } from '../hub/client-session.ts';
 import type { EventSink } from '../hub/vm-hub.ts';
 import { log } from '../log.ts';
 import type { UpstreamStatus } from '../qmp/upstream-session.ts';
@@ -52,6 +51,8 @@ export interface JournalOptions {
 export interface JournalSubscriber {
   records(records: EventRow[]): void;
   alert(alert: Alert): void;
+  /** Writes started failing or recovered (`health()` says how it is now). */
+  healthChanged?(): void;
 }
 
 interface Queued {
@@ -110,6 +111,9 @@ export class Journal {
         for (const s of this.subscribers) s.records([row]);
       },
       caughtUp: () => this.log.clear(),
+      healthChanged: () => {
+        for (const s of this.subscribers) s.healthChanged?.();
+      },
       beforeRetry: () => this.flush(),
     });
     this.recover();
