@@ -89,9 +89,7 @@ export class JournalStore {
     readonly db: Database.Database,
     readonly file: string,
   ) {
-    this.insertEvent = db.prepare(
-      `INSERT INTO events (${eventColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.insertEvent = db.prepare(`INSERT INTO events (${eventColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.upsertAlert = db.prepare(
       `INSERT OR REPLACE INTO alerts (id, vm, event, device, node, operation, action, reason, nospace, count,
          first, last, first_seq, last_seq, state, acknowledged_by, acknowledged_at)
