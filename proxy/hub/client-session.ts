@@ -181,15 +181,16 @@ export class ClientSession {
     const sent = this.upstream.send(kind, command, args, (reply) => {
       this.inFlight--;
       this.bytesInFlight -= bytes;
+      const text = replyWithClientId(reply, id);
+      if (place) place(text);
+      else this.deliver(text);
+      // The audit record after the reply is on its way: nothing of it sits in the reply's path.
       this.record(
         command,
         args,
         'error' in reply.message ? 'error' : 'ok',
         'error' in reply.message ? reply.message.error.class : undefined,
       );
-      const text = replyWithClientId(reply, id);
-      if (place) place(text);
-      else this.deliver(text);
     });
     if (!sent) {
       // The upstream is gone; the hub is closing this client. Say so rather than invent a reply.
