@@ -62,9 +62,9 @@ export function findings(
     const q = tp.qemu.perSecond;
     const f = tp.fake.perSecond;
     out.push(
-      `**Pipelined.** Against QEMU the console carried ${n(q.console)} cmd/s (×${round(q.console / q.direct)} of direct, ` +
-        `${place(q.console, { websockify: q.websockify, bridge: q.bridge }, false)} of the references at ` +
-        `${n(q.websockify)} and ${n(q.bridge)}); against the instant fake server ${n(f.console)} cmd/s ` +
+      `**Pipelined.** Against QEMU the console carried ${n(q.console)} cmd/s (×${round(q.console / q.direct)} of direct; ` +
+        `websockify ${n(q.websockify)}, bridge ${n(q.bridge)} cmd/s: the console was ` +
+        `${place(q.console, { websockify: q.websockify, bridge: q.bridge }, false)}); against the instant fake server ${n(f.console)} cmd/s ` +
         `(websockify ${n(f.websockify)}, bridge ${n(f.bridge)}), ${tp.fake.consoleCpuUsPerCommand} µs of console CPU per command.`,
     );
   }
@@ -105,10 +105,13 @@ export function findings(
   if (status || size) {
     const bits: string[] = [];
     if (status) {
-      bits.push(`the run state was painted ${n(median(status.msEach))} ms after navigation (median)`);
+      bits.push(`The run state was painted ${n(median(status.msEach))} ms after navigation (median)`);
       bits.push(`Chromium received ${n(median(status.receivedBytes) / 1024)} KiB for the whole first page`);
     }
-    if (size) bits.push(`its JS and CSS are ${n(size.firstPageGzipBytes / 1024)} KiB at gzip -9`);
+    if (size)
+      bits.push(
+        `${bits.length ? 'its' : 'Its'} JS and CSS are ${n(size.firstPageGzipBytes / 1024)} KiB at gzip -9`,
+      );
     out.push(`**First page.** ${bits.join('; ')}.`);
   }
   const log = d.eventLog as { longTasks: [number, number][]; storm10k: { events: number } } | undefined;
