@@ -186,6 +186,10 @@ export class ClientSession {
     const sent = this.upstream.send(kind, command, args, (reply) => {
       this.inFlight--;
       this.bytesInFlight -= bytes;
+      const text = replyWithClientId(reply, id);
+      if (place) place(text);
+      else this.deliver(text);
+      // The audit record after the reply is on its way: nothing of it sits in the reply's path.
       this.record(
         command,
         args,
@@ -193,9 +197,6 @@ export class ClientSession {
         'error' in reply.message ? reply.message.error.class : undefined,
         (performance.now() - started) / 1000,
       );
-      const text = replyWithClientId(reply, id);
-      if (place) place(text);
-      else this.deliver(text);
     });
     if (!sent) {
       // The upstream is gone; the hub is closing this client. Say so rather than invent a reply.

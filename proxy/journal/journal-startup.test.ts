@@ -99,7 +99,8 @@ describe('startConsole', () => {
           '',
           () => {},
         );
-      await new Promise((r) => setImmediate(r));
+      // Delivered, and the database's fill tried (it runs behind delivery).
+      running.journal.settle();
       const vms = await (await fetch(`${running.url}api/vms`)).json();
       expect(vms[0].name).toBe(vm.name);
       expect(vms[0].journal).toMatchObject({

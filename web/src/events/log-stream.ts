@@ -231,7 +231,7 @@ export class LogStream {
     for (; i < this.pending.length; i++) {
       const row = parseRecord(this.pending[i]!);
       if (row) rows.push(row);
-      if ((i & 127) === 127 && this.opts.now() - start > budgetMs) {
+      if ((i & 15) === 15 && this.opts.now() - start > budgetMs) {
         i++;
         break;
       }
