@@ -2,6 +2,8 @@
 import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { QmpEvent } from '../../../protocol/qmp.ts';
+import { JOB_EVENT_STALE } from '../qemu/jobs.ts';
+import { MIGRATION_EVENT_STALE } from '../qemu/migration.ts';
 import { useQmpClient } from './qmp-clients.ts';
 import { qmpQueryKey } from './qmp-query.ts';
 
@@ -34,6 +36,9 @@ export const EVENT_INVALIDATIONS: Readonly<Record<string, readonly string[]>> = 
   SPICE_CONNECTED: ['query-spice'],
   SPICE_INITIALIZED: ['query-spice'],
   SPICE_DISCONNECTED: ['query-spice'],
+  // Block jobs, write thresholds and migration.
+  ...JOB_EVENT_STALE,
+  ...MIGRATION_EVENT_STALE,
 };
 
 /** The query commands an event makes stale (none for events not in the table). */

@@ -24,6 +24,7 @@ import {
 import { ConfirmDialog } from './confirm-dialog.tsx';
 import { type DeviceCatalog, refineDeviceIssues } from './device-catalog.ts';
 import { explainError, policyRefusal, viewerNotice } from './policy.ts';
+import { usePrefilledCommand } from './prefilled-command.ts';
 import {
   type ArgumentLocation,
   type ComposerMode,
@@ -84,6 +85,7 @@ const MODES: { mode: ComposerMode; label: string }[] = [
 
 export function ComposerPanel({ vm }: { vm: string }) {
   usePageTitle(`Composer · ${vm}`);
+  usePrefilledCommand(vm);
   const ids = useId();
   const { client, state, version } = useQmpClient(vm);
   const queryClient = useQueryClient();

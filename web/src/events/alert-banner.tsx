@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { decideCommand } from '../../../protocol/command-policy.ts';
-import type { JournalAlert } from '../../../protocol/journal.ts';
+import { alertSeverityOf, type JournalAlert } from '../../../protocol/journal.ts';
 import { useAcknowledgeAlert, useOpenAlerts } from '../api/alerts.ts';
 import { useEventInvalidation } from '../api/events-to-queries.ts';
 import { qmpClients, useQmpClient } from '../api/qmp-clients.ts';
@@ -100,7 +100,12 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
   };
 
   return (
-    <li className="alert-card" data-event={alert.event} aria-labelledby={`${ids}-h`}>
+    <li
+      className="alert-card"
+      data-event={alert.event}
+      data-severity={alertSeverityOf(alert)}
+      aria-labelledby={`${ids}-h`}
+    >
       <p className="alert-headline" id={`${ids}-h`}>
         {text.headline}
       </p>

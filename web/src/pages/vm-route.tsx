@@ -4,6 +4,9 @@ import { Link, Route, Switch, useRoute } from 'wouter';
 import { LazyComposer } from '../composer/lazy-composer.tsx';
 import { AlertBanner } from '../events/alert-banner.tsx';
 import { LazyEventLog } from '../events/lazy-event-log.tsx';
+import { JobStrip } from '../jobs/job-strip.tsx';
+import { LazyJobsPage } from '../jobs/lazy-jobs.tsx';
+import { LazyMigrationPage } from '../migration/lazy-migration.tsx';
 import { VM_INFO_PANELS } from '../vm-info/panels.ts';
 import { VmPage } from '../vm-info/vm-page.tsx';
 
@@ -17,6 +20,8 @@ const sections: { path: string; label: string; render: (vm: string) => ReactNode
   })),
   { path: 'events', label: 'Events', render: (vm) => <LazyEventLog key={vm} vm={vm} /> },
   { path: 'composer', label: 'Composer', render: (vm) => <LazyComposer key={vm} vm={vm} /> },
+  { path: 'jobs', label: 'Jobs', render: (vm) => <LazyJobsPage key={vm} vm={vm} /> },
+  { path: 'migration', label: 'Migration', render: (vm) => <LazyMigrationPage key={vm} vm={vm} /> },
 ];
 
 export function vmSectionPath(vm: string, section = ''): string {
@@ -34,6 +39,7 @@ export function VmRoute({ name }: { name: string }) {
         </nav>
       ) : null}
       <AlertBanner vm={name} />
+      <JobStrip vm={name} />
       <Switch>
         {sections.map((s) => (
           <Route key={s.path} path={vmSectionPath(name, s.path)}>

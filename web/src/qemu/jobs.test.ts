@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { EVENT_INVALIDATIONS } from '../api/events-to-queries.ts';
+import { JOB_EVENT_STALE, jobActionsFor, jobConfirmation, jobIsActive } from './jobs.ts';
+import { MIGRATION_EVENT_STALE, migrateCommandLine, migrationUnderWay } from './migration.ts';
+import { parseSize } from './sizes.ts';
+
+describe('job actions by status (QEMU job verb table)', () => {
+  it.each([
+    ['running', ['pause', 'cancel']],
+    ['paused', ['resume', 'cancel']],
+    ['ready', ['pause', 'complete', 'cancel']],
+    ['pending', ['finalize', 'cancel']],
+    ['concluded', ['dismiss']],
+    ['aborting', []],
+    ['null', []],
+  ] as const)('%s offers %j', (status, actions) => {
+    expect(jobActionsFor(status)).toEqual(actions);
+  });
+
+  it('confirmations name the VM and the job', () => {
+    const c = jobConfirmation('db', 'mirror0', 'complete');
+    expect(c.title).toBe('Complete job mirror0 on db?');
+    expect(c.confirmLabel).toBe('Complete mirror0');
+    expect(c.command).toBe('job-complete id=mirror0');
+    expect(c.consequence).toMatch(/target/);
+  });
+
+  it('polls only jobs that do work', () => {
+    expect(jobIsActive('running')).toBe(true);
+    expect(jobIsActive('paused')).toBe(false);
+    expect(jobIsActive('concluded')).toBe(false);
+  });
+});
+
+describe('events that refresh jobs and migrations', () => {
+  it('are part of the one invalidation table', () => {
+    for (const [event, commands] of Object.entries({ ...JOB_EVENT_STALE, ...MIGRATION_EVENT_STALE }))
+      expect(EVENT_INVALIDATIONS[event]).toEqual(commands);
+    expect(EVENT_INVALIDATIONS.JOB_STATUS_CHANGE).toContain('query-jobs');
+    expect(EVENT_INVALIDATIONS.MIGRATION_PASS).toEqual(['query-migrate']);
+  });
+});
+
+describe('migration', () => {
+  it('is under way until it ends', () => {
+    expect(migrationUnderWay('active')).toBe(true);
+    expect(migrationUnderWay('completed')).toBe(false);
+    expect(migrationUnderWay(undefined)).toBe(false);
+  });
+
+  it('starts from a qmp-shell line', () => {
+    expect(migrateCommandLine('unix:/tmp/m.sock')).toBe('migrate uri=unix:/tmp/m.sock');
+  });
+});
+
+describe("QEMU's size syntax", () => {
+  it.each([
+    ['65536', 65536],
+    ['64K', 65536],
+    ['1M', 1048576],
+    ['1.5G', 1.5 * 2 ** 30],
+    ['2 GiB', 2 * 2 ** 30],
+    ['0', 0],
+  ])('%s is %d bytes', (text, bytes) => expect(parseSize(text)).toBe(bytes));
+
+  it.each(['', 'lots', '-1', '1.5', '1X', '99999999999P'])('refuses %j', (text) =>
+    expect(parseSize(text)).toBeNull(),
+  );
+});
