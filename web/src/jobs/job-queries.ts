@@ -30,32 +30,47 @@ export const jobQueries = {
   /** Every block node, flat: where write thresholds are set. */
   blockNodes: (vm: string) => qmpQueryOptions<BlockNodeInfo[]>(vm, 'query-named-block-nodes', { flat: true }),
   /**
-   * When each job was created, from the journal's JOB_STATUS_CHANGE records (QEMU's own timestamps):
-   * QEMU does not say how long a job has run. Keyed on the job ids, so a new job asks again.
+   * When each job was created and, once it has, concluded: from the journal's JOB_STATUS_CHANGE records
+   * (QEMU's own timestamps), since QEMU does not say how long a job has run. Keyed on each job's id and
+   * status, so a new job or a status change asks the console again (never QEMU).
    */
-  starts: (vm: string, ids: readonly string[]) =>
+  times: (vm: string, jobs: readonly { id: string; status: string }[]) =>
     queryOptions({
-      queryKey: ['journal', 'job-starts', vm, [...ids].sort()] as const,
-      enabled: ids.length > 0,
+      queryKey: ['journal', 'job-times', vm, jobs.map((j) => `${j.id}:${j.status}`).sort()] as const,
+      enabled: jobs.length > 0,
       staleTime: Number.POSITIVE_INFINITY,
       retry: false,
       queryFn: async ({ signal }) => {
         const url = `/api/vms/${encodeURIComponent(vm)}/events?event=JOB_STATUS_CHANGE&order=desc&limit=1000`;
         const page = await fetchJson<JournalPage>(url, { signal });
-        return jobStartTimes(page, ids);
+        return jobTimes(
+          page,
+          jobs.map((j) => j.id),
+        );
       },
     }),
 };
 
-/** The latest `created` time (ms) of each wanted job id, newest records first. */
-export function jobStartTimes(page: JournalPage, ids: readonly string[]): Record<string, number> {
+export interface JobTimes {
+  /** ms since the epoch. */
+  start: number;
+  /** When it concluded, if it has. */
+  end?: number;
+}
+
+/** Each wanted job's latest `created` time, and its `concluded` time after that (newest records first). */
+export function jobTimes(page: JournalPage, ids: readonly string[]): Record<string, JobTimes> {
   const wanted = new Set(ids);
-  const starts: Record<string, number> = {};
+  const times: Record<string, JobTimes> = {};
+  const ends: Record<string, number> = {};
   for (const r of page.events) {
     const id = r.data?.id;
-    if (typeof id !== 'string' || !wanted.has(id) || r.data?.status !== 'created' || id in starts) continue;
+    if (typeof id !== 'string' || !wanted.has(id) || id in times) continue;
     const { seconds, microseconds } = r.timestamp;
-    starts[id] = seconds >= 0 ? seconds * 1000 + Math.floor(microseconds / 1000) : Date.parse(r.received);
+    const at = seconds >= 0 ? seconds * 1000 + Math.floor(microseconds / 1000) : Date.parse(r.received);
+    if (r.data?.status === 'concluded' && !(id in ends)) ends[id] = at;
+    if (r.data?.status === 'created')
+      times[id] = ends[id] !== undefined ? { start: at, end: ends[id] } : { start: at };
   }
-  return starts;
+  return times;
 }

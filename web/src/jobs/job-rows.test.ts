@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BlockJobInfo, JobInfo } from '../qemu/jobs.ts';
 import { formatDuration, percent } from '../ui/units.ts';
-import { jobStartTimes } from './job-queries.ts';
+import { jobTimes } from './job-queries.ts';
 import { addSample, mergeJobs, progressRate, RATE_WINDOW_MS, timeLeftMs } from './job-rows.ts';
 
 // Replies as QEMU 7.2 gave them for a drive-backup throttled to 8 MiB/s.
@@ -77,7 +77,7 @@ describe('rate and time left', () => {
 });
 
 describe('job start times from the journal', () => {
-  it('takes the latest created record of each job', () => {
+  it('takes the latest created record of each job, and its end once it concluded', () => {
     const rec = (seq: number, id: string, status: string, seconds: number) => ({
       seq,
       vm: 'vm',
@@ -87,10 +87,19 @@ describe('job start times from the journal', () => {
       received: new Date(seconds * 1000).toISOString(),
     });
     const page = {
-      events: [rec(4, 'bk0', 'running', 30), rec(3, 'bk0', 'created', 30), rec(2, 'bk0', 'created', 10)],
+      events: [
+        rec(6, 'mr0', 'concluded', 50),
+        rec(5, 'mr0', 'created', 40),
+        rec(4, 'bk0', 'running', 30),
+        rec(3, 'bk0', 'created', 30),
+        rec(2, 'bk0', 'created', 10),
+      ],
       next: null,
     };
-    expect(jobStartTimes(page, ['bk0', 'other'])).toEqual({ bk0: 30_500 });
+    expect(jobTimes(page, ['bk0', 'mr0', 'other'])).toEqual({
+      bk0: { start: 30_500 },
+      mr0: { start: 40_500, end: 50_500 },
+    });
   });
 });
 

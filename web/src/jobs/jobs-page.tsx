@@ -10,7 +10,7 @@ import { QueryError } from '../ui/query-error.tsx';
 import { formatByteRate, formatBytes, formatDuration } from '../ui/units.ts';
 import { usePageTitle } from '../ui/use-page-title.ts';
 import { JobActions } from './job-actions.tsx';
-import { jobQueries, PROGRESS_POLL_MS } from './job-queries.ts';
+import { type JobTimes, jobQueries, PROGRESS_POLL_MS } from './job-queries.ts';
 import { type JobRow, timeLeftMs } from './job-rows.ts';
 import { jobTone } from './job-tone.ts';
 import { useJobRows } from './use-job-rows.ts';
@@ -33,9 +33,13 @@ export function JobsPage({ vm }: { vm: string }) {
   const { state } = useQmpClient(vm);
   useEventInvalidation(vm);
   const { rows, rates, jobs, blockJobs } = useJobRows(vm);
-  const liveIds = rows.filter((r) => jobIsLive(r.status)).map((r) => r.id);
-  const starts = useQuery(jobQueries.starts(vm, liveIds));
-  const now = useNow(rows.some((r) => jobIsLive(r.status)));
+  const times = useQuery(
+    jobQueries.times(
+      vm,
+      rows.filter((r) => jobIsLive(r.status)),
+    ),
+  );
+  const now = useNow(rows.some((r) => jobIsLive(r.status) && r.status !== 'concluded'));
   const connected = state === 'ready';
 
   return (
@@ -56,7 +60,7 @@ export function JobsPage({ vm }: { vm: string }) {
         {blockJobs.isError ? <QueryError what="query-block-jobs failed" error={blockJobs.error} /> : null}
         {jobs.isSuccess && rows.length === 0 ? <p>No jobs are running on {vm}.</p> : null}
         {rows.length > 0 ? (
-          <JobTable vm={vm} rows={rows} rates={rates} starts={starts.data ?? {}} now={now} />
+          <JobTable vm={vm} rows={rows} rates={rates} times={times.data ?? {}} now={now} />
         ) : null}
       </section>
       <WriteThresholds vm={vm} connected={connected} />
@@ -68,13 +72,13 @@ function JobTable({
   vm,
   rows,
   rates,
-  starts,
+  times,
   now,
 }: {
   vm: string;
   rows: JobRow[];
   rates: ReadonlyMap<string, number | null>;
-  starts: Record<string, number>;
+  times: Record<string, JobTimes>;
   now: number;
 }) {
   return (
@@ -101,7 +105,7 @@ function JobTable({
               vm={vm}
               row={row}
               rate={rates.get(row.id) ?? null}
-              start={starts[row.id]}
+              times={times[row.id]}
               now={now}
             />
           ))}
@@ -124,13 +128,13 @@ function JobTableRow({
   vm,
   row,
   rate,
-  start,
+  times,
   now,
 }: {
   vm: string;
   row: JobRow;
   rate: number | null;
-  start: number | undefined;
+  times: JobTimes | undefined;
   now: number;
 }) {
   const left = jobIsActive(row.status) && row.status !== 'ready' ? timeLeftMs(row, rate) : null;
@@ -166,7 +170,9 @@ function JobTableRow({
           <div className="muted small">{limit > 0 ? `limit ${formatByteRate(limit)}` : 'no limit'}</div>
         ) : null}
       </td>
-      <td>{start !== undefined ? formatDuration(now - start) : <span className="muted">unknown</span>}</td>
+      <td>
+        {times ? formatDuration((times.end ?? now) - times.start) : <span className="muted">unknown</span>}
+      </td>
       <td>{left !== null ? formatDuration(left) : <span className="muted">{noEstimate(row)}</span>}</td>
       <td>
         <JobActions vm={vm} jobId={row.id} status={row.status} />
