@@ -12,6 +12,7 @@ import { type Machine, writeBenchmarksDoc } from './lib/write-doc.ts';
 import { idleRssSection } from './sections/idle-rss.ts';
 import { journalSection } from './sections/journal.ts';
 import { latencySection } from './sections/latency.ts';
+import { longRunningSection } from './sections/long-running.ts';
 import { spaSection } from './sections/spa.ts';
 import { stormSection } from './sections/storm.ts';
 import { throughputSection } from './sections/throughput.ts';
@@ -41,6 +42,12 @@ const sections: Section[] = [
   { name: 'journal', title: '4. Journal (1,000,000 events)', rig: false, run: (r) => journalSection(r) },
   { name: 'spa', title: '5. SPA', rig: true, run: (r, rig) => spaSection(rig, r) },
   { name: 'idle', title: '6. Idle console memory', rig: false, run: (r) => idleRssSection(r) },
+  {
+    name: 'long-running',
+    title: '7. Watching long-running work',
+    rig: false,
+    run: (r) => longRunningSection(r),
+  },
 ];
 
 /** `some avg60` of /proc/pressure/cpu: the share of time some task waited for a CPU, or null. */
