@@ -9,11 +9,16 @@ import { jobTone } from './job-tone.ts';
 import { useJobRows } from './use-job-rows.ts';
 
 export function JobStrip({ vm }: { vm: string }) {
-  useEventInvalidation(vm);
   const [onJobsPage] = useRoute(vmPath(vm, 'jobs'));
+  // The jobs page shows it all; a second observer there would poll a second time.
+  return onJobsPage ? null : <LiveJobStrip vm={vm} />;
+}
+
+function LiveJobStrip({ vm }: { vm: string }) {
+  useEventInvalidation(vm);
   const { rows } = useJobRows(vm, { withBlockJobs: false });
   const live = rows.filter((r) => jobIsLive(r.status));
-  if (onJobsPage || live.length === 0) return null;
+  if (live.length === 0) return null;
   return (
     <section className="job-strip" aria-label={`Jobs running on ${vm}`}>
       <ul>
