@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleConfig } from './config/cli-config.ts';
-import type { Target } from './config/target-address.ts';
+import { type ConsoleStreamOptions, createConsoleStream } from './http/console-stream.ts';
 import { createJournalRoutes } from './http/journal-routes.ts';
 import { createConsoleServer } from './http/server.ts';
 import { Hub } from './hub/hub.ts';
@@ -12,6 +12,7 @@ import type { EventStreamOptions } from './journal/event-stream.ts';
 import { Journal, type JournalOptions } from './journal/journal.ts';
 import { JournalStore } from './journal/journal-store.ts';
 import { listenQmpSocket, type QmpSocketListener } from './listen/qmp-socket-listener.ts';
+import type { Target } from './qmp/target.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
 import { createConsoleSecurity } from './security/console-security.ts';
@@ -47,6 +48,7 @@ export interface StartOptions {
   /** Journal batching, retry and retention timing (tests); retention limits come from config. */
   journal?: Omit<JournalOptions, 'retention'>;
   eventStream?: Partial<EventStreamOptions>;
+  consoleStream?: Partial<ConsoleStreamOptions>;
 }
 
 export async function startConsole(
@@ -90,6 +92,7 @@ export async function startConsole(
       vmExists: (name) => hub.get(name) !== undefined,
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
+    stream: createConsoleStream(hub, journal, options.consoleStream),
   });
   const listeners: QmpSocketListener[] = [];
   try {
