@@ -5,6 +5,7 @@ import { useEventInvalidation } from '../api/events-to-queries.ts';
 import { jobIsLive } from '../qemu/jobs.ts';
 import { vmPath } from '../qemu/routes.ts';
 import { ProgressBar } from '../ui/progress-bar.tsx';
+import './jobs.css';
 import { jobTone } from './job-tone.ts';
 import { useJobRows } from './use-job-rows.ts';
 

@@ -6,6 +6,7 @@ import { useEventInvalidation } from '../api/events-to-queries.ts';
 import { useQmpClient } from '../api/qmp-clients.ts';
 import { jobIsActive, jobIsLive } from '../qemu/jobs.ts';
 import { ProgressBar } from '../ui/progress-bar.tsx';
+import './jobs.css';
 import { QueryError } from '../ui/query-error.tsx';
 import { formatByteRate, formatBytes, formatDuration } from '../ui/units.ts';
 import { usePageTitle } from '../ui/use-page-title.ts';

@@ -22,6 +22,7 @@ import { ProgressBar } from '../ui/progress-bar.tsx';
 import { errorMessage, QueryError } from '../ui/query-error.tsx';
 import { formatBytes, formatDuration } from '../ui/units.ts';
 import { usePageTitle } from '../ui/use-page-title.ts';
+import './migration.css';
 
 /** How often a migration under way is asked for. */
 export const MIGRATION_POLL_MS = 1000;

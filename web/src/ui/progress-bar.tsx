@@ -1,5 +1,6 @@
 // A progress bar screen readers announce by name and value text ("42 %, 27 MiB of 64 MiB").
 import { percent } from './units.ts';
+import './progress-bar.css';
 
 export interface ProgressBarProps {
   /** Names the bar: "Progress of backup job bk0". */
