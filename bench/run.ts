@@ -13,6 +13,7 @@ import { idleRssSection } from './sections/idle-rss.ts';
 import { journalSection } from './sections/journal.ts';
 import { latencySection } from './sections/latency.ts';
 import { longRunningSection } from './sections/long-running.ts';
+import { metricsSection } from './sections/metrics.ts';
 import { spaSection } from './sections/spa.ts';
 import { stormSection } from './sections/storm.ts';
 import { throughputSection } from './sections/throughput.ts';
@@ -42,9 +43,10 @@ const sections: Section[] = [
   { name: 'journal', title: '4. Journal (1,000,000 events)', rig: false, run: (r) => journalSection(r) },
   { name: 'spa', title: '5. SPA', rig: true, run: (r, rig) => spaSection(rig, r) },
   { name: 'idle', title: '6. Idle console memory', rig: false, run: (r) => idleRssSection(r) },
+  { name: 'metrics', title: '7. Prometheus metrics', rig: false, run: (r) => metricsSection(r) },
   {
     name: 'long-running',
-    title: '7. Watching long-running work',
+    title: '8. Watching long-running work',
     rig: false,
     run: (r) => longRunningSection(r),
   },

@@ -12,6 +12,8 @@ import type { EventStreamOptions } from './journal/event-stream.ts';
 import { Journal, type JournalOptions } from './journal/journal.ts';
 import { JournalStore } from './journal/journal-store.ts';
 import { listenQmpSocket, type QmpSocketListener } from './listen/qmp-socket-listener.ts';
+import { ConsoleMetrics, type ConsoleMetricsOptions } from './metrics/console-metrics.ts';
+import { createMetricsHandler } from './metrics/metrics-route.ts';
 import type { Target } from './qmp/target.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
@@ -29,6 +31,7 @@ export interface RunningConsole {
   port: number;
   hub: Hub;
   journal: Journal;
+  metrics: ConsoleMetrics;
   stop(): Promise<void>;
 }
 
@@ -48,6 +51,8 @@ export interface StartOptions {
   /** Journal batching, retry and retention timing (tests); retention limits come from config. */
   journal?: Omit<JournalOptions, 'retention'>;
   eventStream?: Partial<EventStreamOptions>;
+  /** Sampling timing for /metrics (tests). */
+  metrics?: Pick<ConsoleMetricsOptions, 'sampler'>;
   consoleStream?: Partial<ConsoleStreamOptions>;
 }
 
@@ -66,6 +71,8 @@ export async function startConsole(
     retention: config.journal,
   });
   const targets = options.targets ?? config.targets;
+  // Its command listener goes in the hub's options: the hub comes after, the VMs it reads come from it.
+  let metrics: ConsoleMetrics | null = null;
   const hub = new Hub(targets, {
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },
     session: {
@@ -73,11 +80,17 @@ export async function startConsole(
       maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
       gate: security.gate,
-      onCommand: composeCommandListeners(security.audit, options.onCommand, (r) => journal.recordCommand(r)),
+      onCommand: composeCommandListeners(
+        security.audit,
+        options.onCommand,
+        (r) => journal.recordCommand(r),
+        (r) => metrics?.onCommand(r),
+      ),
     },
     eventSink: journal.sink,
   });
   for (const vm of hub.all()) vm.onStatus((v, status) => journal.vmStatus(v.name, status));
+  metrics = new ConsoleMetrics({ vms: hub.all(), journal, ...options.metrics });
   journal.startRetention();
   hub.start();
   const server = createConsoleServer({
@@ -92,6 +105,7 @@ export async function startConsole(
       vmExists: (name) => hub.get(name) !== undefined,
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
+    metrics: createMetricsHandler(metrics),
     stream: createConsoleStream(hub, journal, options.consoleStream),
   });
   const listeners: QmpSocketListener[] = [];
@@ -115,15 +129,18 @@ export async function startConsole(
       port: address.port,
       hub,
       journal,
+      metrics,
       async stop() {
         await Promise.all(listeners.map((l) => l.close()));
         await server.close();
+        metrics.close();
         await hub.stop();
         journal.close();
       },
     };
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
+    metrics.close();
     await hub.stop();
     journal.close();
     throw err;

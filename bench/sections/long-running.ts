@@ -1,4 +1,4 @@
-// 7. What the console costs QEMU while a person watches long-running work: a browser on the jobs page
+// 8. What the console costs QEMU while a person watches long-running work: a browser on the jobs page
 // during a throttled backup, then on the migration page during a throttled migration. A counting tap
 // between the console and QEMU's monitor counts every command the console sends; QEMU's own capacity
 // (pipelined query-jobs straight to its second monitor) is the reference. Goal: < 1 %.
@@ -14,7 +14,7 @@ import type { Report } from '../lib/report.ts';
 import { type ConsoleProcess, startConsoleProcess, waitConsoleConnected } from '../lib/servers.ts';
 import { round } from '../lib/stats.ts';
 
-const SECTION = '7. Watching long-running work';
+const SECTION = '8. Watching long-running work';
 const CHROMIUM = '/usr/bin/chromium';
 const MiB = 1024 * 1024;
 /** How long each page is watched. */
