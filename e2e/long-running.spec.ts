@@ -33,13 +33,13 @@ async function expectNoSeriousA11yViolations(page: Page, what: string) {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
-const valueOf = async (bar: Locator) => Number(await bar.getAttribute('aria-valuenow'));
+const barValue = async (bar: Locator) => Number(await bar.getAttribute('aria-valuenow'));
 
 /** The bar moves forward (it is not stuck at where it was first seen). */
 async function expectProgressMoves(bar: Locator) {
   await expect(bar).toHaveAttribute('aria-valuetext', /%/);
-  const first = await valueOf(bar);
-  await expect.poll(() => valueOf(bar), { timeout: 20_000 }).toBeGreaterThan(first);
+  const first = await barValue(bar);
+  await expect.poll(() => barValue(bar), { timeout: 20_000 }).toBeGreaterThan(first);
 }
 
 function jobRow(page: Page, id: string) {

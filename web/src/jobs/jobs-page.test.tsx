@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionInfo } from '../../../protocol/api.ts';
 import { VIEWER_ALLOW } from '../../../protocol/command-policy.ts';
 import type { Json } from '../../../protocol/qmp.ts';
-import type { FakeQmpSocket } from '../qmp/fake-qmp-socket.ts';
+import type { FakeQmpSocket } from '../test-support/fake-qmp-socket.ts';
 import { cleanupApp, renderApp, VM1 } from '../test-support/render-app.tsx';
 
 afterEach(cleanupApp);

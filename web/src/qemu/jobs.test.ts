@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_INVALIDATIONS } from '../api/events-to-queries.ts';
-import { JOB_EVENT_STALE, jobActionsFor, jobConfirmation, jobIsActive } from './jobs.ts';
-import { MIGRATION_EVENT_STALE, migrateCommandLine, migrationUnderWay } from './migration.ts';
+import { staleCommandsFor } from './events.ts';
+import { jobActionsFor, jobConfirmation, jobIsActive } from './jobs.ts';
+import { migrateCommandLine, migrationUnderWay } from './migration.ts';
 import { parseSize } from './sizes.ts';
 
 describe('job actions by status (QEMU job verb table)', () => {
@@ -33,11 +33,13 @@ describe('job actions by status (QEMU job verb table)', () => {
 });
 
 describe('events that refresh jobs and migrations', () => {
-  it('are part of the one invalidation table', () => {
-    for (const [event, commands] of Object.entries({ ...JOB_EVENT_STALE, ...MIGRATION_EVENT_STALE }))
-      expect(EVENT_INVALIDATIONS[event]).toEqual(commands);
-    expect(EVENT_INVALIDATIONS.JOB_STATUS_CHANGE).toContain('query-jobs');
-    expect(EVENT_INVALIDATIONS.MIGRATION_PASS).toEqual(['query-migrate']);
+  it('are in the event catalogue', () => {
+    for (const event of ['JOB_STATUS_CHANGE', 'BLOCK_JOB_READY', 'BLOCK_JOB_ERROR', 'BLOCK_JOB_CANCELLED'])
+      expect(staleCommandsFor(event)).toEqual(['query-jobs', 'query-block-jobs']);
+    expect(staleCommandsFor('BLOCK_JOB_COMPLETED')).toContain('query-block');
+    expect(staleCommandsFor('BLOCK_WRITE_THRESHOLD')).toEqual(['query-named-block-nodes']);
+    expect(staleCommandsFor('MIGRATION')).toEqual(['query-migrate', 'query-status']);
+    expect(staleCommandsFor('MIGRATION_PASS')).toEqual(['query-migrate']);
   });
 });
 

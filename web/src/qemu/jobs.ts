@@ -122,15 +122,3 @@ export function jobIsActive(status: JobStatus): boolean {
 export function jobIsLive(status: JobStatus): boolean {
   return status !== 'null' && status !== 'undefined';
 }
-
-/** Job events and the queries they make stale. A mirror's completion also moves its disk to the target. */
-export const JOB_EVENT_STALE: Readonly<Record<string, readonly string[]>> = {
-  JOB_STATUS_CHANGE: ['query-jobs', 'query-block-jobs'],
-  BLOCK_JOB_READY: ['query-jobs', 'query-block-jobs'],
-  BLOCK_JOB_PENDING: ['query-jobs', 'query-block-jobs'],
-  BLOCK_JOB_ERROR: ['query-jobs', 'query-block-jobs'],
-  BLOCK_JOB_CANCELLED: ['query-jobs', 'query-block-jobs'],
-  BLOCK_JOB_COMPLETED: ['query-jobs', 'query-block-jobs', 'query-block', 'query-named-block-nodes'],
-  // QEMU disarms a threshold when it fires: the node's write_threshold reads 0 again.
-  BLOCK_WRITE_THRESHOLD: ['query-named-block-nodes'],
-};

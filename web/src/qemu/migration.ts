@@ -1,5 +1,5 @@
-// QEMU's outgoing migration: `query-migrate`, which statuses mean it is still under way, and the events
-// that drive it.
+// QEMU's outgoing migration: `query-migrate`, and which statuses mean it is still under way (the events
+// that drive it are in the event catalogue).
 
 /** QAPI MigrationStatus. */
 export type MigrationStatus =
@@ -80,9 +80,3 @@ export function migrationCancelConfirmation(vm: string) {
 export function migrateCommandLine(uri: string): string {
   return `migrate uri=${uri}`;
 }
-
-/** Migration events and the queries they make stale (the run state moves to postmigrate at the end). */
-export const MIGRATION_EVENT_STALE: Readonly<Record<string, readonly string[]>> = {
-  MIGRATION: ['query-migrate', 'query-status'],
-  MIGRATION_PASS: ['query-migrate'],
-};
