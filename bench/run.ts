@@ -13,6 +13,7 @@ import { type Machine, writeBenchmarksDoc, writeReadmeBlock } from './lib/write-
 import { idleRssSection } from './sections/idle-rss.ts';
 import { journalSection } from './sections/journal.ts';
 import { latencySection } from './sections/latency.ts';
+import { longRunningSection } from './sections/long-running.ts';
 import { metricsSection } from './sections/metrics.ts';
 import { spaSection } from './sections/spa.ts';
 import { stormSection } from './sections/storm.ts';
@@ -44,6 +45,12 @@ const sections: Section[] = [
   { name: 'spa', title: '5. SPA', rig: true, run: (r, rig) => spaSection(rig, r) },
   { name: 'idle', title: '6. Idle console memory', rig: false, run: (r) => idleRssSection(r) },
   { name: 'metrics', title: '7. Prometheus metrics', rig: false, run: (r) => metricsSection(r) },
+  {
+    name: 'long-running',
+    title: '8. Watching long-running work',
+    rig: false,
+    run: (r) => longRunningSection(r),
+  },
 ];
 
 /** `some avg60` of /proc/pressure/cpu: the share of time some task waited for a CPU, or null. */

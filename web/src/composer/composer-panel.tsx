@@ -28,6 +28,7 @@ import {
 } from './composer-store.ts';
 import { refineDeviceIssues } from './device-catalog.ts';
 import { HistoryList } from './history-list.tsx';
+import { usePrefilledCommand } from './prefilled-command.ts';
 import {
   type ArgumentLocation,
   type ComposerMode,
@@ -71,6 +72,7 @@ const MODES: { mode: ComposerMode; label: string }[] = [
 
 export function ComposerPanel({ vm }: { vm: string }) {
   usePageTitle(`Composer · ${vm}`);
+  usePrefilledCommand(vm);
   const ids = useId();
   const { client, state, version } = useQmpClient(vm);
   const queryClient = useQueryClient();

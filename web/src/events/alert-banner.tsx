@@ -3,7 +3,7 @@
 // is the console's (`GET /api/vms` and its stream): a card opens no QMP connection until Resume is confirmed.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
-import type { JournalAlert } from '../../../protocol/journal.ts';
+import { alertSeverityOf, type JournalAlert } from '../../../protocol/journal.ts';
 import { useAcknowledgeAlert, useOpenAlerts } from '../api/alerts.ts';
 import { qmpClients } from '../api/qmp-clients.ts';
 import { sessionQueryOptions } from '../api/session.ts';
@@ -87,7 +87,12 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
   };
 
   return (
-    <li className="alert-card" data-event={alert.event} aria-labelledby={`${ids}-h`}>
+    <li
+      className="alert-card"
+      data-event={alert.event}
+      data-severity={alertSeverityOf(alert)}
+      aria-labelledby={`${ids}-h`}
+    >
       <p className="alert-headline" id={`${ids}-h`}>
         {text.headline}
       </p>

@@ -4,6 +4,9 @@ import { Link, Route, Switch, useRoute } from 'wouter';
 import { LazyComposer } from '../composer/lazy-composer.tsx';
 import { AlertBanner } from '../events/alert-banner.tsx';
 import { LazyEventLog } from '../events/lazy-event-log.tsx';
+import { JobStrip } from '../jobs/job-strip.tsx';
+import { LazyJobsPage } from '../jobs/lazy-jobs.tsx';
+import { LazyMigrationPage } from '../migration/lazy-migration.tsx';
 import { type VmSection, vmPath } from '../qemu/routes.ts';
 import { VM_INFO_PANELS } from '../vm-info/panels.ts';
 import { VmPage } from '../vm-info/vm-page.tsx';
@@ -18,6 +21,8 @@ const sections: { path: VmSection; label: string; render: (vm: string) => ReactN
   })),
   { path: 'events', label: 'Events', render: (vm) => <LazyEventLog key={vm} vm={vm} /> },
   { path: 'composer', label: 'Composer', render: (vm) => <LazyComposer key={vm} vm={vm} /> },
+  { path: 'jobs', label: 'Jobs', render: (vm) => <LazyJobsPage key={vm} vm={vm} /> },
+  { path: 'migration', label: 'Migration', render: (vm) => <LazyMigrationPage key={vm} vm={vm} /> },
 ];
 
 export function VmRoute({ name }: { name: string }) {
@@ -31,6 +36,7 @@ export function VmRoute({ name }: { name: string }) {
         </nav>
       ) : null}
       <AlertBanner vm={name} />
+      <JobStrip vm={name} />
       <Switch>
         {sections.map((s) => (
           <Route key={s.path} path={vmPath(name, s.path)}>

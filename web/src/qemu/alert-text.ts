@@ -28,11 +28,20 @@ export function describeAlert(a: JournalAlert, formatTime: (iso: string) => stri
       );
       break;
     case 'BLOCK_JOB_ERROR':
-      headline = `${a.vm}: block job ${a.device ?? '?'} — ${a.operation ?? 'I/O'} failed`;
+      headline = `${a.vm}: block job ${a.device ?? '?'} — ${a.operation ?? 'I/O'} failed, ${blockActionText(a.action)}`;
+      // QEMU names the job in `device` (its id, or the disk of a job started without one).
       facts.push(
         { label: 'Job', value: a.device ?? 'not given' },
+        { label: 'Device', value: a.device ?? 'not given' },
         { label: 'Operation', value: a.operation ?? 'not given' },
-        { label: 'Action', value: a.action ?? 'not given' },
+        { label: 'Action', value: `${a.action ?? 'not given'} (${blockActionText(a.action)})` },
+      );
+      break;
+    case 'BLOCK_WRITE_THRESHOLD':
+      headline = `${a.vm}: node ${a.node ?? '?'} passed its write threshold`;
+      facts.push(
+        { label: 'Node', value: a.node ?? 'not given' },
+        { label: 'How far', value: a.reason ?? 'not given' },
       );
       break;
     case 'GUEST_PANICKED':
@@ -63,6 +72,10 @@ export function alertSentence(a: JournalAlert): string {
       return `${a.vm}: the guest panicked; ${vmActionText(a.action)}.`;
     case 'WATCHDOG':
       return `${a.vm}: the watchdog expired; ${vmActionText(a.action)}.`;
+    case 'BLOCK_JOB_ERROR':
+      return `${a.vm}: block job ${a.device ?? 'unnamed'} hit a ${a.operation ?? 'I/O'} error; ${blockActionText(a.action)}.`;
+    case 'BLOCK_WRITE_THRESHOLD':
+      return `${a.vm}: warning, node ${a.node ?? 'unnamed'} passed its write threshold: ${a.reason ?? 'amount not given'}.`;
     default:
       return `${a.vm}: ${a.event} ${a.device ?? ''}`.trim();
   }

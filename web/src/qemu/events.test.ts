@@ -196,6 +196,15 @@ describe('the queries each event makes stale', () => {
       SPICE_CONNECTED: ['query-spice'],
       SPICE_INITIALIZED: ['query-spice'],
       SPICE_DISCONNECTED: ['query-spice'],
+      JOB_STATUS_CHANGE: ['query-jobs', 'query-block-jobs'],
+      BLOCK_JOB_READY: ['query-jobs', 'query-block-jobs'],
+      BLOCK_JOB_PENDING: ['query-jobs', 'query-block-jobs'],
+      BLOCK_JOB_ERROR: ['query-jobs', 'query-block-jobs'],
+      BLOCK_JOB_CANCELLED: ['query-jobs', 'query-block-jobs'],
+      BLOCK_JOB_COMPLETED: ['query-jobs', 'query-block-jobs', 'query-block', 'query-named-block-nodes'],
+      BLOCK_WRITE_THRESHOLD: ['query-named-block-nodes'],
+      MIGRATION: ['query-migrate', 'query-status'],
+      MIGRATION_PASS: ['query-migrate'],
     });
   });
 

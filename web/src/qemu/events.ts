@@ -26,6 +26,9 @@ function jobLabel(d: JsonObject): string {
   return `${type ? `${type} job` : 'job'} ${dev}`;
 }
 
+/** What a job's events make stale: both job queries. */
+const JOB_STALE = ['query-jobs', 'query-block-jobs'] as const;
+
 // Run state, disks, devices and displays. `query-status` is the console's (it reaches the browser in
 // GET /api/vms and /api/stream); a VM page's own query of it is refreshed here too.
 export const EVENTS: Readonly<Record<string, EventFacts>> = {
@@ -86,23 +89,38 @@ export const EVENTS: Readonly<Record<string, EventFacts>> = {
   },
   BLOCK_JOB_ERROR: {
     severity: 'alert',
+    stale: JOB_STALE,
     summary: (d) =>
       `${jobLabel(d)}: ${str(d.operation) ?? 'I/O'} failed, ${
         str(d.action) === 'stop' ? 'job paused' : blockActionText(str(d.action))
       }`,
   },
+  // A mirror's completion also moves its disk to the target image.
   BLOCK_JOB_COMPLETED: {
     severity: 'info',
+    stale: [...JOB_STALE, 'query-block', 'query-named-block-nodes'],
     summary: (d) => {
       const err = str(d.error);
       return err ? `${jobLabel(d)} failed: ${err}` : `${jobLabel(d)} completed`;
     },
   },
-  BLOCK_JOB_CANCELLED: { severity: 'info', summary: (d) => `${jobLabel(d)} cancelled` },
-  BLOCK_JOB_READY: { severity: 'info', summary: (d) => `${jobLabel(d)} ready to complete` },
-  BLOCK_JOB_PENDING: { severity: 'info', summary: (d) => `${jobLabel(d)} waiting to finalize` },
+  BLOCK_JOB_CANCELLED: { severity: 'info', stale: JOB_STALE, summary: (d) => `${jobLabel(d)} cancelled` },
+  BLOCK_JOB_READY: { severity: 'info', stale: JOB_STALE, summary: (d) => `${jobLabel(d)} ready to complete` },
+  BLOCK_JOB_PENDING: {
+    severity: 'info',
+    stale: JOB_STALE,
+    summary: (d) => `${jobLabel(d)} waiting to finalize`,
+  },
+  // QEMU disarms a threshold when it fires: the node's write_threshold reads 0 again.
+  BLOCK_WRITE_THRESHOLD: {
+    severity: 'alert',
+    stale: ['query-named-block-nodes'],
+    summary: (d) =>
+      `node ${str(d['node-name']) ?? '?'}: a write went ${typeof d['amount-exceeded'] === 'number' ? bytes(d['amount-exceeded']) : 'some way'} past its write threshold`,
+  },
   JOB_STATUS_CHANGE: {
     severity: 'info',
+    stale: JOB_STALE,
     summary: (d) => `job ${str(d.id) ?? '?'}: ${str(d.status) ?? '?'}`,
   },
   // A removed device can be a disk, a PCI card, a vCPU or a memory device, and leaves the QOM tree.
@@ -141,8 +159,13 @@ export const EVENTS: Readonly<Record<string, EventFacts>> = {
         ? `guest set its clock (offset ${d.offset >= 0 ? '+' : ''}${d.offset} s)`
         : 'guest set its clock',
   },
-  MIGRATION: { severity: 'info', summary: (d) => `migration ${str(d.status) ?? 'changed'}` },
-  MIGRATION_PASS: { severity: 'info', summary: (d) => `migration pass ${d.pass}` },
+  // A finished migration leaves the source in postmigrate.
+  MIGRATION: {
+    severity: 'info',
+    stale: ['query-migrate', 'query-status'],
+    summary: (d) => `migration ${str(d.status) ?? 'changed'}`,
+  },
+  MIGRATION_PASS: { severity: 'info', stale: ['query-migrate'], summary: (d) => `migration pass ${d.pass}` },
   NIC_RX_FILTER_CHANGED: {
     severity: 'info',
     summary: (d) => `${str(d.name) ?? 'NIC'}: receive filter changed`,

@@ -11,7 +11,9 @@ export type VmSection =
   | 'display'
   | 'qom'
   | 'events'
-  | 'composer';
+  | 'composer'
+  | 'jobs'
+  | 'migration';
 
 /** Route patterns (wouter) for the app's pages. */
 export const ROUTE_PATTERNS = {
@@ -33,4 +35,9 @@ export function eventsPath(): string {
 /** `/vms/NAME` or `/vms/NAME/SECTION`. */
 export function vmPath(vm: string, section: VmSection = ''): string {
   return `/vms/${encodeURIComponent(vm)}${section ? `/${section}` : ''}`;
+}
+
+/** `/vms/NAME/composer?cmd=LINE`: the composer with a qmp-shell line ready to edit and send. */
+export function composerPath(vm: string, line: string): string {
+  return `${vmPath(vm, 'composer')}?${new URLSearchParams({ cmd: line })}`;
 }
