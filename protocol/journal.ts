@@ -40,7 +40,13 @@ export interface JournalPage {
 }
 
 /** Events that open (or coalesce into) an alert. */
-export const ALERT_EVENTS = ['BLOCK_IO_ERROR', 'GUEST_PANICKED', 'BLOCK_JOB_ERROR', 'WATCHDOG'] as const;
+export const ALERT_EVENTS = [
+  'BLOCK_IO_ERROR',
+  'GUEST_PANICKED',
+  'GUEST_CRASHLOADED',
+  'BLOCK_JOB_ERROR',
+  'WATCHDOG',
+] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 
 export type AlertState = 'open' | 'acknowledged';

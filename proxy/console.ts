@@ -5,6 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleConfig } from './config/cli-config.ts';
 import type { Target } from './config/target-address.ts';
+import type { BlockSamplerOptions } from './guest/block-sampler.ts';
+import { type Guest, startGuest } from './guest/guest.ts';
+import { createGuestRoutes } from './http/guest-routes.ts';
 import { createJournalRoutes } from './http/journal-routes.ts';
 import { createConsoleServer } from './http/server.ts';
 import { Hub } from './hub/hub.ts';
@@ -28,6 +31,8 @@ export interface RunningConsole {
   port: number;
   hub: Hub;
   journal: Journal;
+  /** Screens, serial logs, I/O history, NICs and panic screenshots. */
+  guest: Guest;
   stop(): Promise<void>;
 }
 
@@ -47,6 +52,8 @@ export interface StartOptions {
   /** Journal batching, retry and retention timing (tests); retention limits come from config. */
   journal?: Omit<JournalOptions, 'retention'>;
   eventStream?: Partial<EventStreamOptions>;
+  /** Block statistics sampling (tests sample faster). */
+  sampler?: BlockSamplerOptions;
 }
 
 export async function startConsole(
@@ -64,6 +71,9 @@ export async function startConsole(
     retention: config.journal,
   });
   const targets = options.targets ?? config.targets;
+  const onCommand = composeCommandListeners(security.audit, options.onCommand, (r) =>
+    journal.recordCommand(r),
+  );
   const hub = new Hub(targets, {
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },
     session: {
@@ -71,11 +81,17 @@ export async function startConsole(
       maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
       gate: security.gate,
-      onCommand: composeCommandListeners(security.audit, options.onCommand, (r) => journal.recordCommand(r)),
+      onCommand,
     },
     eventSink: journal.sink,
   });
   for (const vm of hub.all()) vm.onStatus((v, status) => journal.vmStatus(v.name, status));
+  const guest = startGuest({
+    hub,
+    journal,
+    dataDir: config.dataDir,
+    ...(options.sampler ? { sampler: options.sampler } : {}),
+  });
   journal.startRetention();
   hub.start();
   const server = createConsoleServer({
@@ -89,6 +105,12 @@ export async function startConsole(
       journal,
       vmExists: (name) => hub.get(name) !== undefined,
       ...(options.eventStream ? { stream: options.eventStream } : {}),
+    }),
+    guest: createGuestRoutes({
+      ...guest,
+      vmExists: (name) => hub.get(name) !== undefined,
+      gate: security.gate,
+      onCommand,
     }),
   });
   const listeners: QmpSocketListener[] = [];
@@ -112,15 +134,18 @@ export async function startConsole(
       port: address.port,
       hub,
       journal,
+      guest,
       async stop() {
         await Promise.all(listeners.map((l) => l.close()));
         await server.close();
+        guest.stop();
         await hub.stop();
         journal.close();
       },
     };
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
+    guest.stop();
     await hub.stop();
     journal.close();
     throw err;

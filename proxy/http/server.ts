@@ -8,6 +8,7 @@ import { log } from '../log.ts';
 import type { AccessGuard } from '../security/access-guard.ts';
 import { type ClientLimits, clientLimitProblem } from '../security/client-limits.ts';
 import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
+import type { GuestRoutes } from './guest-routes.ts';
 import type { JournalRoutes } from './journal-routes.ts';
 import { createQmpWebSocketServer, refuse, type WebSocketLimits } from './qmp-websocket.ts';
 import { sendJson } from './send-json.ts';
@@ -24,6 +25,8 @@ export interface ConsoleServerOptions {
   tls: TlsMaterial | null;
   /** The event journal's API (/api/events, /api/alerts, ...), when the console keeps one. */
   journal?: JournalRoutes;
+  /** The guest's API (/api/vms/NAME/screen.png, serial, stats, nics). */
+  guest?: GuestRoutes;
 }
 
 export interface ConsoleServer {
@@ -66,6 +69,11 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       actor: `${access.role}@${req.socket.remoteAddress}`,
     } as const;
     if (options.journal?.handle(req, res, url, journalContext)) return;
+    const client = {
+      role: journalContext.role,
+      remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+    };
+    if (options.guest?.(req, res, url, client)) return;
     if (pathname === '/api/vms' && req.method === 'GET') {
       const journal = options.journal?.health();
       return sendJson(res, 200, journal ? hub.summaries().map((s) => ({ ...s, journal })) : hub.summaries());

@@ -27,6 +27,15 @@ export interface LaunchQemuOptions {
    * ide.1 unit 1.
    */
   disks?: QemuDisk[];
+  /** `-device VGA`: a screen `screendump` can take (SeaBIOS's, with no OS). */
+  vga?: boolean;
+  /**
+   * A serial port (COM1) on a `ringbuf` chardev with this id, 64 KiB: read with `ringbuf-read`, written
+   * with `ringbuf-write`.
+   */
+  serialRingbuf?: string;
+  /** `-device pvpanic -action panic=pause`: a guest panic (I/O port 0x505) stops the VM in `guest-panicked`. */
+  pvpanic?: boolean;
   /** A second, independent QMP monitor on `${dir}/monitor2.qmp` (ground truth in tests). */
   secondMonitor?: boolean;
   /** Appended after everything else. */
@@ -99,6 +108,8 @@ function validate(opts: LaunchQemuOptions, socketPaths: string[]): void {
     if (!Number.isInteger(size) || size < 1)
       problems.push(`disk ${disk.id}: sizeMiB must be a positive integer`);
   }
+  if (opts.serialRingbuf !== undefined && !/^[A-Za-z][A-Za-z0-9._-]*$/.test(opts.serialRingbuf))
+    problems.push(`serial chardev id ${JSON.stringify(opts.serialRingbuf)} is not a QEMU id`);
   for (const p of socketPaths) {
     if (Buffer.byteLength(p) > MAX_UNIX_PATH_BYTES) {
       problems.push(`socket path ${p} is longer than ${MAX_UNIX_PATH_BYTES} bytes (a unix socket limit)`);
@@ -212,6 +223,16 @@ export async function launchQemu(opts: LaunchQemuOptions): Promise<QemuInstance>
     ...(opts.name ? ['-name', optValue(opts.name)] : []),
     ...sockets.flatMap((s) => ['-qmp', `unix:${optValue(s)},server=on,wait=off`]),
     ...(await prepareDisks(dir, opts.disks ?? [])),
+    ...(opts.vga ? ['-device', 'VGA'] : []),
+    ...(opts.serialRingbuf
+      ? [
+          '-chardev',
+          `ringbuf,id=${opts.serialRingbuf},size=65536`,
+          '-serial',
+          `chardev:${opts.serialRingbuf}`,
+        ]
+      : []),
+    ...(opts.pvpanic ? ['-device', 'pvpanic', '-action', 'panic=pause'] : []),
     ...(opts.extraArgs ?? []),
   ];
 
