@@ -9,6 +9,7 @@ import { AlertWatcher } from './events/alert-watcher.tsx';
 import { EventsLink } from './events/events-link.tsx';
 import { LazyEventLog } from './events/lazy-event-log.tsx';
 import { VmRoute } from './pages/vm-route.tsx';
+import { ScreenThumbnail } from './screen/screen-thumbnail.tsx';
 import { ConnectionIndicator } from './ui/connection-indicator.tsx';
 import { Layout } from './ui/layout.tsx';
 import { TokenGate } from './ui/token-gate.tsx';
@@ -41,7 +42,9 @@ export function AppRoutes() {
     >
       <Switch>
         <Route path="/">
-          <VmListPage />
+          <VmListPage
+            thumbnail={(vm) => <ScreenThumbnail vm={vm.name} connected={vm.state === 'connected'} />}
+          />
         </Route>
         <Route path="/events">
           <LazyEventLog />

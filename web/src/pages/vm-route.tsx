@@ -4,8 +4,14 @@ import { Link, Route, Switch, useRoute } from 'wouter';
 import { LazyComposer } from '../composer/lazy-composer.tsx';
 import { AlertBanner } from '../events/alert-banner.tsx';
 import { LazyEventLog } from '../events/lazy-event-log.tsx';
+import { LiveScreen } from '../screen/live-screen.tsx';
 import { VM_INFO_PANELS } from '../vm-info/panels.ts';
-import { VmPage } from '../vm-info/vm-page.tsx';
+import { type PanelExtras, VmPage } from '../vm-info/vm-page.tsx';
+
+/** Other features' views under VM-info panels. */
+const panelExtras: PanelExtras = {
+  display: (vm) => <LiveScreen vm={vm} />,
+};
 
 /** The VM's sections, each with a deep link. Features add theirs here. */
 const sections: { path: string; label: string; render: (vm: string) => ReactNode }[] = [
@@ -13,7 +19,7 @@ const sections: { path: string; label: string; render: (vm: string) => ReactNode
   ...VM_INFO_PANELS.map((p) => ({
     path: p.path,
     label: p.label,
-    render: (vm: string) => <VmPage key={vm} name={vm} panel={p.id} />,
+    render: (vm: string) => <VmPage key={vm} name={vm} panel={p.id} extras={panelExtras} />,
   })),
   { path: 'events', label: 'Events', render: (vm) => <LazyEventLog key={vm} vm={vm} /> },
   { path: 'composer', label: 'Composer', render: (vm) => <LazyComposer key={vm} vm={vm} /> },

@@ -1,6 +1,7 @@
 // `/`: every VM the console knows: the proxy's connection to it, its run state (one `query-status` per
 // connected VM over its own QMP client, refreshed by its events), its QEMU version and open alerts.
 import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
@@ -15,7 +16,8 @@ export function vmPath(name: string): string {
   return `/vms/${encodeURIComponent(name)}`;
 }
 
-export function VmListPage() {
+/** `thumbnail`: what another feature shows on each VM's card (a picture of its screen). */
+export function VmListPage({ thumbnail }: { thumbnail?: (vm: VmSummary) => ReactNode } = {}) {
   const vms = useQuery(vmInfoQueries.list());
   const alerts = useQuery(vmInfoQueries.openAlertCounts());
   // A console without the alerts API (404) shows no count rather than an error.
@@ -40,6 +42,7 @@ export function VmListPage() {
               vm={vm}
               alerts={noAlertsApi ? null : alerts.data}
               alertsError={alerts.error}
+              thumbnail={thumbnail}
             />
           ))}
         </ul>
@@ -52,8 +55,10 @@ function VmListItem({
   vm,
   alerts,
   alertsError,
+  thumbnail,
 }: {
   vm: VmSummary;
+  thumbnail: ((vm: VmSummary) => ReactNode) | undefined;
   /** undefined while loading, null when the console has no alerts API. */
   alerts: OpenAlertCounts | null | undefined;
   alertsError: Error | null;
@@ -63,6 +68,7 @@ function VmListItem({
       <h2 className="vm-card-name">
         <Link href={vmPath(vm.name)}>{vm.name}</Link>
       </h2>
+      {thumbnail?.(vm)}
       <dl className="facts">
         <div>
           <dt>Address</dt>

@@ -1,0 +1,89 @@
+// Seeing the guest in a real Chromium against real QEMUs: the screen (SeaBIOS's, on the demo VM's VGA),
+// the serial console, block I/O charts, NICs and the screenshot of a panic.
+import { mkdirSync } from 'node:fs';
+import type { Locator, Page } from '@playwright/test';
+import { DEMO_VM_SPEC } from '../proxy/demo/demo-vm.ts';
+import { ataReadSector, hmpVia, pvpanic, uartSend } from '../proxy/test-support/guest-io.ts';
+import { expect, seriousA11yViolations, test, type VmConsole } from './support/fixtures.ts';
+
+const SCREENSHOTS = 'docs/screenshots';
+// Each journey boots QEMUs and runs axe on two pages in two themes: longer than the default allows here.
+test.describe.configure({ timeout: 150_000 });
+const demoSpec = { ...DEMO_VM_SPEC, disks: [...DEMO_VM_SPEC.disks] };
+
+async function expectNoSeriousA11yViolations(page: Page, what: string) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await seriousA11yViolations(page), `${what}, ${colorScheme} theme`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** HMP on a VM through the console's own session (as a guest's driver would poke its ports). */
+function hmp(c: VmConsole, vm: string) {
+  const hub = c.console.running.hub.get(vm)!;
+  return hmpVia((command, args) => hub.execute(command, args as never));
+}
+
+/** How many distinct colours the loaded image has (1: a blank screen). */
+function distinctColours(img: Locator): Promise<number> {
+  return img.evaluate(async (el) => {
+    const image = el as HTMLImageElement;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.naturalWidth;
+    canvas.height = image.naturalHeight;
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(image, 0, 0);
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length && seen.size < 16; i += 4)
+      seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+    return seen.size;
+  });
+}
+
+test("the demo VM's screen: SeaBIOS on the Display panel, and a thumbnail per VM in the list", async ({
+  page,
+  vmConsole,
+}) => {
+  const c = await vmConsole({ demo: demoSpec, headless: { disks: [{ id: 'disk0' }] } });
+  await c.open(page, '/vms/demo');
+  await expect(page.getByRole('status', { name: 'Run state' })).toHaveText('prelaunch');
+  // SeaBIOS draws its banner, then reads the failing disk and QEMU stops the VM.
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByRole('status', { name: 'Run state' })).toHaveText('io-error');
+
+  await page
+    .getByRole('navigation', { name: 'demo sections' })
+    .getByRole('link', { name: 'Display' })
+    .click();
+  const screen = page.getByRole('region', { name: 'Screen' });
+  const picture = screen.getByRole('img', { name: /^Screen of demo at \d\d:\d\d:\d\d$/ });
+  await expect(picture).toBeVisible();
+  expect(await distinctColours(picture)).toBeGreaterThan(1);
+  // On demand: a new picture (the console shares one per second, so the time moves on).
+  const before = await picture.getAttribute('alt');
+  await expect(async () => {
+    await screen.getByRole('button', { name: 'Refresh screen' }).click();
+    expect(await picture.getAttribute('alt')).not.toBe(before);
+  }).toPass();
+  await expectNoSeriousA11yViolations(page, 'Display panel');
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.getByRole('region', { name: 'Screen' }).screenshot({ path: `${SCREENSHOTS}/display-panel.png` });
+
+  await c.open(page, '/');
+  const list = page.getByRole('list', { name: 'Virtual machines' });
+  const card = (name: string) =>
+    list.getByRole('listitem').filter({ has: page.getByRole('link', { name, exact: true }) });
+  const thumb = card('demo').getByRole('img', { name: /^Screen of demo at / });
+  await expect(thumb).toBeVisible();
+  expect(await distinctColours(thumb)).toBeGreaterThan(1);
+  await expect(card('headless').getByText('No display')).toBeVisible();
+  await expectNoSeriousA11yViolations(page, 'VM list with screens');
+
+  await c.open(page, '/vms/headless/display');
+  await expect(
+    page.getByRole('region', { name: 'Screen' }).getByText(/^No display: .*screendump/),
+  ).toBeVisible();
+});
