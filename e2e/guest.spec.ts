@@ -115,3 +115,22 @@ test('the serial console: what the guest sends on COM1 appears, and an operator 
   expect(audit.records.map((r) => r.command)).toContain('ringbuf-write');
   await expectNoSeriousA11yViolations(page, 'Serial console');
 });
+
+test('a guest panic opens an alert with the screen as it was at that moment', async ({ page, vmConsole }) => {
+  const c = await vmConsole({ vm1: { vga: true, pvpanic: true, disks: [{ id: 'disk0' }] } });
+  await c.open(page, '/vms/vm1');
+  await expect(page.getByRole('status', { name: 'Run state' })).toHaveText('prelaunch');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByRole('status', { name: 'Run state' })).toHaveText('running');
+  // The guest writes the panic bit to the pvpanic port; with panic=pause QEMU stops it.
+  await pvpanic(hmp(c, 'vm1'));
+  await expect(page.getByRole('status', { name: 'Run state' })).toHaveText('guest-panicked');
+  const alerts = page.getByRole('region', { name: 'Open alerts for vm1' });
+  await expect(alerts.getByText(/^vm1: the guest panicked, /)).toBeVisible();
+  const shot = alerts.getByRole('img', { name: /^Screen of vm1 when the guest panicked/ });
+  await expect(shot).toBeVisible();
+  await expect.poll(() => shot.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  expect(await distinctColours(shot)).toBeGreaterThan(1);
+  await expect(alerts.getByRole('button', { name: 'Resume VM' })).toBeVisible();
+  await expectNoSeriousA11yViolations(page, 'Panic alert');
+});

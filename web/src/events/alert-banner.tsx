@@ -12,6 +12,7 @@ import { sessionQueryOptions } from '../api/session.ts';
 import { errorMessage } from '../ui/query-error.tsx';
 import { describeAlert } from './alert-text.ts';
 import { NotificationButton } from './notifications.tsx';
+import { PANIC_ALERT_EVENTS, PanicDetails } from './panic-details.tsx';
 import { formatLocal } from './time-format.ts';
 
 /** Banners shown at most; the event log has the rest. */
@@ -119,6 +120,7 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
           </div>
         ) : null}
       </dl>
+      {PANIC_ALERT_EVENTS.has(alert.event) ? <PanicDetails alert={alert} /> : null}
       <div className="alert-actions">
         {paused || resuming ? (
           <button
