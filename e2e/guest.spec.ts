@@ -134,3 +134,38 @@ test('a guest panic opens an alert with the screen as it was at that moment', as
   await expect(alerts.getByRole('button', { name: 'Resume VM' })).toBeVisible();
   await expectNoSeriousA11yViolations(page, 'Panic alert');
 });
+
+test('block I/O charts move while the guest reads its disk; the VM page shows sparklines', async ({
+  page,
+  vmConsole,
+}) => {
+  const c = await vmConsole({ vm1: { disks: [{ id: 'disk0' }] } });
+  await c.open(page, '/vms/vm1/block');
+  const io = page.getByRole('region', { name: 'I/O of disk0' });
+  const opsChart = io.getByRole('img', { name: /^disk0 operations\/s: / });
+  await expect(opsChart).toHaveAccessibleName(/read 0 ops\/s, write 0 ops\/s now/);
+  // The guest's IDE driver reads sectors (ATA READ SECTORS through the ports) until a sample counts them.
+  await expect(async () => {
+    for (let i = 0; i < 4; i++) await ataReadSector(hmp(c, 'vm1'));
+    await expect(opsChart).toHaveAccessibleName(/peaks read [1-9][\d.]* ops\/s/, { timeout: 3000 });
+  }).toPass();
+  await expect(
+    io.getByRole('img', { name: /^disk0 bytes\/s: .*peaks read [1-9][\d.]* (B|KiB)\/s/ }),
+  ).toBeVisible();
+  await expect(
+    io.getByRole('img', { name: /^disk0 failed operations: .*peaks read 0 failed/ }),
+  ).toBeVisible();
+  await expect(page.getByText(/vCPU and VM statistics: query-stats returned no statistics/)).toBeVisible();
+  await expectNoSeriousA11yViolations(page, 'Block devices with I/O charts');
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page
+    .getByRole('region', { name: /^Block I\/O, last 10 minutes/ })
+    .screenshot({ path: `${SCREENSHOTS}/block-io-charts.png` });
+
+  // Every tab sees the same history from its first paint: the overview's sparkline already has the peak.
+  await page
+    .getByRole('navigation', { name: 'vm1 sections' })
+    .getByRole('link', { name: 'Overview' })
+    .click();
+  await expect(page.getByRole('img', { name: /^disk0 bytes\/s: .*peaks read [1-9]/ })).toBeVisible();
+});

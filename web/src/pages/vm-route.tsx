@@ -4,6 +4,7 @@ import { Link, Route, Switch, useRoute } from 'wouter';
 import { LazyComposer } from '../composer/lazy-composer.tsx';
 import { AlertBanner } from '../events/alert-banner.tsx';
 import { LazyEventLog } from '../events/lazy-event-log.tsx';
+import { LazyBlockCharts, LazyIoSparklines } from '../graphs/lazy-graphs.tsx';
 import { LiveScreen } from '../screen/live-screen.tsx';
 import { LazySerial } from '../serial/lazy-serial.tsx';
 import { VM_INFO_PANELS } from '../vm-info/panels.ts';
@@ -12,6 +13,8 @@ import { type PanelExtras, VmPage } from '../vm-info/vm-page.tsx';
 /** Other features' views under VM-info panels. */
 const panelExtras: PanelExtras = {
   display: (vm) => <LiveScreen vm={vm} />,
+  block: (vm) => <LazyBlockCharts vm={vm} />,
+  overview: (vm) => <LazyIoSparklines vm={vm} />,
 };
 
 /** The VM's sections, each with a deep link. Features add theirs here. */
