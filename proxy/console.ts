@@ -4,9 +4,9 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleConfig } from './config/cli-config.ts';
-import type { Target } from './config/target-address.ts';
 import type { BlockSamplerOptions } from './guest/block-sampler.ts';
 import { type Guest, startGuest } from './guest/guest.ts';
+import { type ConsoleStreamOptions, createConsoleStream } from './http/console-stream.ts';
 import { createGuestRoutes } from './http/guest-routes.ts';
 import { createJournalRoutes } from './http/journal-routes.ts';
 import { createConsoleServer } from './http/server.ts';
@@ -15,6 +15,7 @@ import type { EventStreamOptions } from './journal/event-stream.ts';
 import { Journal, type JournalOptions } from './journal/journal.ts';
 import { JournalStore } from './journal/journal-store.ts';
 import { listenQmpSocket, type QmpSocketListener } from './listen/qmp-socket-listener.ts';
+import type { Target } from './qmp/target.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
 import { createConsoleSecurity } from './security/console-security.ts';
@@ -54,6 +55,7 @@ export interface StartOptions {
   eventStream?: Partial<EventStreamOptions>;
   /** Block statistics sampling (tests sample faster). */
   sampler?: BlockSamplerOptions;
+  consoleStream?: Partial<ConsoleStreamOptions>;
 }
 
 export async function startConsole(
@@ -112,6 +114,7 @@ export async function startConsole(
       gate: security.gate,
       onCommand,
     }),
+    stream: createConsoleStream(hub, journal, options.consoleStream),
   });
   const listeners: QmpSocketListener[] = [];
   try {

@@ -10,13 +10,13 @@
 // Viewers may read all of it: a screen, a serial log and statistics are what `query-*` shows in pictures.
 import type http from 'node:http';
 import { SCREEN_TAKEN_HEADER, type ScreenProblem } from '../../protocol/guest.ts';
+import type { ClientContext, CommandRecord } from '../../protocol/journal.ts';
 import type { BlockSampler } from '../guest/block-sampler.ts';
 import type { NicBook } from '../guest/nics.ts';
 import type { PanicCapture } from '../guest/panic-capture.ts';
 import { type ScreenCapture, ScreenCaptureError } from '../guest/screen-capture.ts';
 import type { SerialLog } from '../guest/serial-log.ts';
-import type { CommandGate, CommandRecord } from '../hub/client-session.ts';
-import type { ClientContext } from '../hub/client-transport.ts';
+import type { CommandGate } from '../hub/client-session.ts';
 import { ConsoleCommandError } from '../hub/console-command.ts';
 import { log } from '../log.ts';
 import { sendJson } from './send-json.ts';

@@ -1,11 +1,14 @@
 // One client's own QMP session on top of the VM's shared upstream session.
 
 import { CloseCode } from '../../protocol/api.ts';
+import type { ClientContext, CommandRecord } from '../../protocol/journal.ts';
 import type { Json, JsonObject, QmpErrorBody } from '../../protocol/qmp.ts';
-import type { UpstreamSession } from '../qmp/upstream-session.ts';
-import type { ClientContext, ClientTransport } from './client-transport.ts';
+import type { JsonInput } from '../qmp/json-streamer.ts';
+import type { ReplyHandler } from '../qmp/upstream-session.ts';
+import type { ClientTransport } from './client-transport.ts';
+import { Outbox } from './outbox.ts';
 import { formatReply, replyWithClientId } from './reply-id.ts';
-import { parseRequest } from './request-check.ts';
+import { checkRequest, parseRequest } from './request-check.ts';
 
 /** Decides whether a client may run a command; returns the QMP error to answer with, or null. */
 export type CommandGate = (
@@ -14,13 +17,16 @@ export type CommandGate = (
   context: ClientContext,
 ) => QmpErrorBody | null;
 
-export interface CommandRecord {
-  vm: string;
-  context: ClientContext;
-  command: string;
-  argumentNames: string[];
-  outcome: 'ok' | 'error' | 'denied' | 'lost';
-  errorClass?: string;
+/** Where a client's commands go: the VM's session, replies released in QEMU's order (VmHub). */
+export interface CommandChannel {
+  readonly oobAvailable: boolean;
+  /** False when QEMU is not connected; otherwise `handler` runs once with QEMU's reply, or never. */
+  send(
+    kind: 'execute' | 'exec-oob',
+    command: string,
+    args: JsonObject | undefined,
+    handler: ReplyHandler,
+  ): boolean;
 }
 
 export interface ClientSessionOptions {
@@ -32,8 +38,6 @@ export interface ClientSessionOptions {
   onCommand?: (record: CommandRecord) => void;
 }
 
-type Slot = { text: string | null };
-
 const generic = (desc: string): QmpErrorBody => ({ class: 'GenericError', desc });
 const commandNotFound = (desc: string): QmpErrorBody => ({ class: 'CommandNotFound', desc });
 
@@ -41,20 +45,29 @@ export class ClientSession {
   private negotiated = false;
   private oob = false;
   private closed = false;
-  /** Replies in the order the client must see them; null until QEMU answers. */
-  private readonly queue: Slot[] = [];
+  /** Replies in the order of the client's commands, whoever answers them (QEMU or the proxy). */
+  private readonly replies: Outbox<string>;
   private inFlight = 0;
   private bytesInFlight = 0;
-  /** Bytes of replies held in `queue` behind one QEMU has not sent yet. */
-  private heldBytes = 0;
 
   constructor(
     readonly vm: string,
-    private readonly upstream: UpstreamSession,
+    private readonly upstream: CommandChannel,
     private readonly transport: ClientTransport,
     readonly context: ClientContext,
     private readonly options: ClientSessionOptions,
-  ) {}
+  ) {
+    // Replies held for order while QEMU is busy are memory the client can grow: bounded like its buffer.
+    this.replies = new Outbox((text) => this.deliver(text), {
+      maxBytes: options.maxBufferedBytes,
+      size: (text) => text.length,
+      onOverflow: () =>
+        this.close(
+          CloseCode.SLOW_CLIENT,
+          `more than ${options.maxBufferedBytes} bytes of replies waiting behind a command QEMU has not answered`,
+        ),
+    });
+  }
 
   get isNegotiated(): boolean {
     return this.negotiated;
@@ -65,9 +78,12 @@ export class ClientSession {
     this.deliver(greetingLine);
   }
 
-  handleMessage(text: string): void {
+  /** A WebSocket frame's text, or a message the plain socket's JSON streamer has already read. */
+  handleMessage(message: string | JsonInput): void {
     if (this.closed) return;
-    const req = parseRequest(text, this.oob);
+    const req =
+      typeof message === 'string' ? parseRequest(message, this.oob) : checkRequest(message, this.oob);
+    const bytes = typeof message === 'string' ? message.length : message.ok ? message.bytes : 0;
     if (!req.ok) {
       this.fail(req.error, req.id);
     } else if (req.command === 'qmp_capabilities' && req.kind === 'execute') {
@@ -86,9 +102,9 @@ export class ClientSession {
         );
       } else if (
         this.bytesInFlight > 0 &&
-        this.bytesInFlight + text.length > (this.options.maxBytesInFlight ?? Number.POSITIVE_INFINITY)
+        this.bytesInFlight + bytes > (this.options.maxBytesInFlight ?? Number.POSITIVE_INFINITY)
       ) {
-        // QEMU reads slowly (QMP-FACTS: ~9 us a byte): unbounded, a client could queue gigabytes here.
+        // QEMU 7.2 reads its input one byte per syscall (~9 us a byte): unbounded, a client could queue gigabytes here.
         this.fail(
           generic(
             `QMP Console: more than ${this.options.maxBytesInFlight} bytes of commands in flight from this client`,
@@ -96,14 +112,9 @@ export class ClientSession {
           req.id,
         );
       } else {
-        this.forward(req.kind, req.command, req.args, req.id, text.length);
+        this.forward(req.kind, req.command, req.args, req.id, bytes);
       }
     }
-  }
-
-  /** Input the transport could not even read (a line over its limit): a parse error, in reply order. */
-  rejectInput(desc: string): void {
-    if (!this.closed) this.fail(generic(desc), undefined);
   }
 
   /** An event from QEMU, raw: only negotiated clients get events. */
@@ -134,22 +145,23 @@ export class ClientSession {
     this.answerLocally(formatReply({ return: {} }, id));
   }
 
-  /** What QEMU 7.2 answers to a bad or repeated `qmp_capabilities`, or null. */
+  /**
+   * What QEMU 7.2 answers to a bad or repeated `qmp_capabilities`, or null. Its arguments are checked
+   * first (QEMU's visitor runs before the command), then whether negotiation is already done.
+   */
   private negotiationError(args: JsonObject | undefined): QmpErrorBody | null {
-    if (this.negotiated)
-      return commandNotFound('Capabilities negotiation is already complete, command ignored');
+    const enable = args?.enable ?? [];
+    if (!Array.isArray(enable)) return generic("Invalid parameter type for 'enable', expected: array");
+    for (const [index, cap] of enable.entries()) {
+      if (typeof cap !== 'string')
+        return generic(`Invalid parameter type for 'enable[${index}]', expected: string`);
+      if (cap !== 'oob') return generic(`Parameter 'null' does not accept value '${cap}'`);
+    }
     const unknownArg = Object.keys(args ?? {}).find((k) => k !== 'enable');
     if (unknownArg) return generic(`Parameter '${unknownArg}' is unexpected`);
-    const enable = args?.enable;
-    if (enable === undefined) return null;
-    if (!Array.isArray(enable)) return generic("Invalid parameter type for 'enable', expected: array");
-    for (const cap of enable) {
-      if (cap !== 'oob')
-        return generic(
-          `Parameter 'null' does not accept value '${typeof cap === 'string' ? cap : JSON.stringify(cap)}'`,
-        );
-      if (!this.upstream.oobAvailable) return generic("Capability 'oob' not available");
-    }
+    if (this.negotiated)
+      return commandNotFound('Capabilities negotiation is already complete, command ignored');
+    if (enable.length > 0 && !this.upstream.oobAvailable) return generic("Capability 'oob' not available");
     return null;
   }
 
@@ -165,7 +177,7 @@ export class ClientSession {
     bytes = 0,
   ): void {
     // Out-of-band replies may overtake in-band ones, as with QEMU; in-band ones keep their order.
-    const slot: Slot | null = kind === 'execute' ? { text: null } : null;
+    let place: ((text: string) => void) | null = null;
     const sent = this.upstream.send(kind, command, args, (reply) => {
       this.inFlight--;
       this.bytesInFlight -= bytes;
@@ -176,14 +188,8 @@ export class ClientSession {
         'error' in reply.message ? reply.message.error.class : undefined,
       );
       const text = replyWithClientId(reply, id);
-      if (slot) {
-        slot.text = text;
-        this.heldBytes += text.length;
-        this.flush();
-        this.checkHeld();
-      } else {
-        this.deliver(text);
-      }
+      if (place) place(text);
+      else this.deliver(text);
     });
     if (!sent) {
       // The upstream is gone; the hub is closing this client. Say so rather than invent a reply.
@@ -192,34 +198,11 @@ export class ClientSession {
     }
     this.inFlight++;
     this.bytesInFlight += bytes;
-    if (slot) this.queue.push(slot);
+    if (kind === 'execute') place = this.replies.reserve();
   }
 
   private answerLocally(text: string): void {
-    if (this.queue.length === 0) {
-      this.deliver(text);
-      return;
-    }
-    this.queue.push({ text });
-    this.heldBytes += text.length;
-    this.checkHeld();
-  }
-
-  /** Replies held for order while QEMU is busy are memory the client can grow: bounded like its buffer. */
-  private checkHeld(): void {
-    if (this.heldBytes > this.options.maxBufferedBytes)
-      this.close(
-        CloseCode.SLOW_CLIENT,
-        `more than ${this.options.maxBufferedBytes} bytes of replies waiting behind a command QEMU has not answered`,
-      );
-  }
-
-  private flush(): void {
-    while (this.queue.length > 0 && this.queue[0]!.text !== null) {
-      const text = this.queue.shift()!.text!;
-      this.heldBytes -= text.length;
-      this.deliver(text);
-    }
+    this.replies.push(text);
   }
 
   private deliver(text: string): void {
