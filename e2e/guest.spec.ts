@@ -169,3 +169,33 @@ test('block I/O charts move while the guest reads its disk; the VM page shows sp
     .click();
   await expect(page.getByRole('img', { name: /^disk0 bytes\/s: .*peaks read [1-9]/ })).toBeVisible();
 });
+
+test('the Network page lists NICs, and an operator pulls a link after confirming', async ({
+  page,
+  vmConsole,
+}) => {
+  const c = await vmConsole({
+    vm1: {
+      extraArgs: [
+        ...['-netdev', 'user,id=n0', '-device', 'e1000,netdev=n0,id=nic0'],
+        ...['-netdev', 'user,id=n1', '-device', 'virtio-net-pci,netdev=n1,id=nic1'],
+      ],
+    },
+  });
+  await c.open(page, '/vms/vm1/network');
+  const table = page.getByRole('table', { name: 'NICs of vm1' });
+  const row = (nic: string) => table.getByRole('row', { name: new RegExp(`^${nic}\\b`) });
+  await expect(row('nic0')).toContainText('e1000');
+  await expect(row('nic0')).toContainText(/52:54:00:/);
+  await expect(row('nic1')).toContainText('virtio-net-pci');
+  await expect(row('nic1')).toContainText(/promiscuous/);
+  await expectNoSeriousA11yViolations(page, 'Network page');
+
+  await row('nic0').getByRole('button', { name: 'Set nic0 link down' }).click();
+  const dialog = page.getByRole('dialog', { name: "Set nic0's link down on vm1?" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Set link down' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'nic0: link set down' })).toBeVisible();
+  await expect(row('nic0').getByText('down', { exact: true })).toBeVisible();
+  await expect(row('nic0').getByRole('button', { name: 'Set nic0 link up' })).toBeVisible();
+});

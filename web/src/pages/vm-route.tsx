@@ -5,6 +5,7 @@ import { LazyComposer } from '../composer/lazy-composer.tsx';
 import { AlertBanner } from '../events/alert-banner.tsx';
 import { LazyEventLog } from '../events/lazy-event-log.tsx';
 import { LazyBlockCharts, LazyIoSparklines } from '../graphs/lazy-graphs.tsx';
+import { LazyNetwork } from '../network/lazy-network.tsx';
 import { LiveScreen } from '../screen/live-screen.tsx';
 import { LazySerial } from '../serial/lazy-serial.tsx';
 import { VM_INFO_PANELS } from '../vm-info/panels.ts';
@@ -28,6 +29,7 @@ const sections: { path: string; label: string; render: (vm: string) => ReactNode
   { path: 'events', label: 'Events', render: (vm) => <LazyEventLog key={vm} vm={vm} /> },
   { path: 'composer', label: 'Composer', render: (vm) => <LazyComposer key={vm} vm={vm} /> },
   { path: 'serial', label: 'Serial', render: (vm) => <LazySerial key={vm} vm={vm} /> },
+  { path: 'network', label: 'Network', render: (vm) => <LazyNetwork key={vm} vm={vm} /> },
 ];
 
 export function vmSectionPath(vm: string, section = ''): string {
