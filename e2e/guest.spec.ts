@@ -94,7 +94,7 @@ test('the serial console: what the guest sends on COM1 appears, and an operator 
 }) => {
   const c = await vmConsole({ demo: demoSpec });
   await c.open(page, '/vms/demo/serial');
-  const terminal = page.getByRole('group', { name: 'Serial console ser0' });
+  const terminal = page.getByRole('region', { name: 'Serial console ser0' });
   await expect(terminal).toBeVisible();
   await expect(page.getByText(/^0 bytes received/)).toBeVisible();
   // The guest's UART transmits an "A" (as its serial driver would, through the transmit register).

@@ -13,7 +13,7 @@ import './serial.css';
 const POLL_MS = 500;
 
 export function SerialTerminal({ vm, device, canWrite }: { vm: string; device: string; canWrite: boolean }) {
-  const host = useRef<HTMLDivElement>(null);
+  const host = useRef<HTMLElement>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [received, setReceived] = useState(0);
 
@@ -83,7 +83,7 @@ export function SerialTerminal({ vm, device, canWrite }: { vm: string; device: s
         </span>
       </div>
       {problem ? <p className="notice notice-error">{problem}</p> : null}
-      <div ref={host} className="serial-terminal" role="group" aria-label={`Serial console ${device}`} />
+      <section ref={host} className="serial-terminal" aria-label={`Serial console ${device}`} />
     </section>
   );
 }
