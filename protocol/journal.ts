@@ -47,6 +47,7 @@ export const ALERT_EVENTS = [
   'BLOCK_JOB_ERROR',
   'WATCHDOG',
   'BLOCK_WRITE_THRESHOLD',
+  'GUEST_CRASHLOADED',
 ] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 

@@ -4,7 +4,10 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleConfig } from './config/cli-config.ts';
+import type { BlockSamplerOptions } from './guest/block-sampler.ts';
+import { type Guest, startGuest } from './guest/guest.ts';
 import { type ConsoleStreamOptions, createConsoleStream } from './http/console-stream.ts';
+import { createGuestRoutes } from './http/guest-routes.ts';
 import { createJournalRoutes } from './http/journal-routes.ts';
 import { createConsoleServer } from './http/server.ts';
 import { Hub } from './hub/hub.ts';
@@ -32,6 +35,8 @@ export interface RunningConsole {
   hub: Hub;
   journal: Journal;
   metrics: ConsoleMetrics;
+  /** Screens, serial logs, I/O history, NICs and panic screenshots. */
+  guest: Guest;
   stop(): Promise<void>;
 }
 
@@ -53,6 +58,8 @@ export interface StartOptions {
   eventStream?: Partial<EventStreamOptions>;
   /** Sampling timing for /metrics (tests). */
   metrics?: Pick<ConsoleMetricsOptions, 'sampler'>;
+  /** Block statistics sampling (tests sample faster). */
+  sampler?: BlockSamplerOptions;
   consoleStream?: Partial<ConsoleStreamOptions>;
 }
 
@@ -73,6 +80,12 @@ export async function startConsole(
   const targets = options.targets ?? config.targets;
   // Its command listener goes in the hub's options: the hub comes after, the VMs it reads come from it.
   let metrics: ConsoleMetrics | null = null;
+  const onCommand = composeCommandListeners(
+    security.audit,
+    options.onCommand,
+    (r) => journal.recordCommand(r),
+    (r) => metrics?.onCommand(r),
+  );
   const hub = new Hub(targets, {
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },
     session: {
@@ -80,17 +93,18 @@ export async function startConsole(
       maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
       gate: security.gate,
-      onCommand: composeCommandListeners(
-        security.audit,
-        options.onCommand,
-        (r) => journal.recordCommand(r),
-        (r) => metrics?.onCommand(r),
-      ),
+      onCommand,
     },
     eventSink: journal.sink,
   });
   for (const vm of hub.all()) vm.onStatus((v, status) => journal.vmStatus(v.name, status));
   metrics = new ConsoleMetrics({ vms: hub.all(), journal, ...options.metrics });
+  const guest = startGuest({
+    hub,
+    journal,
+    dataDir: config.dataDir,
+    ...(options.sampler ? { sampler: options.sampler } : {}),
+  });
   journal.startRetention();
   hub.start();
   const server = createConsoleServer({
@@ -106,6 +120,12 @@ export async function startConsole(
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
     metrics: createMetricsHandler(metrics),
+    guest: createGuestRoutes({
+      ...guest,
+      vmExists: (name) => hub.get(name) !== undefined,
+      gate: security.gate,
+      onCommand,
+    }),
     stream: createConsoleStream(hub, journal, options.consoleStream),
   });
   const listeners: QmpSocketListener[] = [];
@@ -130,10 +150,12 @@ export async function startConsole(
       hub,
       journal,
       metrics,
+      guest,
       async stop() {
         await Promise.all(listeners.map((l) => l.close()));
         await server.close();
         metrics.close();
+        guest.stop();
         await hub.stop();
         journal.close();
       },
@@ -141,6 +163,7 @@ export async function startConsole(
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     metrics.close();
+    guest.stop();
     await hub.stop();
     journal.close();
     throw err;

@@ -1,8 +1,9 @@
 // The demo VM the console starts when no `--target` is given: paused, with a first disk that fails every
-// read (so `cont` shows a real BLOCK_IO_ERROR alert at once) and a healthy second disk.
+// read (so `cont` shows a real BLOCK_IO_ERROR alert at once), a healthy second disk, a VGA screen and a
+// serial port on a ringbuf.
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { launchQemu, type QemuInstance } from '../qemu/launch-qemu.ts';
+import { type LaunchQemuOptions, launchQemu, type QemuInstance } from '../qemu/launch-qemu.ts';
 
 const PID_FILE = 'qemu.pid';
 
@@ -34,7 +35,16 @@ async function killLeftover(dir: string, qmpPath: string): Promise<void> {
   }
 }
 
-/** Boots the demo VM (`-name demo`, disks `bad0` failing with EIO and `disk0`) in `${dataDir}/demo/`. */
+/** What the demo VM is made of (the e2e tests boot the same VM). */
+export const DEMO_VM_SPEC = {
+  name: 'demo',
+  disks: [{ id: 'bad0', fail: 'eio' }, { id: 'disk0' }],
+  // A screen to look at (SeaBIOS's) and a serial port the browser can read and type into.
+  vga: true,
+  serialRingbuf: 'ser0',
+} as const satisfies Omit<LaunchQemuOptions, 'dir'>;
+
+/** Boots the demo VM (`-name demo`, disks `bad0` failing with EIO and `disk0`, VGA, COM1 on ringbuf `ser0`) in `${dataDir}/demo/`. */
 export async function startDemoVm(dataDir: string): Promise<QemuInstance> {
   const dir = path.resolve(dataDir, 'demo');
   await mkdir(dir, { recursive: true });
@@ -45,8 +55,8 @@ export async function startDemoVm(dataDir: string): Promise<QemuInstance> {
   // QEMU writes (and locks) the pid file itself and removes it when it exits; only a SIGKILL leaves it.
   return launchQemu({
     dir,
-    name: 'demo',
-    disks: [{ id: 'bad0', fail: 'eio' }, { id: 'disk0' }],
+    ...DEMO_VM_SPEC,
+    disks: [...DEMO_VM_SPEC.disks],
     extraArgs: ['-pidfile', path.join(dir, PID_FILE)],
   });
 }

@@ -10,6 +10,7 @@ import { type AccessDecision, type AccessGuard, SECURITY_HEADERS } from '../secu
 import { type ClientLimits, clientLimitProblem } from '../security/client-limits.ts';
 import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
 import type { ConsoleStream } from './console-stream.ts';
+import type { GuestRoutes } from './guest-routes.ts';
 import type { JournalRoutes } from './journal-routes.ts';
 import { createQmpWebSocketServer, refuse, type WebSocketLimits } from './qmp-websocket.ts';
 import { sendJson } from './send-json.ts';
@@ -28,6 +29,8 @@ export interface ConsoleServerOptions {
   journal?: JournalRoutes;
   /** `GET /metrics` for Prometheus (its own token check: --metrics-token opens it and nothing else). */
   metrics?: MetricsHandler;
+  /** The guest's API (/api/vms/NAME/screen.png, serial, stats, nics). */
+  guest?: GuestRoutes;
   /** `GET /api/stream`, when the console keeps a journal (its alerts and health are in it). */
   stream?: ConsoleStream;
 }
@@ -94,6 +97,11 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       actor: `${access.role}@${req.socket.remoteAddress}`,
     } as const;
     if (options.journal?.handle(req, res, url, journalContext)) return;
+    const client = {
+      role: journalContext.role,
+      remoteAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+    };
+    if (options.guest?.(req, res, url, client)) return;
     if (pathname === CONSOLE_STREAM_PATH && options.stream) {
       if (req.method !== 'GET') {
         res.setHeader('allow', 'GET');

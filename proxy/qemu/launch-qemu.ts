@@ -28,6 +28,15 @@ export interface LaunchQemuOptions {
    * ide.1 unit 1.
    */
   disks?: QemuDisk[];
+  /** `-device VGA`: a screen `screendump` can take (SeaBIOS's, with no OS). */
+  vga?: boolean;
+  /**
+   * A serial port (COM1) on a `ringbuf` chardev with this id, 64 KiB: read with `ringbuf-read`, written
+   * with `ringbuf-write`.
+   */
+  serialRingbuf?: string;
+  /** `-device pvpanic -action panic=pause`: a guest panic (I/O port 0x505) stops the VM in `guest-panicked`. */
+  pvpanic?: boolean;
   /** A second, independent QMP monitor on `${dir}/monitor2.qmp` (ground truth in tests). */
   secondMonitor?: boolean;
   /**
@@ -124,6 +133,8 @@ function validate(opts: LaunchQemuOptions, socketPaths: string[]): void {
   const fill = opts.ramFillMiB;
   if (fill !== undefined && (!Number.isInteger(fill) || fill < 1 || fill > RAM_MIB - RAM_FILL_AT_MIB))
     problems.push(`ramFillMiB must be an integer from 1 to ${RAM_MIB - RAM_FILL_AT_MIB}`);
+  if (opts.serialRingbuf !== undefined && !/^[A-Za-z][A-Za-z0-9._-]*$/.test(opts.serialRingbuf))
+    problems.push(`serial chardev id ${JSON.stringify(opts.serialRingbuf)} is not a QEMU id`);
   for (const p of socketPaths) {
     if (Buffer.byteLength(p) > MAX_UNIX_PATH_BYTES) {
       problems.push(`socket path ${p} is longer than ${MAX_UNIX_PATH_BYTES} bytes (a unix socket limit)`);
@@ -239,6 +250,16 @@ export async function launchQemu(opts: LaunchQemuOptions): Promise<QemuInstance>
     ...(await prepareDisks(dir, opts.disks ?? [])),
     ...(await prepareRamFill(dir, opts.ramFillMiB)),
     ...(opts.incoming ? ['-incoming', opts.incoming] : []),
+    ...(opts.vga ? ['-device', 'VGA'] : []),
+    ...(opts.serialRingbuf
+      ? [
+          '-chardev',
+          `ringbuf,id=${opts.serialRingbuf},size=65536`,
+          '-serial',
+          `chardev:${opts.serialRingbuf}`,
+        ]
+      : []),
+    ...(opts.pvpanic ? ['-device', 'pvpanic', '-action', 'panic=pause'] : []),
     ...(opts.extraArgs ?? []),
   ];
 

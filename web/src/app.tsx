@@ -11,6 +11,7 @@ import { EventsLink } from './events/events-link.tsx';
 import { LazyEventLog } from './events/lazy-event-log.tsx';
 import { VmRoute } from './pages/vm-route.tsx';
 import { homePath, ROUTE_PATTERNS, vmPath } from './qemu/routes.ts';
+import { ScreenThumbnail } from './screen/screen-thumbnail.tsx';
 import { ConnectionIndicator, ConsoleConnectionIndicator } from './ui/connection-indicator.tsx';
 import { Layout } from './ui/layout.tsx';
 import { TokenGate } from './ui/token-gate.tsx';
@@ -47,7 +48,9 @@ export function AppRoutes() {
     >
       <Switch>
         <Route path={ROUTE_PATTERNS.home}>
-          <VmListPage />
+          <VmListPage
+            thumbnail={(vm) => <ScreenThumbnail vm={vm.name} connected={vm.state === 'connected'} />}
+          />
         </Route>
         <Route path={ROUTE_PATTERNS.events}>
           <LazyEventLog />

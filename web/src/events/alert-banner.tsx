@@ -15,6 +15,7 @@ import { refusalSentence } from '../qemu/refusal.ts';
 import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { errorMessage } from '../ui/query-error.tsx';
 import { NotificationButton } from './notifications.tsx';
+import { PANIC_ALERT_EVENTS, PanicDetails } from './panic-details.tsx';
 import { formatLocal } from './time-format.ts';
 import './alerts.css';
 
@@ -110,6 +111,7 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
           </div>
         ) : null}
       </dl>
+      {PANIC_ALERT_EVENTS.has(alert.event) ? <PanicDetails alert={alert} /> : null}
       <div className="alert-actions">
         {paused || resuming ? (
           <button

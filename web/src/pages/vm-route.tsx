@@ -4,12 +4,23 @@ import { Link, Route, Switch, useRoute } from 'wouter';
 import { LazyComposer } from '../composer/lazy-composer.tsx';
 import { AlertBanner } from '../events/alert-banner.tsx';
 import { LazyEventLog } from '../events/lazy-event-log.tsx';
+import { LazyBlockCharts, LazyIoSparklines } from '../graphs/lazy-graphs.tsx';
 import { JobStrip } from '../jobs/job-strip.tsx';
 import { LazyJobsPage } from '../jobs/lazy-jobs.tsx';
 import { LazyMigrationPage } from '../migration/lazy-migration.tsx';
+import { LazyNetwork } from '../network/lazy-network.tsx';
 import { type VmSection, vmPath } from '../qemu/routes.ts';
+import { LiveScreen } from '../screen/live-screen.tsx';
+import { LazySerial } from '../serial/lazy-serial.tsx';
 import { VM_INFO_PANELS } from '../vm-info/panels.ts';
-import { VmPage } from '../vm-info/vm-page.tsx';
+import { type PanelExtras, VmPage } from '../vm-info/vm-page.tsx';
+
+/** Other features' views under VM-info panels. */
+const panelExtras: PanelExtras = {
+  display: (vm) => <LiveScreen vm={vm} />,
+  block: (vm) => <LazyBlockCharts vm={vm} />,
+  overview: (vm) => <LazyIoSparklines vm={vm} />,
+};
 
 /** The VM's sections, each with a deep link. Features add theirs here. */
 const sections: { path: VmSection; label: string; render: (vm: string) => ReactNode }[] = [
@@ -17,12 +28,14 @@ const sections: { path: VmSection; label: string; render: (vm: string) => ReactN
   ...VM_INFO_PANELS.map((p) => ({
     path: p.path,
     label: p.label,
-    render: (vm: string) => <VmPage key={vm} name={vm} panel={p.id} />,
+    render: (vm: string) => <VmPage key={vm} name={vm} panel={p.id} extras={panelExtras} />,
   })),
   { path: 'events', label: 'Events', render: (vm) => <LazyEventLog key={vm} vm={vm} /> },
   { path: 'composer', label: 'Composer', render: (vm) => <LazyComposer key={vm} vm={vm} /> },
   { path: 'jobs', label: 'Jobs', render: (vm) => <LazyJobsPage key={vm} vm={vm} /> },
   { path: 'migration', label: 'Migration', render: (vm) => <LazyMigrationPage key={vm} vm={vm} /> },
+  { path: 'serial', label: 'Serial', render: (vm) => <LazySerial key={vm} vm={vm} /> },
+  { path: 'network', label: 'Network', render: (vm) => <LazyNetwork key={vm} vm={vm} /> },
 ];
 
 export function VmRoute({ name }: { name: string }) {

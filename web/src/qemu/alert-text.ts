@@ -48,6 +48,10 @@ export function describeAlert(a: JournalAlert, formatTime: (iso: string) => stri
       headline = `${a.vm}: the guest panicked, ${vmActionText(a.action)}`;
       facts.push({ label: 'Action', value: a.action ?? 'not given' });
       break;
+    case 'GUEST_CRASHLOADED':
+      headline = `${a.vm}: the guest crashed and loaded its crash kernel`;
+      facts.push({ label: 'Action', value: a.action ?? 'not given' });
+      break;
     case 'WATCHDOG':
       headline = `${a.vm}: the watchdog expired, ${vmActionText(a.action)}`;
       facts.push({ label: 'Action', value: a.action ?? 'not given' });
@@ -70,6 +74,8 @@ export function alertSentence(a: JournalAlert): string {
       return `${a.vm}: ${a.operation ?? 'I/O'} error on disk ${a.device ?? a.node ?? 'unnamed'}, ${alertReason(a)}; ${blockActionText(a.action)}.`;
     case 'GUEST_PANICKED':
       return `${a.vm}: the guest panicked; ${vmActionText(a.action)}.`;
+    case 'GUEST_CRASHLOADED':
+      return `${a.vm}: the guest crashed and loaded its crash kernel.`;
     case 'WATCHDOG':
       return `${a.vm}: the watchdog expired; ${vmActionText(a.action)}.`;
     case 'BLOCK_JOB_ERROR':

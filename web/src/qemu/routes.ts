@@ -13,7 +13,9 @@ export type VmSection =
   | 'events'
   | 'composer'
   | 'jobs'
-  | 'migration';
+  | 'migration'
+  | 'serial'
+  | 'network';
 
 /** Route patterns (wouter) for the app's pages. */
 export const ROUTE_PATTERNS = {

@@ -1,6 +1,7 @@
 // `/`: every VM the console knows: the proxy's connection to it, its run state, its QEMU version and open
 // alerts — all from the console (`GET /api/vms` and the console stream); the list opens no QMP connection.
 import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
@@ -11,7 +12,8 @@ import { QueryError } from '../ui/query-error.tsx';
 import { type OpenAlertCounts, vmInfoQueries } from './queries.ts';
 import './vm-info.css';
 
-export function VmListPage() {
+/** `thumbnail`: what another feature shows on each VM's card (a picture of its screen). */
+export function VmListPage({ thumbnail }: { thumbnail?: (vm: VmSummary) => ReactNode } = {}) {
   const vms = useQuery(vmInfoQueries.list());
   const alerts = useQuery(vmInfoQueries.openAlertCounts());
   // A console without the alerts API (404) shows no count rather than an error.
@@ -36,6 +38,7 @@ export function VmListPage() {
               vm={vm}
               alerts={noAlertsApi ? null : alerts.data}
               alertsError={alerts.error}
+              thumbnail={thumbnail}
             />
           ))}
         </ul>
@@ -48,8 +51,10 @@ function VmListItem({
   vm,
   alerts,
   alertsError,
+  thumbnail,
 }: {
   vm: VmSummary;
+  thumbnail: ((vm: VmSummary) => ReactNode) | undefined;
   /** undefined while loading, null when the console has no alerts API. */
   alerts: OpenAlertCounts | null | undefined;
   alertsError: Error | null;
@@ -59,6 +64,7 @@ function VmListItem({
       <h2 className="vm-card-name">
         <Link href={vmPath(vm.name)}>{vm.name}</Link>
       </h2>
+      {thumbnail?.(vm)}
       <dl className="facts">
         <div>
           <dt>Address</dt>

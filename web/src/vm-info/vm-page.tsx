@@ -24,7 +24,18 @@ import './vm-info.css';
 const PciPanel = lazy(() => import('./pci-panel.tsx').then((m) => ({ default: m.PciPanel })));
 const QomPanel = lazy(() => import('./qom-panel.tsx').then((m) => ({ default: m.QomPanel })));
 
-export function VmPage({ name, panel = 'overview' }: { name: string; panel?: VmInfoPanelId }) {
+/** What other features show under a panel (the screen under Display, charts under Block devices). */
+export type PanelExtras = Partial<Record<VmInfoPanelId, (vm: string, connected: boolean) => ReactNode>>;
+
+export function VmPage({
+  name,
+  panel = 'overview',
+  extras,
+}: {
+  name: string;
+  panel?: VmInfoPanelId;
+  extras?: PanelExtras;
+}) {
   const vms = useQuery(vmInfoQueries.list());
   const summary = vms.data?.find((vm) => vm.name === name);
   if (vms.isSuccess && !summary) {
@@ -40,17 +51,19 @@ export function VmPage({ name, panel = 'overview' }: { name: string; panel?: VmI
       </section>
     );
   }
-  return <VmSession name={name} summary={summary} panel={panel} />;
+  return <VmSession name={name} summary={summary} panel={panel} extras={extras} />;
 }
 
 function VmSession({
   name,
   summary,
   panel,
+  extras,
 }: {
   name: string;
   summary: VmSummary | undefined;
   panel: VmInfoPanelId;
+  extras: PanelExtras | undefined;
 }) {
   const { version, state, error } = useQmpClient(name);
   useEventInvalidation(name);
@@ -76,6 +89,7 @@ function VmSession({
       <StatusPanel vm={name} blockHref={vmInfoPath(name, 'block')} />
       <Suspense fallback={<p className="muted">Loading the {label} panel…</p>}>
         {renderPanel(panel, name, connected, shownVersion)}
+        {extras?.[panel]?.(name, connected)}
       </Suspense>
     </section>
   );

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { BlockSampler, rates } from './block-sampler.ts';
+
+const stats = (rd: number, ops: number, failed = 0) => ({
+  device: 'disk0',
+  stats: {
+    rd_bytes: rd,
+    wr_bytes: 0,
+    rd_operations: ops,
+    wr_operations: 0,
+    failed_rd_operations: failed,
+    failed_wr_operations: 0,
+  },
+});
+
+describe('rates', () => {
+  const at = (t: number, rd: number) => ({
+    t,
+    rdBytes: rd,
+    wrBytes: 0,
+    rdOps: 0,
+    wrOps: 0,
+    failedRd: 0,
+    failedWr: 0,
+  });
+  it('divides deltas by the seconds between readings', () => {
+    expect(rates(at(0, 0), at(2000, 1024))).toMatchObject({ t: 2000, readBytesPerS: 512 });
+  });
+  it('gives nothing when a counter went back (a new QEMU) or time did not move', () => {
+    expect(rates(at(0, 100), at(1000, 50))).toBeNull();
+    expect(rates(at(1000, 0), at(1000, 10))).toBeNull();
+  });
+});
+
+describe('BlockSampler', () => {
+  it('keeps per-device samples within the window, and failed operations as counts', async () => {
+    let now = 0;
+    const replies = [[stats(0, 0)], [stats(4096, 8, 1)], [stats(4096, 8, 1)], [stats(8192, 16)]];
+    const sampler = new BlockSampler(
+      async (_vm, command) => (command === 'query-blockstats' ? replies.shift() : []),
+      {
+        windowMs: 5000,
+        now: () => now,
+      },
+    );
+    for (const t of [0, 1000, 2000]) {
+      now = t;
+      await sampler.sample('vm');
+    }
+    const h = sampler.history('vm');
+    expect(h.block[0]!.samples.map((s) => [s.t, s.readBytesPerS, s.readOpsPerS, s.failedReads])).toEqual([
+      [1000, 4096, 8, 1],
+      [2000, 0, 0, 0],
+    ]);
+    now = 7000;
+    // The failed counter went back to 0: a reset, no sample; the old ones aged out of the window.
+    await sampler.sample('vm');
+    expect(sampler.history('vm').block[0]!.samples).toEqual([]);
+  });
+
+  it('survives QEMU errors and unknown VMs', async () => {
+    const sampler = new BlockSampler(async () => {
+      throw new Error('gone');
+    });
+    await sampler.sample('vm');
+    expect(sampler.history('vm').block).toEqual([]);
+    expect(sampler.history('other').vmStats).toBeNull();
+  });
+});
