@@ -1,5 +1,6 @@
 // Assembles the console: the hub of VM sessions, the HTTP/WebSocket server, the plain QMP sockets.
 import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import type { EventStreamOptions } from './journal/event-stream.ts';
 import { Journal, type JournalOptions } from './journal/journal.ts';
 import { JournalStore } from './journal/journal-store.ts';
 import { listenQmpSocket, type QmpSocketListener } from './listen/qmp-socket-listener.ts';
+import { type HostLink, type HostLinkOptions, startHostLink } from './nats/host-link.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
 import { createConsoleSecurity } from './security/console-security.ts';
@@ -28,6 +30,8 @@ export interface RunningConsole {
   port: number;
   hub: Hub;
   journal: Journal;
+  /** With `--nats`: this host's link to the fleet. */
+  fleetLink: HostLink | null;
   stop(): Promise<void>;
 }
 
@@ -35,6 +39,16 @@ export interface RunningConsole {
 export function defaultStaticDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   return path.resolve(here, '..', here.includes(`${path.sep}dist${path.sep}`) ? 'web' : 'dist/web');
+}
+
+/** The URL to browse to: listening on every interface names the machine, as 0.0.0.0 is no address. */
+export function consoleUrl(address: AddressInfo, tls: boolean): string {
+  const host = isWildcardHost(address.address)
+    ? hostname()
+    : address.family === 'IPv6'
+      ? `[${address.address}]`
+      : address.address;
+  return `${tls ? 'https' : 'http'}://${host}:${address.port}/`;
 }
 
 export interface StartOptions {
@@ -47,6 +61,8 @@ export interface StartOptions {
   /** Journal batching, retry and retention timing (tests); retention limits come from config. */
   journal?: Omit<JournalOptions, 'retention'>;
   eventStream?: Partial<EventStreamOptions>;
+  /** Heartbeat and publishing timing with `--nats` (tests). */
+  hostLink?: HostLinkOptions;
 }
 
 export async function startConsole(
@@ -64,6 +80,9 @@ export async function startConsole(
     retention: config.journal,
   });
   const targets = options.targets ?? config.targets;
+  const onCommand = composeCommandListeners(security.audit, options.onCommand, (r) =>
+    journal.recordCommand(r),
+  );
   const hub = new Hub(targets, {
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },
     session: {
@@ -71,13 +90,16 @@ export async function startConsole(
       maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
       gate: security.gate,
-      onCommand: composeCommandListeners(security.audit, options.onCommand, (r) => journal.recordCommand(r)),
+      onCommand,
     },
     eventSink: journal.sink,
   });
   for (const vm of hub.all()) vm.onStatus((v, status) => journal.vmStatus(v.name, status));
   journal.startRetention();
   hub.start();
+  const fleetLink = config.nats
+    ? startHostLink(config.nats, { hub, journal, gate: security.gate, onCommand }, options.hostLink)
+    : null;
   const server = createConsoleServer({
     hub,
     staticDir: options.staticDir ?? defaultStaticDir(),
@@ -97,13 +119,7 @@ export async function startConsole(
       listeners.push(await listenQmpSocket(hub.get(l.name)!, l.path, config.limits.maxLineBytes));
     const address = await server.listen(config.listen.host, config.listen.port);
     security.setPort(address.port);
-    // Listening on every interface: name the machine, as 0.0.0.0 is no address to browse to.
-    const host = isWildcardHost(address.address)
-      ? hostname()
-      : address.family === 'IPv6'
-        ? `[${address.address}]`
-        : address.address;
-    const url = `${security.tls ? 'https' : 'http'}://${host}:${address.port}/`;
+    const url = consoleUrl(address, security.tls !== null);
     return {
       url,
       openUrl: security.openUrl(url),
@@ -112,16 +128,19 @@ export async function startConsole(
       port: address.port,
       hub,
       journal,
+      fleetLink,
       async stop() {
         await Promise.all(listeners.map((l) => l.close()));
         await server.close();
         await hub.stop();
+        await fleetLink?.stop();
         journal.close();
       },
     };
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     await hub.stop();
+    await fleetLink?.stop();
     journal.close();
     throw err;
   }

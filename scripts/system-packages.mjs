@@ -13,6 +13,7 @@ export const NEEDS = {
   qemu: { program: 'qemu-system-x86_64', pkg: 'qemu-system-x86' },
   chromium: { program: '/usr/bin/chromium', pkg: 'chromium' },
   websockify: { program: 'websockify', pkg: 'websockify' },
+  nats: { program: '/usr/sbin/nats-server', pkg: 'nats-server' },
 };
 
 /** True if `program` (absolute, or looked up on `pathEnv`) is an executable file. */

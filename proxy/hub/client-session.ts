@@ -50,7 +50,7 @@ export class ClientSession {
 
   constructor(
     readonly vm: string,
-    private readonly upstream: UpstreamSession,
+    private readonly upstream: Pick<UpstreamSession, 'send' | 'oobAvailable'>,
     private readonly transport: ClientTransport,
     readonly context: ClientContext,
     private readonly options: ClientSessionOptions,

@@ -132,6 +132,23 @@ export class Journal {
     );
   };
 
+  /**
+   * Appends a record that was journaled elsewhere first (a host's, on the fleet console), keeping its
+   * QEMU timestamp and source. Returns the seq it gets here; `deliver` runs once it is committed.
+   */
+  append(
+    vm: string,
+    event: string,
+    data: JsonObject | undefined,
+    timestamp: { seconds: number; microseconds: number },
+    source: 'qemu' | 'console',
+    deliver: (() => void) | null,
+  ): number {
+    const seq = this.nextSeq;
+    this.enqueue(vm, event, data, timestamp.seconds, timestamp.microseconds, source, deliver);
+    return seq;
+  }
+
   /** Records the console's own fact about a VM's connection, once per change. */
   vmStatus(vm: string, status: UpstreamStatus): void {
     if (status.state === 'connected') {
