@@ -28,6 +28,18 @@ export function AppProviders({ queryClient, children }: { queryClient: QueryClie
   return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
 }
 
+/**
+ * The VM name in a `/vms/:name` path, decoded: route builders encode it (a fleet's `VM@HOST` becomes
+ * `VM%40HOST`) and the router hands the segment over as it is in the URL.
+ */
+export function vmNameParam(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export function AppRoutes() {
   const [onVmPage, params] = useRoute<{ name: string }>('/vms/:name/*?');
   return (
@@ -35,7 +47,7 @@ export function AppRoutes() {
       status={
         <>
           <EventsLink />
-          {onVmPage ? <VmConnectionStatus vm={params.name} /> : null}
+          {onVmPage ? <VmConnectionStatus vm={vmNameParam(params.name)} /> : null}
         </>
       }
     >
@@ -46,7 +58,9 @@ export function AppRoutes() {
         <Route path="/events">
           <LazyEventLog />
         </Route>
-        <Route<{ name: string }> path="/vms/:name/*?">{(p) => <VmRoute key={p.name} name={p.name} />}</Route>
+        <Route<{ name: string }> path="/vms/:name/*?">
+          {(p) => <VmRoute key={p.name} name={vmNameParam(p.name)} />}
+        </Route>
         <Route>
           <NotFound />
         </Route>
