@@ -16,6 +16,8 @@ export interface TestConsoleOptions {
   start?: StartOptions;
   /** An existing data dir to use (and keep at stop): a restart with the same journal. */
   dataDir?: string;
+  /** Environment the flags are read with (QMP_CONSOLE_NATS_PASSWORD, ...), besides HOME. */
+  env?: Record<string, string>;
 }
 
 export interface TestConsole {
@@ -39,7 +41,7 @@ export const TEST_VIEWER_TOKEN = 'test-viewer-token-0123456789';
 
 /** Flags and data dir of a test console: port 0, a temporary (or given) data dir, the token. */
 export function testConsoleConfig(
-  opts: Pick<TestConsoleOptions, 'args' | 'token' | 'dataDir'> & { vms?: Record<string, string> },
+  opts: Pick<TestConsoleOptions, 'args' | 'token' | 'dataDir' | 'env'> & { vms?: Record<string, string> },
 ): { config: ConsoleConfig; dataDir: string; token: string | null; ownDir: boolean } {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'qmp-console-test-'));
@@ -48,7 +50,7 @@ export function testConsoleConfig(
   for (const [name, qmpPath] of Object.entries(opts.vms ?? {}))
     argv.push('--target', `${name}=unix:${qmpPath}`);
   argv.push(...(token === null ? ['--no-auth'] : ['--token', token]), ...(opts.args ?? []));
-  const config = parseCliArgs(argv, { HOME: os.homedir() });
+  const config = parseCliArgs(argv, { HOME: os.homedir(), ...opts.env });
   if (config === 'help') throw new Error('unexpected --help');
   return { config, dataDir, token, ownDir };
 }

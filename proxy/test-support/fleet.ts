@@ -14,6 +14,7 @@ export interface TestFleetOptions {
   start?: FleetStartOptions;
   /** An existing data dir (kept at stop): a restarted fleet console. */
   dataDir?: string;
+  env?: Record<string, string>;
 }
 
 export type TestFleet = ReturnType<typeof testClient> & {
@@ -26,6 +27,7 @@ export async function startTestFleet(opts: TestFleetOptions): Promise<TestFleet>
   const { config, dataDir, token, ownDir } = testConsoleConfig({
     args: ['--fleet', '--nats', opts.natsUrl, '--host-name', opts.name ?? 'fleet-1', ...(opts.args ?? [])],
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
   });
   let running: RunningFleetConsole;
   try {
