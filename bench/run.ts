@@ -9,6 +9,7 @@ import { formatTable, Report } from './lib/report.ts';
 import { type Rig, startRig } from './lib/rig.ts';
 import { ROOT } from './lib/servers.ts';
 import { type Machine, writeBenchmarksDoc } from './lib/write-doc.ts';
+import { fleetSection } from './sections/fleet.ts';
 import { idleRssSection } from './sections/idle-rss.ts';
 import { journalSection } from './sections/journal.ts';
 import { latencySection } from './sections/latency.ts';
@@ -41,6 +42,7 @@ const sections: Section[] = [
   { name: 'journal', title: '4. Journal (1,000,000 events)', rig: false, run: (r) => journalSection(r) },
   { name: 'spa', title: '5. SPA', rig: true, run: (r, rig) => spaSection(rig, r) },
   { name: 'idle', title: '6. Idle console memory', rig: false, run: (r) => idleRssSection(r) },
+  { name: 'fleet', title: '7. Fleet on NATS JetStream', rig: false, run: (r) => fleetSection(r) },
 ];
 
 /** `some avg60` of /proc/pressure/cpu: the share of time some task waited for a CPU, or null. */
