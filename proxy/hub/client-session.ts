@@ -2,10 +2,11 @@
 
 import { CloseCode } from '../../protocol/api.ts';
 import type { Json, JsonObject, QmpErrorBody } from '../../protocol/qmp.ts';
+import type { JsonInput } from '../qmp/json-streamer.ts';
 import type { UpstreamSession } from '../qmp/upstream-session.ts';
 import type { ClientContext, ClientTransport } from './client-transport.ts';
 import { formatReply, replyWithClientId } from './reply-id.ts';
-import { parseRequest } from './request-check.ts';
+import { checkRequest, parseRequest } from './request-check.ts';
 
 /** Decides whether a client may run a command; returns the QMP error to answer with, or null. */
 export type CommandGate = (
@@ -65,9 +66,12 @@ export class ClientSession {
     this.deliver(greetingLine);
   }
 
-  handleMessage(text: string): void {
+  /** A WebSocket frame's text, or a message the plain socket's JSON streamer has already read. */
+  handleMessage(message: string | JsonInput): void {
     if (this.closed) return;
-    const req = parseRequest(text, this.oob);
+    const req =
+      typeof message === 'string' ? parseRequest(message, this.oob) : checkRequest(message, this.oob);
+    const bytes = typeof message === 'string' ? message.length : message.ok ? message.bytes : 0;
     if (!req.ok) {
       this.fail(req.error, req.id);
     } else if (req.command === 'qmp_capabilities' && req.kind === 'execute') {
@@ -86,7 +90,7 @@ export class ClientSession {
         );
       } else if (
         this.bytesInFlight > 0 &&
-        this.bytesInFlight + text.length > (this.options.maxBytesInFlight ?? Number.POSITIVE_INFINITY)
+        this.bytesInFlight + bytes > (this.options.maxBytesInFlight ?? Number.POSITIVE_INFINITY)
       ) {
         // QEMU reads slowly (QMP-FACTS: ~9 us a byte): unbounded, a client could queue gigabytes here.
         this.fail(
@@ -96,14 +100,9 @@ export class ClientSession {
           req.id,
         );
       } else {
-        this.forward(req.kind, req.command, req.args, req.id, text.length);
+        this.forward(req.kind, req.command, req.args, req.id, bytes);
       }
     }
-  }
-
-  /** Input the transport could not even read (a line over its limit): a parse error, in reply order. */
-  rejectInput(desc: string): void {
-    if (!this.closed) this.fail(generic(desc), undefined);
   }
 
   /** An event from QEMU, raw: only negotiated clients get events. */
@@ -134,22 +133,23 @@ export class ClientSession {
     this.answerLocally(formatReply({ return: {} }, id));
   }
 
-  /** What QEMU 7.2 answers to a bad or repeated `qmp_capabilities`, or null. */
+  /**
+   * What QEMU 7.2 answers to a bad or repeated `qmp_capabilities`, or null. Its arguments are checked
+   * first (QEMU's visitor runs before the command), then whether negotiation is already done.
+   */
   private negotiationError(args: JsonObject | undefined): QmpErrorBody | null {
-    if (this.negotiated)
-      return commandNotFound('Capabilities negotiation is already complete, command ignored');
+    const enable = args?.enable ?? [];
+    if (!Array.isArray(enable)) return generic("Invalid parameter type for 'enable', expected: array");
+    for (const [index, cap] of enable.entries()) {
+      if (typeof cap !== 'string')
+        return generic(`Invalid parameter type for 'enable[${index}]', expected: string`);
+      if (cap !== 'oob') return generic(`Parameter 'null' does not accept value '${cap}'`);
+    }
     const unknownArg = Object.keys(args ?? {}).find((k) => k !== 'enable');
     if (unknownArg) return generic(`Parameter '${unknownArg}' is unexpected`);
-    const enable = args?.enable;
-    if (enable === undefined) return null;
-    if (!Array.isArray(enable)) return generic("Invalid parameter type for 'enable', expected: array");
-    for (const cap of enable) {
-      if (cap !== 'oob')
-        return generic(
-          `Parameter 'null' does not accept value '${typeof cap === 'string' ? cap : JSON.stringify(cap)}'`,
-        );
-      if (!this.upstream.oobAvailable) return generic("Capability 'oob' not available");
-    }
+    if (this.negotiated)
+      return commandNotFound('Capabilities negotiation is already complete, command ignored');
+    if (enable.length > 0 && !this.upstream.oobAvailable) return generic("Capability 'oob' not available");
     return null;
   }
 

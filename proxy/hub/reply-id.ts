@@ -1,5 +1,6 @@
 // QEMU echoes our numeric upstream id; the client must get its own id back, exactly.
 import type { Json, QmpReply } from '../../protocol/qmp.ts';
+import { toQemuJson } from '../qmp/qemu-json.ts';
 import type { UpstreamReply } from '../qmp/upstream-session.ts';
 
 /**
@@ -12,24 +13,24 @@ export function replyWithClientId(reply: UpstreamReply, clientId: Json | undefin
   const suffix = `, "id": ${upstreamId}}`;
   if ('return' in reply.message && raw.endsWith(suffix)) {
     const head = raw.slice(0, raw.length - suffix.length);
-    return clientId === undefined ? `${head}}` : `${head}, "id": ${JSON.stringify(clientId)}}`;
+    return clientId === undefined ? `${head}}` : `${head}, "id": ${toQemuJson(clientId)}}`;
   }
   const prefix = `{"id": ${upstreamId}, `;
   if ('error' in reply.message && raw.startsWith(prefix)) {
     const tail = raw.slice(prefix.length);
-    return clientId === undefined ? `{${tail}` : `{"id": ${JSON.stringify(clientId)}, ${tail}`;
+    return clientId === undefined ? `{${tail}` : `{"id": ${toQemuJson(clientId)}, ${tail}`;
   }
   return formatReply(reply.message, clientId);
 }
 
-/** A reply in QEMU's member order: `return` then `id`; `id` then `error`. */
+/** A reply as QEMU writes it: `return` then `id`; `id` then `error`. */
 export function formatReply(message: QmpReply, clientId: Json | undefined): string {
   if ('return' in message) {
-    return JSON.stringify(
+    return toQemuJson(
       clientId === undefined ? { return: message.return } : { return: message.return, id: clientId },
     );
   }
-  return JSON.stringify(
-    clientId === undefined ? { error: message.error } : { id: clientId, error: message.error },
+  return toQemuJson(
+    clientId === undefined ? { error: { ...message.error } } : { id: clientId, error: { ...message.error } },
   );
 }

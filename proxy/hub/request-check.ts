@@ -1,5 +1,6 @@
 // Validates one client message the way QEMU's qmp_dispatch_check_obj does, with QEMU's own wording.
 import type { Json, JsonObject, QmpErrorBody } from '../../protocol/qmp.ts';
+import { type JsonInput, parseJsonMessage } from '../qmp/json-streamer.ts';
 import { qemuInputProblem } from '../security/qemu-json-limits.ts';
 
 export type CheckedRequest =
@@ -14,15 +15,15 @@ export type CheckedRequest =
 
 const generic = (desc: string): QmpErrorBody => ({ class: 'GenericError', desc });
 
+/** One WebSocket text frame: one JSON object, read as QEMU reads it. */
 export function parseRequest(text: string, oobEnabled: boolean): CheckedRequest {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    // Deep nesting can overflow the stack inside JSON.parse: still just a parse error to the client.
-    const why = err instanceof SyntaxError ? err.message : 'input too deeply nested';
-    return { ok: false, error: generic(`JSON parse error, ${why}`), id: undefined };
-  }
+  return checkRequest(parseJsonMessage(text), oobEnabled);
+}
+
+/** A message QEMU's JSON streamer has ended, checked as qmp_dispatch_check_obj checks it. */
+export function checkRequest(input: JsonInput, oobEnabled: boolean): CheckedRequest {
+  if (!input.ok) return { ok: false, error: generic(input.desc), id: undefined };
+  const value = input.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, error: generic('QMP input must be a JSON object'), id: undefined };
   }

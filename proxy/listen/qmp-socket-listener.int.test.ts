@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestConsole, type TestConsole } from '../test-support/console.ts';
 import { useQemu } from '../test-support/qemu.ts';
 import { connectQmp } from '../test-support/qmp-socket-client.ts';
+import { connectRawQmp } from '../test-support/raw-qmp-socket.ts';
 
 const qemu = useQemu();
 let socketDir: string;
@@ -18,10 +19,10 @@ afterAll(() => {
   rmSync(socketDir, { recursive: true, force: true });
 });
 
-async function connectedConsole(qmpSocketPath: string): Promise<TestConsole> {
+async function connectedConsole(qmpSocketPath: string, args: string[] = []): Promise<TestConsole> {
   const running = await startTestConsole({
     vms: { vm: qemu().qmpPath },
-    args: ['--listen-qmp', `vm=unix:${qmpSocketPath}`],
+    args: ['--listen-qmp', `vm=unix:${qmpSocketPath}`, ...args],
   });
   const deadline = Date.now() + 10_000;
   while (running.running.hub.get('vm')!.upstream.status.state !== 'connected') {
@@ -44,5 +45,31 @@ describe('--listen-qmp', () => {
     await client.close();
     expect(outcome).toBe('stopped');
     await client.closed;
+  });
+
+  it("applies the policy to what follows QEMU's nesting reset: the inner command is a command of its own", async () => {
+    const qmpSocketPath = path.join(socketDir, 'deny.qmp');
+    const running = await connectedConsole(qmpSocketPath, ['--deny', 'cont']);
+    const client = await connectRawQmp(qmpSocketPath);
+    try {
+      client.write('{"execute":"qmp_capabilities"}');
+      await client.readUntil(1, () => true);
+      client.write(
+        `{"execute":"query-status","arguments":{"x":${'['.repeat(1023)}{"execute":"cont","id":"inner"}`,
+      );
+      const lines = await client.readUntil(2, (l) => l.includes('"inner"'));
+      expect(lines).toEqual([
+        '{"error": {"class": "GenericError", "desc": "JSON nesting depth limit exceeded"}}',
+        expect.stringMatching(
+          /^\{"id": "inner", "error": \{"class": "GenericError", "desc": "QMP Console policy denies 'cont'/,
+        ),
+      ]);
+      client.write('{"execute":"query-status","id":"after"}');
+      const [after] = await client.readUntil(4, (l) => l.includes('"after"'));
+      expect(JSON.parse(after!)).toMatchObject({ return: { status: 'prelaunch' } });
+    } finally {
+      client.destroy();
+      await running.stop();
+    }
   });
 });

@@ -5,7 +5,7 @@ import type { ClientSession } from '../hub/client-session.ts';
 import type { ClientTransport } from '../hub/client-transport.ts';
 import type { VmHub } from '../hub/vm-hub.ts';
 import { log } from '../log.ts';
-import { LineFramer } from '../qmp/line-framer.ts';
+import { JsonStreamer } from '../qmp/json-streamer.ts';
 
 export interface QmpSocketListener {
   close(): Promise<void>;
@@ -34,13 +34,11 @@ export async function listenQmpSocket(
         socket.destroy();
       },
     };
-    const framer = new LineFramer(
-      (line) => session?.handleMessage(line),
-      // A client line we could not even buffer: answered as QEMU answers input it cannot parse, in order.
-      (issue) => session?.rejectInput(`JSON parse error, input of ${issue.bytes} bytes is too large`),
-      maxLineBytes,
-    );
-    socket.on('data', (chunk) => framer.push(chunk));
+    // Messages end where QEMU's streamer ends them, newline or not; each is answered in order.
+    const streamer = new JsonStreamer((input) => session?.handleMessage(input), {
+      maxMessageBytes: maxLineBytes,
+    });
+    socket.on('data', (chunk) => streamer.push(chunk));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       sockets.delete(socket);

@@ -121,5 +121,5 @@ function measure(value: Json, startDepth: number, exact = false): { tokens: numb
 function stringDesc(s: string): string {
   const m = badForQemu.exec(s)!;
   const cp = m[0].codePointAt(0)!;
-  return `JSON parse error, \\u${cp.toString(16).padStart(4, '0')} is not a valid Unicode character for QEMU`;
+  return `JSON parse error, \\u${cp.toString(16).padStart(4, '0')} is not a valid Unicode character`;
 }
