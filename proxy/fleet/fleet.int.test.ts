@@ -215,6 +215,18 @@ describe('a fleet of two hosts on NATS JetStream', () => {
       return list.alerts.find((a) => a.device === 'bad0');
     });
     expect(onHost.acknowledgedBy).toMatch(/^fleet fleet-1: operator@/);
+
+    // And the other way: acknowledged on host-a, acknowledged in the fleet.
+    const onA = (await (await hostA.api('/api/alerts?state=open')).json()) as AlertList;
+    expect(onA.alerts).toHaveLength(1);
+    expect((await hostA.api(`/api/alerts/${onA.alerts[0]!.id}/ack`, { method: 'POST' })).status).toBe(200);
+    const inFleet = await until('the fleet to see host-a acknowledge', async () => {
+      const list = (await (await fleet.api('/api/alerts?state=acknowledged')).json()) as AlertList;
+      return list.alerts.find((a) => a.vm === `vm@${HOST_A}`);
+    });
+    expect(inFleet.acknowledgedBy).toMatch(/^host host-a: operator@/);
+    const stillOpen = (await (await fleet.api('/api/alerts?state=open')).json()) as AlertList;
+    expect(stillOpen.alerts).toEqual([]);
   }, 60_000);
 
   it('resumes after a fleet console restart with nothing lost', async () => {
