@@ -40,6 +40,24 @@ interface Held {
 
 const CURSOR_PREFIX = 'host:';
 
+/** What a host publishes, checked before anything of it is kept: NATS carries whatever it is given. */
+function isJournalRecord(r: unknown): r is JournalRecord {
+  if (typeof r !== 'object' || r === null) return false;
+  const v = r as Record<string, unknown>;
+  const ts = v.timestamp as Record<string, unknown> | null | undefined;
+  return (
+    Number.isSafeInteger(v.seq) &&
+    (v.seq as number) > 0 &&
+    typeof v.vm === 'string' &&
+    typeof v.event === 'string' &&
+    (v.data === undefined || (typeof v.data === 'object' && v.data !== null && !Array.isArray(v.data))) &&
+    typeof ts === 'object' &&
+    ts !== null &&
+    Number.isInteger(ts.seconds) &&
+    Number.isInteger(ts.microseconds)
+  );
+}
+
 export class EventIngest {
   /** The last host seq given to the journal (what the next message is checked against). */
   private readonly cursors: Map<string, number>;
@@ -153,12 +171,7 @@ export class EventIngest {
     if (parts.length !== 5) throw new Error('not a qmp.events.HOST.VM.EVENT subject');
     const host = fromToken(parts[2]!);
     const record = m.json<JournalRecord>();
-    if (
-      !Number.isSafeInteger(record.seq) ||
-      typeof record.event !== 'string' ||
-      typeof record.vm !== 'string'
-    )
-      throw new Error('not a journal record');
+    if (!isJournalRecord(record)) throw new Error('not a journal record');
     const prev = Number(m.headers?.get(PREV_SEQ_HEADER) ?? Number.NaN);
     const cursor = this.cursor(host);
     if (record.seq <= cursor) {

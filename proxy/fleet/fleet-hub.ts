@@ -126,11 +126,14 @@ class FleetVm implements VmEndpoint {
         } catch {
           return lost(`host ${this.host} sent a reply that is not JSON`);
         }
-        if ('lost' in res) return lost(res.lost);
+        if (typeof res !== 'object' || res === null) return lost(`host ${this.host} sent a malformed reply`);
+        if ('lost' in res) return lost(String(res.lost));
         const reply = res.reply;
+        if (typeof reply !== 'object' || reply === null || !('return' in reply || 'error' in reply))
+          return lost(`host ${this.host} sent a malformed reply`);
         const raw = JSON.stringify(reply);
         // QEMU's order: the events it sent before this reply reach the client first.
-        this.hub.ingest.whenCaughtUp(this.host, res.head, () =>
+        this.hub.ingest.whenCaughtUp(this.host, Number(res.head) || 0, () =>
           handler({ message: reply, raw, upstreamId: 0 }),
         );
       },

@@ -59,6 +59,28 @@ export class EventPublisher {
     this.stopped = this.loop();
   }
 
+  /**
+   * A clean stop publishes what is journaled (the VMs' last CONSOLE_DISCONNECTED) if NATS takes it
+   * within `timeoutMs`; what it does not take is published at the next start.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.journal.flush();
+    const target = this.journal.headSeq;
+    if (this.acked >= target || !this.js()) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const off = this.onAcked((seq) => {
+        if (seq >= target) done();
+      });
+      function done() {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+      this.poke();
+    });
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe();

@@ -56,6 +56,7 @@ export function startHostLink(
   return {
     publisher,
     async stop() {
+      await publisher.drain(2000);
       await state.stop();
       await publisher.stop();
       for (const s of subs) s.unsubscribe();
