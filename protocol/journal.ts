@@ -1,4 +1,5 @@
-// The event journal's HTTP/SSE contract (issue 5), shared by the proxy and the SPA.
+// The event journal's HTTP/SSE contract, shared by the proxy and the SPA.
+import type { ConsoleRole } from './api.ts';
 import type { JsonObject, QmpTimestamp } from './qmp.ts';
 
 /**
@@ -129,6 +130,22 @@ export interface AlertSnapshot {
   alerts: JournalAlert[];
 }
 
+/** Who sent a command: the role its token gave it, and where it came from (`127.0.0.1:51234`, `unix`). */
+export interface ClientContext {
+  role: ConsoleRole;
+  remoteAddress: string;
+}
+
+/** One command a client ran, as the console hears of it (the audit log and the journal record it). */
+export interface CommandRecord {
+  vm: string;
+  context: ClientContext;
+  command: string;
+  argumentNames: string[];
+  outcome: 'ok' | 'error' | 'denied' | 'lost';
+  errorClass?: string;
+}
+
 /** One command a client ran, as the audit trail keeps it: argument names, never their values. */
 export interface AuditRecord {
   id: number;
@@ -137,7 +154,7 @@ export interface AuditRecord {
   vm: string;
   command: string;
   argumentNames: string[];
-  outcome: 'ok' | 'error' | 'denied' | 'lost';
+  outcome: CommandRecord['outcome'];
   errorClass: string | null;
   role: string;
   /** The client's address as the console saw it. */

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VmSummary } from '../protocol/api.ts';
+import { eventually } from './test-support/eventually.ts';
 import { useQemu } from './test-support/qemu.ts';
 
 const cli = (args: string[]) =>
@@ -73,16 +74,6 @@ async function vms(url: URL): Promise<VmSummary[]> {
   return (await res.json()) as VmSummary[];
 }
 
-async function until<T>(fn: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const exited = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
@@ -106,13 +97,13 @@ describe('targets', () => {
       `gone=unix:${path.join(dataDir, 'nothing-here.qmp')}`,
     ]);
     expect(url.searchParams.get('token')?.length).toBeGreaterThanOrEqual(22);
-    const list = await until(async () => {
+    const list = await eventually('both VMs to settle', async () => {
       const l = await vms(url);
       return l.find((v) => v.name === 'good')?.state === 'connected' &&
         l.find((v) => v.name === 'gone')?.error
         ? l
         : undefined;
-    }, 'both VMs to settle');
+    });
     expect(list.find((v) => v.name === 'good')!.version?.qemu).toMatchObject({ major: 7, minor: 2 });
     const gone = list.find((v) => v.name === 'gone')!;
     expect(gone.state).not.toBe('connected');
@@ -127,10 +118,10 @@ describe('the demo VM', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-cli-demo-'));
     dirs.push(dataDir);
     const { child, url } = await start(['--listen', '127.0.0.1:0', '--data-dir', dataDir]);
-    const demo = await until(async () => {
+    const demo = await eventually('the demo VM', async () => {
       const d = (await vms(url)).find((v) => v.name === 'demo');
       return d?.state === 'connected' ? d : undefined;
-    }, 'the demo VM');
+    });
     expect(demo.version?.qemu).toMatchObject({ major: 7, minor: 2 });
     const pidFile = path.join(dataDir, 'demo', 'qemu.pid');
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
@@ -140,10 +131,6 @@ describe('the demo VM', () => {
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
     // No orphaned QEMU: the console stopped its demo VM before it exited.
-    await until(
-      async () => (existsSync(`/proc/${pid}`) ? undefined : true),
-      'the demo QEMU to be gone',
-      5000,
-    );
+    await eventually('the demo QEMU to be gone', () => (existsSync(`/proc/${pid}`) ? undefined : true), 5000);
   });
 });

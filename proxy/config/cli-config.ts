@@ -10,6 +10,7 @@ import {
   natsUsage,
   parseNatsFlags,
 } from '../nats/nats-config.ts';
+import type { Target } from '../qmp/target.ts';
 import {
   parseSecurityFlags,
   type SecurityConfig,
@@ -17,7 +18,7 @@ import {
   securityFlagOptions,
   securityUsage,
 } from '../security/security-config.ts';
-import { parseTarget, type Target } from './target-address.ts';
+import { parseTarget } from './target-address.ts';
 
 export interface ConsoleConfig {
   listen: { host: string; port: number };

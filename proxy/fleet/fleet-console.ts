@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ConsoleConfig } from '../config/cli-config.ts';
 import { consoleUrl, defaultStaticDir, type StartOptions } from '../console.ts';
+import { createConsoleStream } from '../http/console-stream.ts';
 import { createJournalRoutes } from '../http/journal-routes.ts';
 import { createConsoleServer } from '../http/server.ts';
 import { Journal } from '../journal/journal.ts';
@@ -32,7 +33,7 @@ export interface RunningFleetConsole {
 }
 
 export interface FleetStartOptions
-  extends Pick<StartOptions, 'staticDir' | 'onCommand' | 'journal' | 'eventStream'> {
+  extends Pick<StartOptions, 'staticDir' | 'onCommand' | 'journal' | 'eventStream' | 'consoleStream'> {
   /** Liveness and ordering timing (tests). */
   directory?: ConstructorParameters<typeof FleetDirectory>[0];
   ingest?: ConstructorParameters<typeof EventIngest>[3];
@@ -92,6 +93,7 @@ export async function startFleetConsole(
       vmExists: (name) => directory.entry(name) !== undefined,
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
+    stream: createConsoleStream(hub, journal, options.consoleStream),
   });
   const stopAll = async () => {
     hub.stop();

@@ -5,9 +5,10 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { VmSummary } from '../../protocol/api.ts';
 import { CloseCode } from '../../protocol/api.ts';
+import type { ClientContext } from '../../protocol/journal.ts';
 import type { JsonObject } from '../../protocol/qmp.ts';
 import { ClientSession, type ClientSessionOptions } from '../hub/client-session.ts';
-import type { ClientContext, ClientTransport } from '../hub/client-transport.ts';
+import type { ClientTransport } from '../hub/client-transport.ts';
 import type { ConsoleHub, VmEndpoint } from '../hub/console-hub.ts';
 import { truncateReason } from '../hub/vm-hub.ts';
 import type { FleetCommandRequest, FleetCommandResponse } from '../nats/fleet-protocol.ts';
@@ -173,6 +174,10 @@ export class FleetHub implements ConsoleHub {
 
   summaries(): VmSummary[] {
     return this.options.directory.summaries();
+  }
+
+  onSummary(listener: (summary: VmSummary) => void): () => void {
+    return this.options.directory.onChange((_name, summary) => listener(summary));
   }
 
   get clientCount(): number {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
 import type { UpstreamStatus } from '../qmp/upstream-session.ts';
 import { Journal, type JournalOptions, recordJson, toJournalRecord } from './journal.ts';
@@ -26,7 +26,12 @@ afterEach(() => {
 });
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Retry and audit delays run on timers: advanced by hand, never slept through. */
+const timers = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 let usec = 0;
 function ev(event: string, data?: JsonObject): QmpEvent {
@@ -163,6 +168,7 @@ describe('console facts and audit', () => {
   });
 
   it('keeps command audit records with argument names only', async () => {
+    timers();
     journal.recordCommand({
       vm: 'a',
       context: { role: 'operator', remoteAddress: '127.0.0.1:5' },
@@ -173,7 +179,7 @@ describe('console facts and audit', () => {
     await tick();
     // Off the command path: not in the same tick's commit, but within the audit delay.
     expect(journal.store.audit(10)).toEqual([]);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(journal.store.audit(10)).toEqual([
       expect.objectContaining({
         vm: 'a',
@@ -256,6 +262,7 @@ describe('when appends fail (disk full)', () => {
     ev('BLOCK_IO_ERROR', { device: 'bad0', operation: 'read', reason: `${i}`.padEnd(300, '.') });
 
   it('delivers anyway, reports, keeps a readable backlog, and writes it once there is room', async () => {
+    timers();
     journal = open({ retryInitialMs: 5, retryMaxMs: 20 });
     const free = fillDisk(journal);
     const delivered: number[] = [];
@@ -284,6 +291,7 @@ describe('when appends fail (disk full)', () => {
   });
 
   it('past the backlog limit: drops from the journal (not from clients) and records the gap', async () => {
+    timers();
     journal = open({ retryInitialMs: 5, retryMaxMs: 10, maxBacklog: 50 });
     const free = fillDisk(journal);
     let delivered = 0;

@@ -9,10 +9,9 @@
 // `readAfter`, so SSE resumes still have no gap), reported by `health()`, and retried with backoff.
 // Past `maxBacklog` events the newest are dropped from the journal (still delivered) and a
 // CONSOLE_JOURNAL_GAP record says how many and which sequence numbers once writes succeed again.
-import type { JournalHealth, JournalRecord, JournalStatus } from '../../protocol/journal.ts';
+import type { CommandRecord, JournalHealth, JournalRecord, JournalStatus } from '../../protocol/journal.ts';
 import { ConsoleEvent } from '../../protocol/journal.ts';
 import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
-import type { CommandRecord } from '../hub/client-session.ts';
 import type { EventSink } from '../hub/vm-hub.ts';
 import { log } from '../log.ts';
 import type { UpstreamStatus } from '../qmp/upstream-session.ts';
@@ -49,6 +48,8 @@ export interface JournalOptions {
 export interface JournalSubscriber {
   records(records: EventRow[]): void;
   alert(alert: Alert): void;
+  /** Writes started failing or recovered (`health()` says how it is now). */
+  healthChanged?(): void;
 }
 
 interface Queued {
@@ -438,6 +439,7 @@ export class Journal {
     if (!this.failure) {
       this.failure = { error, since: this.opts.now() };
       log.error('journal writes failing; keeping events in memory and retrying', { error });
+      for (const s of this.subscribers) s.healthChanged?.();
     } else {
       this.failure.error = error;
     }
@@ -478,6 +480,7 @@ export class Journal {
     this.failure = null;
     this.backlog = [];
     this.retryDelay = this.opts.retryInitialMs;
+    for (const s of this.subscribers) s.healthChanged?.();
     if (gapRow) {
       this.nextSeq++;
       this.lost = null;

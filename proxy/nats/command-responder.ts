@@ -3,9 +3,9 @@
 // audits each command with the fleet console's name and the role the fleet vouched for: NATS
 // permissions decide who may ask at all (docs/fleet.md), this host decides what runs.
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { ClientContext, CommandRecord } from '../../protocol/journal.ts';
 import type { JsonObject } from '../../protocol/qmp.ts';
-import type { CommandGate, CommandRecord } from '../hub/client-session.ts';
-import type { ClientContext } from '../hub/client-transport.ts';
+import type { CommandGate } from '../hub/client-session.ts';
 import type { Hub } from '../hub/hub.ts';
 import { alertKey } from '../journal/alert-book.ts';
 import type { Journal } from '../journal/journal.ts';
@@ -85,10 +85,10 @@ export function startCommandResponder(nc: NatsConnection, deps: ResponderDeps): 
         record('denied', refusal.class);
         return respond(msg, { reply: { error: refusal }, head: 0 });
       }
-      const sent = vm.upstream.send('execute', req.execute, req.arguments, ({ message }) => {
+      // Through the VM's outbox: the reply waits for the events QEMU sent before it to be journaled.
+      const sent = vm.send('execute', req.execute, req.arguments, ({ message }) => {
         record('error' in message ? 'error' : 'ok', 'error' in message ? message.error.class : undefined);
         const { id: _id, ...reply } = message as typeof message & { id?: unknown };
-        // Held by the hub until the events QEMU sent before it are journaled: the head covers them.
         respond(msg, { reply, head: journal.headSeq });
       });
       if (!sent) {

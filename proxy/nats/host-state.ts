@@ -45,13 +45,11 @@ export class HostState {
     private readonly journal: Journal,
     private readonly opts: { heartbeatMs: number; flushMs: number },
   ) {
-    for (const vm of hub.all()) this.offs.push(vm.onStatus((v) => this.markVm(v.name)));
+    // Connection, version and run state: written when the hub says the summary changed.
+    for (const vm of hub.all()) this.offs.push(vm.onSummary((s) => this.markVm(s.name)));
     this.offs.push(
       journal.subscribe({
-        // Run state follows events; the summary is re-read when the VM's events arrive.
-        records: (rows) => {
-          for (const r of rows) if (r.vm !== '') this.markVm(r.vm);
-        },
+        records: () => {},
         alert: (a) => {
           this.dirtyAlerts.add(a.vm);
         },

@@ -1,6 +1,6 @@
 // Launches a real, paused (-S) QEMU with its QMP monitor on a unix socket: the console's demo VM and the
 // VM behind the integration and e2e tests. Disks are sparse raw images; a failing disk goes through
-// QEMU's blkdebug driver, which fails every read with the chosen errno (see shared QMP-FACTS.md).
+// QEMU's blkdebug driver, which fails every read with the chosen errno.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { rm, truncate, writeFile } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 // The audit trail: one structured line per command a client runs. Argument values are never
 // recorded (`set_password`, `secret` objects carry secrets), only their names.
-import type { CommandRecord } from '../hub/client-session.ts';
+import type { CommandRecord } from '../../protocol/journal.ts';
 import { log as defaultLog, type Logger } from '../log.ts';
 
 export type CommandListener = (record: CommandRecord) => void;

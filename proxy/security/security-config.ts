@@ -20,21 +20,6 @@ export interface SecurityConfig {
   allowHosts: string[];
 }
 
-/** Secure defaults: a random token, no viewer token, no TLS, no extra policy. */
-export function defaultSecurityConfig(overrides: Partial<SecurityConfig> = {}): SecurityConfig {
-  return {
-    auth: true,
-    token: null,
-    viewerToken: null,
-    tls: null,
-    readOnly: false,
-    deny: [],
-    allowOrigins: [],
-    allowHosts: [],
-    ...overrides,
-  };
-}
-
 /** Flags for node's parseArgs, merged into the console's. */
 export const securityFlagOptions = {
   token: { type: 'string' },

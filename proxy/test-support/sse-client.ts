@@ -102,9 +102,12 @@ export function connectSse(url: string, headers: Record<string, string> = {}): P
       res.setEncoding('utf8');
       let current: { id?: string; event?: string; data: string[] } = { data: [] };
       res.on('data', (chunk: string) => {
+        // Only the new chunk can hold the end of a line: a long line is not rescanned per chunk.
+        let from = buffer.length;
         buffer += chunk;
         for (;;) {
-          const nl = buffer.indexOf('\n');
+          const nl = buffer.indexOf('\n', from);
+          from = 0;
           if (nl < 0) break;
           const line = buffer.slice(0, nl).replace(/\r$/, '');
           buffer = buffer.slice(nl + 1);
