@@ -4,6 +4,7 @@
 // the host) against the same command on the host itself.
 
 import { startTestConsole, type TestConsole } from '../../proxy/test-support/console.ts';
+import { eventually } from '../../proxy/test-support/eventually.ts';
 import { startTestFleet, type TestFleet } from '../../proxy/test-support/fleet.ts';
 import { startTestNats, type TestNats } from '../../proxy/test-support/nats.ts';
 import { connectQmp, type QmpSocketClient } from '../../proxy/test-support/qmp-socket-client.ts';
@@ -18,14 +19,6 @@ const HOST = 'bench-host';
 const STORM_ROUNDS = 3000;
 const ROUNDS = 3;
 const PER_ROUND = 400;
-
-async function until(what: string, probe: () => boolean, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** `cont` after each STOP on the failing disk: three events a round. */
 function storm(truth: QmpSocketClient, rounds: number): Promise<void> {
@@ -59,9 +52,9 @@ export async function fleetSection(report: Report): Promise<void> {
     fleet = await startTestFleet({ natsUrl: nats.url });
     const h = host;
     const f = fleet;
-    await until(
+    await eventually(
       'the fleet to see the VM',
-      () => f.running.directory.summary(`vm@${HOST}`)?.state === 'connected',
+      () => (f.running.directory.summary(`vm@${HOST}`)?.state === 'connected' ? true : undefined),
       30_000,
     );
     truth = await connectQmp(qemu.secondMonitorPath!);
@@ -73,9 +66,10 @@ export async function fleetSection(report: Report): Promise<void> {
     await storm(truth, STORM_ROUNDS);
     const hostDone = performance.now();
     const events = h.running.journal.headSeq - from;
-    await until(
+    await eventually(
       'the fleet to catch up',
-      () => f.running.ingest.committedSeq(HOST) >= h.running.journal.headSeq,
+      () => (f.running.ingest.committedSeq(HOST) >= h.running.journal.headSeq ? true : undefined),
+      { timeoutMs: 120_000, intervalMs: 5 },
     );
     const fleetDone = performance.now();
     const hostRate = events / ((hostDone - t0) / 1000);
@@ -87,17 +81,19 @@ export async function fleetSection(report: Report): Promise<void> {
     const dataDir = f.dataDir;
     await f.running.stop();
     await storm(truth, STORM_ROUNDS);
-    await until(
+    await eventually(
       'the host to publish the storm',
-      () => h.running.fleetLink!.publisher.ackedSeq >= h.running.journal.headSeq,
+      () => (h.running.fleetLink!.publisher.ackedSeq >= h.running.journal.headSeq ? true : undefined),
+      { timeoutMs: 120_000, intervalMs: 5 },
     );
     const behind = h.running.journal.headSeq - f.running.ingest.committedSeq(HOST);
     const t1 = performance.now();
     fleet = await startTestFleet({ natsUrl: nats.url, dataDir });
     const f2 = fleet;
-    await until(
+    await eventually(
       'the restarted fleet to catch up',
-      () => f2.running.ingest.committedSeq(HOST) >= h.running.journal.headSeq,
+      () => (f2.running.ingest.committedSeq(HOST) >= h.running.journal.headSeq ? true : undefined),
+      { timeoutMs: 120_000, intervalMs: 5 },
     );
     const catchUpRate = behind / ((performance.now() - t1) / 1000);
 

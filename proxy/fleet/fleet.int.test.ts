@@ -6,13 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VmSummary } from '../../protocol/api.ts';
+import type { ConsoleStreamMessage, VmSummary } from '../../protocol/api.ts';
 import type { AlertList, AuditList, JournalRecord } from '../../protocol/journal.ts';
 import { startTestConsole, type TestConsole } from '../test-support/console.ts';
+import { eventually } from '../test-support/eventually.ts';
 import { startTestFleet, type TestFleet } from '../test-support/fleet.ts';
 import { startTestNats, type TestNats } from '../test-support/nats.ts';
 import { useQemu } from '../test-support/qemu.ts';
 import { connectQmp, type QmpSocketClient } from '../test-support/qmp-socket-client.ts';
+import { connectSse } from '../test-support/sse-client.ts';
 import { connectWsQmp } from '../test-support/ws-qmp-client.ts';
 
 const HOST_A = 'host-a';
@@ -56,20 +58,6 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** `cont` after each STOP on the failing disk: RESUME, BLOCK_IO_ERROR, STOP per round. */
 function storm(truth: QmpSocketClient, rounds: number, onRound?: (left: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -101,7 +89,7 @@ async function vms(api: (p: string) => Promise<Response>): Promise<VmSummary[]> 
 
 /** The fleet has committed every record each host has journaled. */
 async function fleetCaughtUp(): Promise<void> {
-  await until(
+  await eventually(
     'the fleet to hold every host record',
     () =>
       fleet.running.ingest.committedSeq(HOST_A) === hostA.running.journal.headSeq &&
@@ -145,7 +133,7 @@ async function expectUnion(): Promise<number> {
 
 describe('a fleet of two hosts on NATS JetStream', () => {
   it("lists both hosts' VMs as VM@HOST with their host", async () => {
-    const list = await until('both VMs connected in the fleet', async () => {
+    const list = await eventually('both VMs connected in the fleet', async () => {
       const l = await vms(fleet.api);
       return l.length === 2 && l.every((v) => v.state === 'connected') ? l : undefined;
     });
@@ -154,6 +142,17 @@ describe('a fleet of two hosts on NATS JetStream', () => {
       [`vm@${HOST_B}`, HOST_B],
     ]);
     expect(list[0]!.version?.qemu.major).toBe(7);
+    // The run state each host keeps, carried through KV.
+    expect(list.map((v) => v.runState?.status)).toEqual(['prelaunch', 'prelaunch']);
+    // And the console's own stream starts with the same fleet.
+    const stream = await connectSse(new URL('api/stream', fleet.url).toString(), fleet.authHeaders);
+    const first = await stream.waitFor((m) => m.event === 'snapshot');
+    stream.close();
+    const snapshot = JSON.parse(first.data) as ConsoleStreamMessage & { type: 'snapshot' };
+    expect(snapshot.vms.map((v) => [v.name, v.host, v.state])).toEqual([
+      [`vm@${HOST_A}`, HOST_A, 'connected'],
+      [`vm@${HOST_B}`, HOST_B, 'connected'],
+    ]);
   });
 
   it('keeps every event of both hosts through a NATS crash in a storm, each once and in order', async () => {
@@ -169,7 +168,7 @@ describe('a fleet of two hosts on NATS JetStream', () => {
     await nats.kill9();
     const headsAtKill = [hostA.running.journal.headSeq, hostB.running.journal.headSeq];
     // The hosts keep journaling alone while NATS is down.
-    await until('both hosts to journal events while NATS is down', () =>
+    await eventually('both hosts to journal events while NATS is down', () =>
       hostA.running.journal.headSeq > headsAtKill[0]! + 300 &&
       hostB.running.journal.headSeq > headsAtKill[1]! + 300
         ? true
@@ -195,7 +194,7 @@ describe('a fleet of two hosts on NATS JetStream', () => {
     await ws.execute('cont', undefined, 7);
     await ws.waitFor((m) => m.event === 'STOP' && ws.messages.indexOf(m) >= from, 20_000);
     ws.close();
-    const audit = await until('host-b audits the fleet command', async () => {
+    const audit = await eventually('host-b audits the fleet command', async () => {
       const list = (await (await hostB.api('/api/audit?limit=20')).json()) as AuditList;
       return list.records.find((r) => r.command === 'cont' && r.remote.startsWith('fleet fleet-1'));
     });
@@ -203,14 +202,14 @@ describe('a fleet of two hosts on NATS JetStream', () => {
   }, 60_000);
 
   it("shows every host's alert with the host named; an acknowledgement on the fleet reaches the host", async () => {
-    const open = await until('the fleet alert of host-b', async () => {
+    const open = await eventually('the fleet alert of host-b', async () => {
       const list = (await (await fleet.api('/api/alerts?state=open')).json()) as AlertList;
       return list.alerts.find((a) => a.vm === `vm@${HOST_B}`);
     });
     expect(open).toMatchObject({ event: 'BLOCK_IO_ERROR', device: 'bad0', reason: 'Input/output error' });
     const res = await fleet.api(`/api/alerts/${open.id}/ack`, { method: 'POST' });
     expect(res.status).toBe(200);
-    const onHost = await until('host-b to see the acknowledgement', async () => {
+    const onHost = await eventually('host-b to see the acknowledgement', async () => {
       const list = (await (await hostB.api('/api/alerts?state=acknowledged')).json()) as AlertList;
       return list.alerts.find((a) => a.device === 'bad0');
     });
@@ -220,7 +219,7 @@ describe('a fleet of two hosts on NATS JetStream', () => {
     const onA = (await (await hostA.api('/api/alerts?state=open')).json()) as AlertList;
     expect(onA.alerts).toHaveLength(1);
     expect((await hostA.api(`/api/alerts/${onA.alerts[0]!.id}/ack`, { method: 'POST' })).status).toBe(200);
-    const inFleet = await until('the fleet to see host-a acknowledge', async () => {
+    const inFleet = await eventually('the fleet to see host-a acknowledge', async () => {
       const list = (await (await fleet.api('/api/alerts?state=acknowledged')).json()) as AlertList;
       return list.alerts.find((a) => a.vm === `vm@${HOST_A}`);
     });
@@ -264,7 +263,7 @@ describe('a fleet of two hosts on NATS JetStream', () => {
       { env: { ...process.env, QMP_CONSOLE_LOG: 'warn' }, stdio: 'ignore' },
     );
     try {
-      await until(
+      await eventually(
         'host-a back and connected',
         async () => {
           const v = (await vms(fleet.api)).find((s) => s.name === `vm@${HOST_A}`);
@@ -274,7 +273,7 @@ describe('a fleet of two hosts on NATS JetStream', () => {
       );
       const killedAt = Date.now();
       child.kill('SIGKILL');
-      const gone = await until(
+      const gone = await eventually(
         'host-a VMs disconnected',
         async () => {
           const v = (await vms(fleet.api)).find((s) => s.name === `vm@${HOST_A}`);

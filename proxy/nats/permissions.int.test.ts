@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VmSummary } from '../../protocol/api.ts';
 import type { AuditList } from '../../protocol/journal.ts';
 import { startTestConsole, type TestConsole } from '../test-support/console.ts';
+import { eventually } from '../test-support/eventually.ts';
 import { startTestFleet, type TestFleet } from '../test-support/fleet.ts';
 import { startTestNats, type TestNats } from '../test-support/nats.ts';
 import { useQemu } from '../test-support/qemu.ts';
@@ -53,16 +54,6 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** Another process holding host-a's credentials (a compromised or misconfigured host). */
 async function asHostA(): Promise<NatsConnection> {
   const nc = await connect({
@@ -77,12 +68,12 @@ async function asHostA(): Promise<NatsConnection> {
 
 describe('the documented host permissions', () => {
   it('let a host console publish its events and VMs and answer the fleet', async () => {
-    const vm = await until('vm@host-a connected in the fleet', async () => {
+    const vm = await eventually('vm@host-a connected in the fleet', async () => {
       const list = (await (await fleet.api('/api/vms')).json()) as VmSummary[];
       return list.find((v) => v.name === 'vm@host-a' && v.state === 'connected');
     });
     expect(vm.host).toBe('host-a');
-    await until('host-a events in the fleet journal', async () =>
+    await eventually('host-a events in the fleet journal', async () =>
       fleet.running.ingest.committedSeq('host-a') >= host.running.journal.headSeq &&
       host.running.journal.headSeq > 0
         ? true
