@@ -61,6 +61,18 @@ test("the fleet lists every host's VMs; Resume on the second host's failing VM r
       alerts: { device: string }[];
     };
     expect(alertsB.alerts.map((a) => a.device)).toEqual(['bad0']);
+
+    // Acknowledged on the fleet page: gone here, and acknowledged on host-b in the fleet's name.
+    await banner.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect(banner).toBeHidden();
+    await expect
+      .poll(async () => {
+        const list = (await (await hosts[1]!.api('/api/alerts?state=acknowledged')).json()) as {
+          alerts: { acknowledgedBy?: string }[];
+        };
+        return list.alerts[0]?.acknowledgedBy ?? '';
+      })
+      .toMatch(/^fleet fleet-1: operator@/);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   }
