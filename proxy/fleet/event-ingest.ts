@@ -31,8 +31,11 @@ export interface IngestedEvent {
   record: JournalRecord;
 }
 
+/** What the ingest needs of a JetStream message. */
+export type EventMessage = Pick<JsMsg, 'subject' | 'headers' | 'json' | 'ack' | 'term'>;
+
 interface Held {
-  msg: JsMsg;
+  msg: EventMessage;
   record: JournalRecord;
   prev: number;
   since: number;
@@ -65,7 +68,7 @@ export class EventIngest {
   private readonly committed: Map<string, number>;
   private readonly held = new Map<string, Map<number, Held>>();
   private readonly dirty = new Set<string>();
-  private readonly toAck: JsMsg[] = [];
+  private readonly toAck: EventMessage[] = [];
   private persistQueued = false;
   private consuming = false;
   private closed = false;
@@ -137,12 +140,7 @@ export class EventIngest {
       const messages = await consumer.consume({ max_messages: 2000 });
       this.stopConsume = () => messages.stop();
       for await (const m of messages) {
-        try {
-          this.handle(m);
-        } catch (err) {
-          log.warn('dropping a malformed fleet event', { subject: m.subject, error: String(err) });
-          m.term();
-        }
+        this.receive(m);
       }
     } catch (err) {
       if (!this.closed) log.warn('fleet event consumer stopped', { error: String(err) });
@@ -165,7 +163,17 @@ export class EventIngest {
     }
   }
 
-  private handle(m: JsMsg): void {
+  /** One message from the stream: journaled (in its host's order), held, or dropped as a repeat. */
+  receive(m: EventMessage): void {
+    try {
+      this.handle(m);
+    } catch (err) {
+      log.warn('dropping a malformed fleet event', { subject: m.subject, error: String(err) });
+      m.term();
+    }
+  }
+
+  private handle(m: EventMessage): void {
     // qmp.events.HOST.VM.EVENT
     const parts = m.subject.split('.');
     if (parts.length !== 5) throw new Error('not a qmp.events.HOST.VM.EVENT subject');
@@ -226,7 +234,7 @@ export class EventIngest {
     }
   }
 
-  private ingest(host: string, m: JsMsg, record: JournalRecord): void {
+  private ingest(host: string, m: EventMessage, record: JournalRecord): void {
     const name = record.vm === '' ? `@${host}` : fleetName(record.vm, host);
     this.cursors.set(host, record.seq);
     this.journal.append(
