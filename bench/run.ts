@@ -13,6 +13,7 @@ import { fleetSection } from './sections/fleet.ts';
 import { idleRssSection } from './sections/idle-rss.ts';
 import { journalSection } from './sections/journal.ts';
 import { latencySection } from './sections/latency.ts';
+import { metricsSection } from './sections/metrics.ts';
 import { spaSection } from './sections/spa.ts';
 import { stormSection } from './sections/storm.ts';
 import { throughputSection } from './sections/throughput.ts';
@@ -42,7 +43,8 @@ const sections: Section[] = [
   { name: 'journal', title: '4. Journal (1,000,000 events)', rig: false, run: (r) => journalSection(r) },
   { name: 'spa', title: '5. SPA', rig: true, run: (r, rig) => spaSection(rig, r) },
   { name: 'idle', title: '6. Idle console memory', rig: false, run: (r) => idleRssSection(r) },
-  { name: 'fleet', title: '7. Fleet on NATS JetStream', rig: false, run: (r) => fleetSection(r) },
+  { name: 'metrics', title: '7. Prometheus metrics', rig: false, run: (r) => metricsSection(r) },
+  { name: 'fleet', title: '8. Fleet on NATS JetStream', rig: false, run: (r) => fleetSection(r) },
 ];
 
 /** `some avg60` of /proc/pressure/cpu: the share of time some task waited for a CPU, or null. */

@@ -144,6 +144,8 @@ export interface CommandRecord {
   argumentNames: string[];
   outcome: 'ok' | 'error' | 'denied' | 'lost';
   errorClass?: string;
+  /** From forwarding the command to QEMU's reply (ok and error outcomes). */
+  durationSeconds?: number;
 }
 
 /** One command a client ran, as the audit trail keeps it: argument names, never their values. */

@@ -13,6 +13,8 @@ import type { EventStreamOptions } from './journal/event-stream.ts';
 import { Journal, type JournalOptions } from './journal/journal.ts';
 import { JournalStore } from './journal/journal-store.ts';
 import { listenQmpSocket, type QmpSocketListener } from './listen/qmp-socket-listener.ts';
+import { ConsoleMetrics, type ConsoleMetricsOptions } from './metrics/console-metrics.ts';
+import { createMetricsHandler } from './metrics/metrics-route.ts';
 import { type HostLink, type HostLinkOptions, startHostLink } from './nats/host-link.ts';
 import type { Target } from './qmp/target.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
@@ -31,6 +33,7 @@ export interface RunningConsole {
   port: number;
   hub: Hub;
   journal: Journal;
+  metrics: ConsoleMetrics;
   /** With `--nats`: this host's link to the fleet. */
   fleetLink: HostLink | null;
   stop(): Promise<void>;
@@ -62,6 +65,8 @@ export interface StartOptions {
   /** Journal batching, retry and retention timing (tests); retention limits come from config. */
   journal?: Omit<JournalOptions, 'retention'>;
   eventStream?: Partial<EventStreamOptions>;
+  /** Sampling timing for /metrics (tests). */
+  metrics?: Pick<ConsoleMetricsOptions, 'sampler'>;
   /** Heartbeat and publishing timing with `--nats` (tests). */
   hostLink?: HostLinkOptions;
   consoleStream?: Partial<ConsoleStreamOptions>;
@@ -82,8 +87,14 @@ export async function startConsole(
     retention: config.journal,
   });
   const targets = options.targets ?? config.targets;
-  const onCommand = composeCommandListeners(security.audit, options.onCommand, (r) =>
-    journal.recordCommand(r),
+  // Its command listener goes in the hub's options: the hub comes after, the VMs it reads come from it.
+  let metrics: ConsoleMetrics | null = null;
+  // Every client's commands, the fleet's through NATS included: audited, journaled, counted.
+  const onCommand = composeCommandListeners(
+    security.audit,
+    options.onCommand,
+    (r) => journal.recordCommand(r),
+    (r) => metrics?.onCommand(r),
   );
   const hub = new Hub(targets, {
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },
@@ -97,6 +108,7 @@ export async function startConsole(
     eventSink: journal.sink,
   });
   for (const vm of hub.all()) vm.onStatus((v, status) => journal.vmStatus(v.name, status));
+  metrics = new ConsoleMetrics({ vms: hub.all(), journal, ...options.metrics });
   journal.startRetention();
   hub.start();
   const fleetLink = config.nats
@@ -114,6 +126,7 @@ export async function startConsole(
       vmExists: (name) => hub.get(name) !== undefined,
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
+    metrics: createMetricsHandler(metrics),
     stream: createConsoleStream(hub, journal, options.consoleStream),
   });
   const listeners: QmpSocketListener[] = [];
@@ -131,10 +144,12 @@ export async function startConsole(
       port: address.port,
       hub,
       journal,
+      metrics,
       fleetLink,
       async stop() {
         await Promise.all(listeners.map((l) => l.close()));
         await server.close();
+        metrics.close();
         await hub.stop();
         await fleetLink?.stop();
         journal.close();
@@ -142,6 +157,7 @@ export async function startConsole(
     };
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
+    metrics.close();
     await hub.stop();
     await fleetLink?.stop();
     journal.close();

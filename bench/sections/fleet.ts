@@ -1,4 +1,4 @@
-// 7. The fleet on NATS: a real nats-server, one host console on a real QEMU with a failing disk, one
+// 8. The fleet on NATS: a real nats-server, one host console on a real QEMU with a failing disk, one
 // fleet console (both in this process). Events per second from the host's journal to the fleet's
 // (through JetStream and the durable consumer), and query-status through the fleet (request/reply to
 // the host) against the same command on the host itself.
@@ -14,7 +14,7 @@ import { type BenchQemu, bootBenchQemu } from '../lib/qemu.ts';
 import type { Report } from '../lib/report.ts';
 import { percentile, ratio, round } from '../lib/stats.ts';
 
-const SECTION = '7. Fleet on NATS JetStream';
+const SECTION = '8. Fleet on NATS JetStream';
 const HOST = 'bench-host';
 const STORM_ROUNDS = 3000;
 const ROUNDS = 3;

@@ -5,6 +5,7 @@ import { CONSOLE_STREAM_PATH, QMP_WS_PREFIX } from '../../protocol/api.ts';
 import type { ClientContext } from '../../protocol/journal.ts';
 import type { ConsoleHub } from '../hub/console-hub.ts';
 import { log } from '../log.ts';
+import { METRICS_PATH, type MetricsHandler } from '../metrics/metrics-route.ts';
 import { type AccessDecision, type AccessGuard, SECURITY_HEADERS } from '../security/access-guard.ts';
 import { type ClientLimits, clientLimitProblem } from '../security/client-limits.ts';
 import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
@@ -25,6 +26,8 @@ export interface ConsoleServerOptions {
   tls: TlsMaterial | null;
   /** The event journal's API (/api/events, /api/alerts, ...), when the console keeps one. */
   journal?: JournalRoutes;
+  /** `GET /metrics` for Prometheus (its own token check: --metrics-token opens it and nothing else). */
+  metrics?: MetricsHandler;
   /** `GET /api/stream`, when the console keeps a journal (its alerts and health are in it). */
   stream?: ConsoleStream;
 }
@@ -82,6 +85,11 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     if (!url) return sendJson(res, 400, { error: 'the request target is not a URL path' });
     const pathname = url.pathname;
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (pathname === METRICS_PATH && options.metrics) {
+      const metricsAccess = options.guard.checkMetrics(req, url);
+      if (metricsAccess.kind !== 'allow') return answerRefusal(res, metricsAccess);
+      return options.metrics(req, res);
+    }
     const access = options.guard.checkRequest(req, url);
     if (access.kind !== 'allow') return answerRefusal(res, access);
     if (pathname === '/api/session' && req.method === 'GET' && access.role)

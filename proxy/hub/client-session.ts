@@ -69,6 +69,10 @@ export class ClientSession {
     });
   }
 
+  get transportKind(): ClientTransport['kind'] {
+    return this.transport.kind;
+  }
+
   get isNegotiated(): boolean {
     return this.negotiated;
   }
@@ -178,6 +182,7 @@ export class ClientSession {
   ): void {
     // Out-of-band replies may overtake in-band ones, as with QEMU; in-band ones keep their order.
     let place: ((text: string) => void) | null = null;
+    const started = performance.now();
     const sent = this.upstream.send(kind, command, args, (reply) => {
       this.inFlight--;
       this.bytesInFlight -= bytes;
@@ -186,6 +191,7 @@ export class ClientSession {
         args,
         'error' in reply.message ? 'error' : 'ok',
         'error' in reply.message ? reply.message.error.class : undefined,
+        (performance.now() - started) / 1000,
       );
       const text = replyWithClientId(reply, id);
       if (place) place(text);
@@ -219,6 +225,7 @@ export class ClientSession {
     args: JsonObject | undefined,
     outcome: CommandRecord['outcome'],
     errorClass?: string,
+    durationSeconds?: number,
   ): void {
     this.options.onCommand?.({
       vm: this.vm,
@@ -227,6 +234,7 @@ export class ClientSession {
       argumentNames: Object.keys(args ?? {}),
       outcome,
       ...(errorClass ? { errorClass } : {}),
+      ...(durationSeconds !== undefined ? { durationSeconds } : {}),
     });
   }
 }

@@ -80,6 +80,13 @@ export class VmHub implements CommandChannel {
     return this.clients.size;
   }
 
+  /** Attached clients by transport (WebSocket, or the plain QMP socket of --listen-qmp). */
+  clientCounts(): Record<ClientTransport['kind'], number> {
+    const counts = { websocket: 0, socket: 0 };
+    for (const client of this.clients) counts[client.transportKind]++;
+    return counts;
+  }
+
   onStatus(listener: (vm: VmHub, status: UpstreamStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);

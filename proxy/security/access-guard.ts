@@ -57,6 +57,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 export class AccessGuard {
   private readonly tokens: TokenSet;
+  /** Every token that may read `GET /metrics`: the console's own and `--metrics-token`. */
+  private readonly metricsTokens: TokenSet;
   private readonly hostNames: Set<string>;
 
   constructor(private readonly options: AccessGuardOptions) {
@@ -65,6 +67,11 @@ export class AccessGuard {
     if (security.auth && token) entries.push({ token, role: 'operator' });
     if (security.auth && security.viewerToken) entries.push({ token: security.viewerToken, role: 'viewer' });
     this.tokens = new TokenSet(entries);
+    // The metrics token is in this set only: everywhere else it is no token at all.
+    const metricsToken = security.auth ? security.metricsToken : null;
+    this.metricsTokens = new TokenSet(
+      metricsToken ? [...entries, { token: metricsToken, role: 'viewer' }] : entries,
+    );
     this.hostNames = consoleHostNames(options.listenHost, security.allowHosts);
   }
 
@@ -128,6 +135,31 @@ export class AccessGuard {
       return { kind: 'redirect', location: withoutToken(url), headers: { 'set-cookie': cookie } };
     }
     return { kind: 'allow', role };
+  }
+
+  /**
+   * Decides about `GET /metrics`: Host, then a token (Bearer for a scraper; `?token=` and the cookie
+   * work too). The metrics token counts here and nowhere else.
+   */
+  checkMetrics(
+    req: IncomingMessage,
+    url: URL,
+  ): { kind: 'allow' } | Extract<AccessDecision, { kind: 'refuse' }> {
+    const refusal = this.hostOrOriginRefusal(req, false);
+    if (refusal) {
+      this.logRefusal(req, refusal.status, refusal.body.error);
+      return { kind: 'refuse', ...refusal, headers: {} };
+    }
+    if (!this.authRequired) return { kind: 'allow' };
+    const presented = presentedTokens(req, url, this.options.cookieName());
+    if (presented.some((t) => this.metricsTokens.roleOf(t) !== null)) return { kind: 'allow' };
+    this.logRefusal(req, 401, 'no valid token for /metrics');
+    return {
+      kind: 'refuse',
+      status: 401,
+      body: { error: 'GET /metrics needs a token (Authorization: Bearer TOKEN)', code: 'token-required' },
+      headers: BEARER,
+    };
   }
 
   /** Decides about a WebSocket upgrade before it happens. */
