@@ -10,6 +10,7 @@ import { formatTable, Report } from './lib/report.ts';
 import { type Rig, startRig } from './lib/rig.ts';
 import { ROOT } from './lib/servers.ts';
 import { type Machine, writeBenchmarksDoc, writeReadmeBlock } from './lib/write-doc.ts';
+import { fleetSection } from './sections/fleet.ts';
 import { idleRssSection } from './sections/idle-rss.ts';
 import { journalSection } from './sections/journal.ts';
 import { latencySection } from './sections/latency.ts';
@@ -51,6 +52,7 @@ const sections: Section[] = [
     rig: false,
     run: (r) => longRunningSection(r),
   },
+  { name: 'fleet', title: '9. Fleet on NATS JetStream', rig: false, run: (r) => fleetSection(r) },
 ];
 
 /** `some avg60` of /proc/pressure/cpu: the share of time some task waited for a CPU, or null. */

@@ -1,5 +1,6 @@
 // Assembles the console: the hub of VM sessions, the HTTP/WebSocket server, the plain QMP sockets.
 import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import { JournalStore } from './journal/journal-store.ts';
 import { listenQmpSocket, type QmpSocketListener } from './listen/qmp-socket-listener.ts';
 import { ConsoleMetrics, type ConsoleMetricsOptions } from './metrics/console-metrics.ts';
 import { createMetricsHandler } from './metrics/metrics-route.ts';
+import { type HostLink, type HostLinkOptions, startHostLink } from './nats/host-link.ts';
 import type { Target } from './qmp/target.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
@@ -37,6 +39,8 @@ export interface RunningConsole {
   metrics: ConsoleMetrics;
   /** Screens, serial logs, I/O history, NICs and panic screenshots. */
   guest: Guest;
+  /** With `--nats`: this host's link to the fleet. */
+  fleetLink: HostLink | null;
   stop(): Promise<void>;
 }
 
@@ -44,6 +48,16 @@ export interface RunningConsole {
 export function defaultStaticDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   return path.resolve(here, '..', here.includes(`${path.sep}dist${path.sep}`) ? 'web' : 'dist/web');
+}
+
+/** The URL to browse to: listening on every interface names the machine, as 0.0.0.0 is no address. */
+export function consoleUrl(address: AddressInfo, tls: boolean): string {
+  const host = isWildcardHost(address.address)
+    ? hostname()
+    : address.family === 'IPv6'
+      ? `[${address.address}]`
+      : address.address;
+  return `${tls ? 'https' : 'http'}://${host}:${address.port}/`;
 }
 
 export interface StartOptions {
@@ -60,6 +74,8 @@ export interface StartOptions {
   metrics?: Pick<ConsoleMetricsOptions, 'sampler'>;
   /** Block statistics sampling (tests sample faster). */
   sampler?: BlockSamplerOptions;
+  /** Heartbeat and publishing timing with `--nats` (tests). */
+  hostLink?: HostLinkOptions;
   consoleStream?: Partial<ConsoleStreamOptions>;
 }
 
@@ -80,6 +96,7 @@ export async function startConsole(
   const targets = options.targets ?? config.targets;
   // Its command listener goes in the hub's options: the hub comes after, the VMs it reads come from it.
   let metrics: ConsoleMetrics | null = null;
+  // Every client's commands, the fleet's through NATS included: audited, journaled, counted.
   const onCommand = composeCommandListeners(
     security.audit,
     options.onCommand,
@@ -107,6 +124,9 @@ export async function startConsole(
   });
   journal.startRetention();
   hub.start();
+  const fleetLink = config.nats
+    ? startHostLink(config.nats, { hub, journal, gate: security.gate, onCommand }, options.hostLink)
+    : null;
   const server = createConsoleServer({
     hub,
     staticDir: options.staticDir ?? defaultStaticDir(),
@@ -134,13 +154,7 @@ export async function startConsole(
       listeners.push(await listenQmpSocket(hub.get(l.name)!, l.path, config.limits.maxLineBytes));
     const address = await server.listen(config.listen.host, config.listen.port);
     security.setPort(address.port);
-    // Listening on every interface: name the machine, as 0.0.0.0 is no address to browse to.
-    const host = isWildcardHost(address.address)
-      ? hostname()
-      : address.family === 'IPv6'
-        ? `[${address.address}]`
-        : address.address;
-    const url = `${security.tls ? 'https' : 'http'}://${host}:${address.port}/`;
+    const url = consoleUrl(address, security.tls !== null);
     return {
       url,
       openUrl: security.openUrl(url),
@@ -151,12 +165,14 @@ export async function startConsole(
       journal,
       metrics,
       guest,
+      fleetLink,
       async stop() {
         await Promise.all(listeners.map((l) => l.close()));
         await server.close();
         metrics.close();
         guest.stop();
         await hub.stop();
+        await fleetLink?.stop();
         journal.close();
       },
     };
@@ -165,6 +181,7 @@ export async function startConsole(
     metrics.close();
     guest.stop();
     await hub.stop();
+    await fleetLink?.stop();
     journal.close();
     throw err;
   }

@@ -2,6 +2,7 @@
 import { ConfigError, parseCliArgs, usage } from './config/cli-config.ts';
 import { startConsole } from './console.ts';
 import { startDemoVm } from './demo/demo-vm.ts';
+import { startFleetConsole } from './fleet/fleet-console.ts';
 import { log } from './log.ts';
 import { isLoopbackHost } from './security/security-config.ts';
 
@@ -22,12 +23,14 @@ async function main(): Promise<number> {
   const demo = config.demo ? await startDemoVm(config.dataDir) : null;
   const stops: (() => Promise<void>)[] = [];
   if (demo) stops.push(() => demo.stop());
-  let running: Awaited<ReturnType<typeof startConsole>>;
+  let running: Pick<Awaited<ReturnType<typeof startConsole>>, 'url' | 'openUrl' | 'viewerToken' | 'stop'>;
   try {
-    running = await startConsole(
-      config,
-      demo ? { targets: [{ name: 'demo', address: { kind: 'unix', path: demo.qmpPath } }] } : {},
-    );
+    running = config.fleet
+      ? await startFleetConsole(config)
+      : await startConsole(
+          config,
+          demo ? { targets: [{ name: 'demo', address: { kind: 'unix', path: demo.qmpPath } }] } : {},
+        );
   } catch (err) {
     await Promise.all(stops.map((s) => s()));
     throw err;
@@ -47,9 +50,11 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
-  const what = demo
-    ? 'demo VM "demo" (a real QEMU; its first disk fails reads on purpose)'
-    : `${config.targets.length} VM(s)`;
+  const what = config.fleet
+    ? `the fleet in NATS (${config.nats?.servers.join(',')})`
+    : demo
+      ? 'demo VM "demo" (a real QEMU; its first disk fails reads on purpose)'
+      : `${config.targets.length} VM(s)`;
   process.stdout.write(`QMP Console ready with ${what}: open ${running.openUrl}\n`);
   if (running.viewerToken)
     process.stdout.write(

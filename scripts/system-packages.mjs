@@ -16,6 +16,7 @@ export const NEEDS = {
   // promtool tests the alerting rules; the monitoring integration test runs a real Prometheus.
   prometheus: { program: 'promtool', pkg: 'prometheus' },
   alertmanager: { program: 'prometheus-alertmanager', pkg: 'prometheus-alertmanager' },
+  nats: { program: '/usr/sbin/nats-server', pkg: 'nats-server' },
 };
 
 /** True if `program` (absolute, or looked up on `pathEnv`) is an executable file. */

@@ -3,6 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../journal/duration.ts';
+import {
+  type NatsConfig,
+  NatsConfigError,
+  natsFlagOptions,
+  natsUsage,
+  parseNatsFlags,
+} from '../nats/nats-config.ts';
 import type { Target } from '../qmp/target.ts';
 import {
   parseSecurityFlags,
@@ -34,6 +41,10 @@ export interface ConsoleConfig {
   security: SecurityConfig;
   /** Event journal retention: at most maxEvents events, none older than maxAgeMs (null: no age limit). */
   journal: { maxEvents: number; maxAgeMs: number | null };
+  /** `--nats`: this host in a fleet (docs/fleet.md); null when alone. */
+  nats: NatsConfig | null;
+  /** `--fleet`: serve every host's VMs from NATS (no local targets). */
+  fleet: boolean;
 }
 
 export const usage = `Usage: qmp-console [options]
@@ -57,6 +68,7 @@ Options:
   -h, --help                 show this help
 
 ${securityUsage}
+${natsUsage}
 QEMU side: -qmp unix:/run/vm.qmp,server=on,wait=off   (for TCP add nodelay=on)
 `;
 
@@ -77,6 +89,7 @@ const flagOptions = {
   'journal-max-events': { type: 'string' },
   'journal-max-age': { type: 'string' },
   ...securityFlagOptions,
+  ...natsFlagOptions,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -138,7 +151,16 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       return { name: t.name, path: t.address.path };
     }),
   );
-  const demo = targets.length === 0;
+  let nats: NatsConfig | null;
+  try {
+    nats = parseNatsFlags(values, env);
+  } catch (err) {
+    throw err instanceof NatsConfigError ? new ConfigError(err.message) : err;
+  }
+  const fleet = values.fleet === true;
+  if (fleet && targets.length > 0)
+    throw new ConfigError('--fleet takes no --target: the fleet console serves the VMs of its hosts');
+  const demo = targets.length === 0 && !fleet;
   for (const l of listenQmp) {
     if (!demo && !seen.has(l.name)) throw new ConfigError(`--listen-qmp: no --target named "${l.name}"`);
     if (demo && l.name !== 'demo')
@@ -173,6 +195,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       maxEvents: positiveInt('journal-max-events', values['journal-max-events'], 1_000_000),
       maxAgeMs: journalMaxAge(values['journal-max-age']),
     },
+    nats,
+    fleet,
   };
 }
 

@@ -8,7 +8,7 @@
 import type http from 'node:http';
 import type { ConsoleStreamMessage, VmSummary } from '../../protocol/api.ts';
 import type { JournalHealth } from '../../protocol/journal.ts';
-import type { Hub } from '../hub/hub.ts';
+import type { ConsoleHub } from '../hub/console-hub.ts';
 import { type Alert, toJournalAlert } from '../journal/alert-book.ts';
 import type { Journal, JournalSubscriber } from '../journal/journal.ts';
 
@@ -42,7 +42,7 @@ function frame(message: ConsoleStreamMessage): string {
 }
 
 export function createConsoleStream(
-  hub: Hub,
+  hub: ConsoleHub,
   journal: Journal,
   options: Partial<ConsoleStreamOptions> = {},
 ): ConsoleStream {

@@ -6,14 +6,14 @@ import { CloseCode } from '../../protocol/api.ts';
 import type { ClientContext } from '../../protocol/journal.ts';
 import type { ClientSession } from '../hub/client-session.ts';
 import type { ClientTransport } from '../hub/client-transport.ts';
-import type { Hub } from '../hub/hub.ts';
+import type { ConsoleHub } from '../hub/console-hub.ts';
 
 export interface WebSocketLimits {
   maxFrameBytes: number;
   heartbeatMs: number;
 }
 
-export function createQmpWebSocketServer(hub: Hub, limits: WebSocketLimits) {
+export function createQmpWebSocketServer(hub: ConsoleHub, limits: WebSocketLimits) {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: limits.maxFrameBytes,

@@ -3,7 +3,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONSOLE_STREAM_PATH, QMP_WS_PREFIX } from '../../protocol/api.ts';
 import type { ClientContext } from '../../protocol/journal.ts';
-import type { Hub } from '../hub/hub.ts';
+import type { ConsoleHub } from '../hub/console-hub.ts';
 import { log } from '../log.ts';
 import { METRICS_PATH, type MetricsHandler } from '../metrics/metrics-route.ts';
 import { type AccessDecision, type AccessGuard, SECURITY_HEADERS } from '../security/access-guard.ts';
@@ -17,7 +17,7 @@ import { sendJson } from './send-json.ts';
 import { createStaticHandler } from './static-files.ts';
 
 export interface ConsoleServerOptions {
-  hub: Hub;
+  hub: ConsoleHub;
   staticDir: string;
   limits: WebSocketLimits;
   /** Host, Origin and token checks for every request and upgrade (proxy/security). */
@@ -41,11 +41,16 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
-/** `/qmp/NAME` with NAME exactly one plain path segment; anything else (`..`, encodings) is not a VM. */
+/**
+ * `/qmp/NAME` with NAME exactly one plain path segment; anything else (`..`, encodings) is not a VM. A
+ * fleet console's names are `VM@HOST`, the `@` as is or encoded (`%40`, what encodeURIComponent makes).
+ */
 export function vmNameFromQmpPath(pathname: string): string | null {
   if (!pathname.startsWith(QMP_WS_PREFIX)) return null;
-  const name = pathname.slice(QMP_WS_PREFIX.length);
-  return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) && !name.includes('..') ? name : null;
+  const name = pathname.slice(QMP_WS_PREFIX.length).replace(/%40/gi, '@');
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]*(@[A-Za-z0-9][A-Za-z0-9_.-]*)?$/.test(name) && !name.includes('..')
+    ? name
+    : null;
 }
 
 /** The request target as a URL; null for what WHATWG URL refuses (`//`, `//[`): that would throw. */

@@ -135,6 +135,23 @@ export class Journal {
     );
   };
 
+  /**
+   * Appends a record that was journaled elsewhere first (a host's, on the fleet console), keeping its
+   * QEMU timestamp and source. Returns the seq it gets here; `deliver` runs once it is committed.
+   */
+  append(
+    vm: string,
+    event: string,
+    data: JsonObject | undefined,
+    timestamp: { seconds: number; microseconds: number },
+    source: 'qemu' | 'console',
+    deliver: (() => void) | null,
+  ): number {
+    const seq = this.nextSeq;
+    this.enqueue(vm, event, data, timestamp.seconds, timestamp.microseconds, source, deliver);
+    return seq;
+  }
+
   /** Records the console's own fact about a VM's connection, once per change. */
   vmStatus(vm: string, status: UpstreamStatus): void {
     if (status.state === 'connected') {
@@ -280,7 +297,7 @@ export class Journal {
       if (a) changed.set(a.id, a);
     }
     this.fill.add(rows);
-    if (!this.append(rows) && !this.fill.failing) this.fill.save();
+    if (!this.appendToLog(rows) && !this.fill.failing) this.fill.save();
     for (const q of batch) {
       try {
         q.deliver?.();
@@ -385,7 +402,7 @@ export class Journal {
   }
 
   /** Appends to the log; false when the log cannot take the rows (they must reach SQLite before delivery). */
-  private append(rows: EventRow[]): boolean {
+  private appendToLog(rows: EventRow[]): boolean {
     try {
       this.log.append(rows);
       if (this.logFailing) log.info('journal log writes recovered', { log: this.log.file });

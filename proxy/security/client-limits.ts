@@ -1,5 +1,5 @@
 // `--max-clients` and `--max-clients-per-vm`: checked before a WebSocket upgrade, answered with 503.
-import type { Hub } from '../hub/hub.ts';
+import type { ConsoleHub } from '../hub/console-hub.ts';
 
 export interface ClientLimits {
   maxClients: number;
@@ -7,7 +7,7 @@ export interface ClientLimits {
 }
 
 /** Why one more client of this VM would be one too many, or null. Counts every transport. */
-export function clientLimitProblem(hub: Hub, vmName: string, limits: ClientLimits): string | null {
+export function clientLimitProblem(hub: ConsoleHub, vmName: string, limits: ClientLimits): string | null {
   if (hub.clientCount >= limits.maxClients)
     return `too many clients: the console serves at most ${limits.maxClients} (--max-clients)`;
   const vm = hub.get(vmName);

@@ -14,6 +14,10 @@ export interface TestConsoleOptions {
   token?: string | null;
   /** Passed to startConsole (fast reconnects, an extra onCommand listener, a static dir). */
   start?: StartOptions;
+  /** An existing data dir to use (and keep at stop): a restart with the same journal. */
+  dataDir?: string;
+  /** Environment the flags are read with (QMP_CONSOLE_NATS_PASSWORD, ...), besides HOME. */
+  env?: Record<string, string>;
 }
 
 export interface TestConsole {
@@ -35,38 +39,56 @@ export interface TestConsole {
 export const TEST_TOKEN = 'test-operator-token-0123456789';
 export const TEST_VIEWER_TOKEN = 'test-viewer-token-0123456789';
 
-export async function startTestConsole(opts: TestConsoleOptions): Promise<TestConsole> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-test-'));
+/** Flags and data dir of a test console: port 0, a temporary (or given) data dir, the token. */
+export function testConsoleConfig(
+  opts: Pick<TestConsoleOptions, 'args' | 'token' | 'dataDir' | 'env'> & { vms?: Record<string, string> },
+): { config: ConsoleConfig; dataDir: string; token: string | null; ownDir: boolean } {
+  const ownDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'qmp-console-test-'));
   const token = opts.token === undefined ? TEST_TOKEN : opts.token;
   const argv = ['--listen', '127.0.0.1:0', '--data-dir', dataDir];
-  for (const [name, qmpPath] of Object.entries(opts.vms)) argv.push('--target', `${name}=unix:${qmpPath}`);
+  for (const [name, qmpPath] of Object.entries(opts.vms ?? {}))
+    argv.push('--target', `${name}=unix:${qmpPath}`);
   argv.push(...(token === null ? ['--no-auth'] : ['--token', token]), ...(opts.args ?? []));
-  const config = parseCliArgs(argv, { HOME: os.homedir() });
+  const config = parseCliArgs(argv, { HOME: os.homedir(), ...opts.env });
   if (config === 'help') throw new Error('unexpected --help');
+  return { config, dataDir, token, ownDir };
+}
+
+/** What a test uses to talk to a console at `url`: auth headers, fetch, WebSocket URLs. */
+export function testClient(url: string, token: string | null) {
+  const authHeaders: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+  return {
+    url,
+    token,
+    // `@` (a fleet's VM@HOST) encoded as the SPA encodes it.
+    wsUrl: (vm: string) => `${url.replace(/^http/, 'ws')}qmp/${encodeURIComponent(vm)}`,
+    authHeaders,
+    api: (pathname: string, init: RequestInit = {}) =>
+      fetch(new URL(pathname.replace(/^\//, ''), url), {
+        ...init,
+        headers: { ...authHeaders, ...(init.headers as Record<string, string> | undefined) },
+      }),
+  };
+}
+
+export async function startTestConsole(opts: TestConsoleOptions): Promise<TestConsole> {
+  const { config, dataDir, token, ownDir } = testConsoleConfig(opts);
   let running: RunningConsole;
   try {
     running = await startConsole(config, opts.start);
   } catch (err) {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
-  const authHeaders: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
   return {
     running,
     config,
-    url: running.url,
-    token,
-    wsUrl: (vm) => `${running.url.replace(/^http/, 'ws')}qmp/${vm}`,
-    authHeaders,
-    api: (pathname, init = {}) =>
-      fetch(new URL(pathname.replace(/^\//, ''), running.url), {
-        ...init,
-        headers: { ...authHeaders, ...(init.headers as Record<string, string> | undefined) },
-      }),
+    ...testClient(running.url, token),
     dataDir,
     async stop() {
       await running.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

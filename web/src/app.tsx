@@ -10,7 +10,7 @@ import { AlertWatcher } from './events/alert-watcher.tsx';
 import { EventsLink } from './events/events-link.tsx';
 import { LazyEventLog } from './events/lazy-event-log.tsx';
 import { VmRoute } from './pages/vm-route.tsx';
-import { homePath, ROUTE_PATTERNS, vmPath } from './qemu/routes.ts';
+import { homePath, ROUTE_PATTERNS, vmNameParam, vmPath } from './qemu/routes.ts';
 import { ScreenThumbnail } from './screen/screen-thumbnail.tsx';
 import { ConnectionIndicator, ConsoleConnectionIndicator } from './ui/connection-indicator.tsx';
 import { Layout } from './ui/layout.tsx';
@@ -42,7 +42,7 @@ export function AppRoutes() {
       status={
         <>
           <EventsLink />
-          {onVmPage ? <VmConnectionStatus vm={params.name} /> : null}
+          {onVmPage ? <VmConnectionStatus vm={vmNameParam(params.name)} /> : null}
         </>
       }
     >
@@ -56,7 +56,7 @@ export function AppRoutes() {
           <LazyEventLog />
         </Route>
         <Route<{ name: string }> path={ROUTE_PATTERNS.vm}>
-          {(p) => <VmRoute key={p.name} name={p.name} />}
+          {(p) => <VmRoute key={p.name} name={vmNameParam(p.name)} />}
         </Route>
         <Route>
           <NotFound />

@@ -43,3 +43,15 @@ export function vmPath(vm: string, section: VmSection = ''): string {
 export function composerPath(vm: string, line: string): string {
   return `${vmPath(vm, 'composer')}?${new URLSearchParams({ cmd: line })}`;
 }
+
+/**
+ * The VM name in a `/vms/:name` path, decoded: vmPath encodes it (a fleet's `VM@HOST` becomes
+ * `VM%40HOST`) and the router hands the segment over as it is in the URL.
+ */
+export function vmNameParam(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
