@@ -48,6 +48,8 @@ export class ClientSession {
   private bytesInFlight = 0;
   /** Bytes of replies held in `queue` behind one QEMU has not sent yet. */
   private heldBytes = 0;
+  /** Commands QEMU has not answered: audited as `lost` if QEMU goes away first. */
+  private readonly unanswered = new Set<{ command: string; args: JsonObject | undefined }>();
 
   constructor(
     readonly vm: string,
@@ -113,6 +115,11 @@ export class ClientSession {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    // QEMU gone (crashed, killed, or the console stopping): what it never answered is audited as lost.
+    if (code === CloseCode.UPSTREAM_LOST || code === CloseCode.SHUTTING_DOWN) {
+      for (const { command, args } of this.unanswered) this.record(command, args, 'lost');
+      this.unanswered.clear();
+    }
     this.transport.close(code, reason);
   }
 
@@ -166,7 +173,9 @@ export class ClientSession {
   ): void {
     // Out-of-band replies may overtake in-band ones, as with QEMU; in-band ones keep their order.
     const slot: Slot | null = kind === 'execute' ? { text: null } : null;
+    const pending = { command, args };
     const sent = this.upstream.send(kind, command, args, (reply) => {
+      this.unanswered.delete(pending);
       this.inFlight--;
       this.bytesInFlight -= bytes;
       this.record(
@@ -190,6 +199,7 @@ export class ClientSession {
       this.record(command, args, 'lost');
       return;
     }
+    this.unanswered.add(pending);
     this.inFlight++;
     this.bytesInFlight += bytes;
     if (slot) this.queue.push(slot);
