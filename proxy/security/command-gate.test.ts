@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VIEWER_ALLOW } from '../../protocol/command-policy.ts';
+import type { JsonObject } from '../../protocol/qmp.ts';
 import { createCommandGate } from './command-gate.ts';
 
 const gate = createCommandGate({ readOnly: false, deny: ['quit'], viewerAllow: [...VIEWER_ALLOW] });
@@ -51,7 +52,7 @@ describe('createCommandGate', () => {
       deny: ['blockdev-snapshot-sync'],
       viewerAllow: [...VIEWER_ALLOW],
     });
-    const actions = [
+    const actions: JsonObject[] = [
       { type: 'block-dirty-bitmap-add', data: { node: 'n', name: 'b' } },
       { type: 'blockdev-snapshot-sync', data: { device: 'disk0', 'snapshot-file': '/tmp/x' } },
     ];

@@ -4,8 +4,8 @@
 // command that killed QEMU for any type is refused to viewers. A command QEMU never answered because it
 // died is audited as `lost`.
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { AuditList } from '../../protocol/api.ts';
 import { decideCommand, VIEWER_ALLOW } from '../../protocol/command-policy.ts';
+import type { AuditList } from '../../protocol/journal.ts';
 import type { JsonObject } from '../../protocol/qmp.ts';
 import type { CommandRecord } from '../hub/client-session.ts';
 import { startTestConsole, TEST_TOKEN, TEST_VIEWER_TOKEN } from '../test-support/console.ts';
