@@ -1,10 +1,10 @@
 // The `qmp-console` command as a person runs it: flags, the ready line, the demo VM, a clean stop.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { VmSummary } from '../protocol/api.ts';
+import { cliVms, exited, killCliProcesses, startCli, until } from './test-support/cli-process.ts';
 import { useQemu } from './test-support/qemu.ts';
 
 const cli = (args: string[]) =>
@@ -34,60 +34,14 @@ describe('bad flags', () => {
   });
 });
 
-const running: ChildProcess[] = [];
 const dirs: string[] = [];
 afterEach(() => {
-  for (const p of running.splice(0)) p.kill('SIGKILL');
+  killCliProcesses();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** Starts the CLI and resolves with the URL of its ready line. */
-function start(args: string[]): Promise<{ child: ChildProcess; url: URL }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/main.ts', ...args], {
-    env: { ...process.env, QMP_CONSOLE_LOG: 'warn' },
-  });
-  running.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line in 30 s; stderr: ${err}`)), 30_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /open (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: new URL(m[1]!) });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`exited ${code} before the ready line; stderr: ${err}`)));
-  });
-}
-
-async function vms(url: URL): Promise<VmSummary[]> {
-  const res = await fetch(new URL('/api/vms', url), {
-    headers: { authorization: `Bearer ${url.searchParams.get('token')}` },
-  });
-  return (await res.json()) as VmSummary[];
-}
-
-async function until<T>(fn: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.on('exit', (code) => resolve(code));
-  });
+const start = (args: string[]) => startCli(args);
+const vms = cliVms;
 
 describe('targets', () => {
   const qemu = useQemu({});

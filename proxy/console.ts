@@ -1,5 +1,4 @@
 // Assembles the console: the hub of VM sessions, the HTTP/WebSocket server, the plain QMP sockets.
-import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { listenQmpSocket, type QmpSocketListener } from './listen/qmp-socket-lis
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
 import { createConsoleSecurity } from './security/console-security.ts';
+import { claimDataDir, createPrivate, type DataDirLock } from './security/data-dir.ts';
 import { isWildcardHost } from './security/security-config.ts';
 
 export interface RunningConsole {
@@ -47,6 +47,8 @@ export interface StartOptions {
   /** Journal batching, retry and retention timing (tests); retention limits come from config. */
   journal?: Omit<JournalOptions, 'retention'>;
   eventStream?: Partial<EventStreamOptions>;
+  /** The data dir's lock when the caller took it already (before booting the demo VM in it). */
+  dataDirLock?: DataDirLock;
 }
 
 export async function startConsole(
@@ -57,12 +59,18 @@ export async function startConsole(
     maxClients: config.limits.maxClients,
     maxClientsPerVm: config.limits.maxClientsPerVm,
   });
-  mkdirSync(config.dataDir, { recursive: true });
-  // Throws JournalOpenError (unwritable, corrupt, in use): the console does not run without its memory.
-  const journal = new Journal(JournalStore.open(path.join(config.dataDir, 'journal.sqlite')), {
-    ...options.journal,
-    retention: config.journal,
-  });
+  // Before anything in the directory is touched: a second console on it stops here, harming nothing.
+  const lock = options.dataDirLock ?? claimDataDir(config.dataDir);
+  let journal: Journal;
+  try {
+    const journalPath = path.join(config.dataDir, 'journal.sqlite');
+    createPrivate(journalPath);
+    // Throws JournalOpenError (unwritable, corrupt): the console does not run without its memory.
+    journal = new Journal(JournalStore.open(journalPath), { ...options.journal, retention: config.journal });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const targets = options.targets ?? config.targets;
   const hub = new Hub(targets, {
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },
@@ -117,12 +125,14 @@ export async function startConsole(
         await server.close();
         await hub.stop();
         journal.close();
+        lock.release();
       },
     };
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
     await hub.stop();
     journal.close();
+    lock.release();
     throw err;
   }
 }

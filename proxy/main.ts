@@ -3,6 +3,7 @@ import { ConfigError, parseCliArgs, usage } from './config/cli-config.ts';
 import { startConsole } from './console.ts';
 import { startDemoVm } from './demo/demo-vm.ts';
 import { log } from './log.ts';
+import { claimDataDir } from './security/data-dir.ts';
 import { isLoopbackHost } from './security/security-config.ts';
 
 async function main(): Promise<number> {
@@ -19,17 +20,22 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const demo = config.demo ? await startDemoVm(config.dataDir) : null;
+  // Files the console makes (journal, sockets, the demo VM's images) are its user's alone.
+  process.umask(0o077);
+  // First, before the demo VM's pidfile or images are touched: a second console on this dir stops here.
+  const dataDirLock = claimDataDir(config.dataDir);
   const stops: (() => Promise<void>)[] = [];
-  if (demo) stops.push(() => demo.stop());
   let running: Awaited<ReturnType<typeof startConsole>>;
   try {
-    running = await startConsole(
-      config,
-      demo ? { targets: [{ name: 'demo', address: { kind: 'unix', path: demo.qmpPath } }] } : {},
-    );
+    const demo = config.demo ? await startDemoVm(config.dataDir) : null;
+    if (demo) stops.push(() => demo.stop());
+    running = await startConsole(config, {
+      dataDirLock,
+      ...(demo ? { targets: [{ name: 'demo', address: { kind: 'unix', path: demo.qmpPath } }] } : {}),
+    });
   } catch (err) {
     await Promise.all(stops.map((s) => s()));
+    dataDirLock.release();
     throw err;
   }
   stops.unshift(() => running.stop());
@@ -47,7 +53,7 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
-  const what = demo
+  const what = config.demo
     ? 'demo VM "demo" (a real QEMU; its first disk fails reads on purpose)'
     : `${config.targets.length} VM(s)`;
   process.stdout.write(`QMP Console ready with ${what}: open ${running.openUrl}\n`);
