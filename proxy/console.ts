@@ -10,9 +10,10 @@ import { Hub } from './hub/hub.ts';
 import type { EventStreamOptions } from './journal/event-stream.ts';
 import { Journal, type JournalOptions } from './journal/journal.ts';
 import { JournalStore } from './journal/journal-store.ts';
-import { listenQmpSocket, type QmpSocketListener } from './listen/qmp-socket-listener.ts';
+import { listenQmpSocket, type QmpSocketListener, resolveGroup } from './listen/qmp-socket-listener.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
+import { clientLimitProblem } from './security/client-limits.ts';
 import { createConsoleSecurity } from './security/console-security.ts';
 import { claimDataDir, createPrivate, type DataDirLock } from './security/data-dir.ts';
 import { isWildcardHost } from './security/security-config.ts';
@@ -101,8 +102,14 @@ export async function startConsole(
   });
   const listeners: QmpSocketListener[] = [];
   try {
+    const groupId = config.listenQmpGroup === null ? undefined : resolveGroup(config.listenQmpGroup);
     for (const l of config.listenQmp)
-      listeners.push(await listenQmpSocket(hub.get(l.name)!, l.path, config.limits.maxLineBytes));
+      listeners.push(
+        await listenQmpSocket(hub.get(l.name)!, l.path, config.limits.maxLineBytes, {
+          admissionProblem: () => clientLimitProblem(hub, l.name, security.clientLimits),
+          ...(groupId === undefined ? {} : { groupId }),
+        }),
+      );
     const address = await server.listen(config.listen.host, config.listen.port);
     security.setPort(address.port);
     // Listening on every interface: name the machine, as 0.0.0.0 is no address to browse to.

@@ -19,6 +19,8 @@ export interface ConsoleConfig {
   demo: boolean;
   dataDir: string;
   listenQmp: { name: string; path: string }[];
+  /** `--listen-qmp-group`: a group name or gid; null leaves the sockets to the console's user. */
+  listenQmpGroup: string | null;
   limits: {
     maxFrameBytes: number;
     maxBufferedBytes: number;
@@ -43,7 +45,8 @@ Options:
   --listen HOST:PORT         address to serve the console on (default 127.0.0.1:8080)
   --target NAME=ADDRESS      a VM's QMP socket: NAME=unix:PATH or NAME=tcp:HOST:PORT (repeatable)
   --data-dir DIR             the console's state: event journal, demo VM (default ~/.local/state/qmp-console)
-  --listen-qmp NAME=unix:PATH  also share VM NAME's session as a plain QMP socket (repeatable)
+  --listen-qmp NAME=unix:PATH  also share VM NAME's session as a plain QMP socket (repeatable; mode 0600)
+  --listen-qmp-group GROUP   let GROUP connect to the --listen-qmp sockets too (mode 0660) (default: none)
   --max-frame-bytes N        largest WebSocket frame a client may send (default 1048576)
   --max-buffered-bytes N     bytes queued for a client that stopped reading before it is cut off (default 16777216)
   --max-in-flight N          commands one client may have waiting for QEMU (default 1000)
@@ -66,6 +69,7 @@ const flagOptions = {
   target: { type: 'string', multiple: true },
   'data-dir': { type: 'string' },
   'listen-qmp': { type: 'string', multiple: true },
+  'listen-qmp-group': { type: 'string' },
   'max-frame-bytes': { type: 'string' },
   'max-buffered-bytes': { type: 'string' },
   'max-in-flight': { type: 'string' },
@@ -157,6 +161,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     demo,
     dataDir: path.resolve(values['data-dir'] ?? path.join(stateHome, 'qmp-console')),
     listenQmp,
+    listenQmpGroup: values['listen-qmp-group'] ?? null,
     limits: {
       maxFrameBytes: positiveInt('max-frame-bytes', values['max-frame-bytes'], 1024 * 1024),
       maxBufferedBytes: positiveInt('max-buffered-bytes', values['max-buffered-bytes'], 16 * 1024 * 1024),
