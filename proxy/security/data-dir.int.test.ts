@@ -75,4 +75,30 @@ describe('the data directory', () => {
     next.child.kill('SIGTERM');
     expect(await exited(next.child)).toBe(0);
   }, 90_000);
+
+  it('on a read-only file system, says so in one line', () => {
+    const mountPoint = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-ro-'));
+    dirs.push(mountPoint);
+    // A read-only tmpfs in a private mount namespace (an unprivileged user namespace: no root needed).
+    for (const dataDir of [mountPoint, path.join(mountPoint, 'state')]) {
+      const r = spawnSync(
+        'unshare',
+        [
+          '--map-root-user',
+          '--mount',
+          'sh',
+          '-c',
+          'mount -t tmpfs -o ro tmpfs "$1" && exec "$0" --import tsx proxy/main.ts --listen 127.0.0.1:0 --data-dir "$2"',
+          process.execPath,
+          mountPoint,
+          dataDir,
+        ],
+        { encoding: 'utf8', timeout: 20_000, env: { ...process.env, QMP_CONSOLE_LOG: 'warn' } },
+      );
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `qmp-console: --data-dir ${dataDir} is on a read-only file system (EROFS)`,
+      ]);
+    }
+  });
 });

@@ -3,6 +3,7 @@
 import {
   chmodSync,
   closeSync,
+  existsSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -23,6 +24,24 @@ export class DataDirInUseError extends Error {
   override readonly name = 'DataDirInUseError';
 }
 
+const WHY: Record<string, string> = {
+  EROFS: 'is on a read-only file system',
+  EACCES: 'is not writable by this user',
+  EPERM: 'is not writable by this user',
+  ENOSPC: 'is on a full file system',
+  ENOTDIR: 'is not a directory',
+  EEXIST: 'is not a directory',
+};
+
+/** The data directory cannot be used, said in one line with the system's reason. */
+export class DataDirError extends Error {
+  override readonly name = 'DataDirError';
+  constructor(dir: string, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException).code ?? '';
+    super(`--data-dir ${dir} ${WHY[code] ?? 'cannot be used'} (${code || String(cause)})`);
+  }
+}
+
 export interface DataDirLock {
   readonly dir: string;
   release(): void;
@@ -41,9 +60,13 @@ interface Owner {
  * killed with -9 never leaves a stale lock behind.
  */
 export function claimDataDir(dir: string): DataDirLock {
-  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
   const lockPath = path.join(dir, LOCK_FILE);
-  createPrivate(lockPath);
+  try {
+    makeDir(dir);
+    createPrivate(lockPath);
+  } catch (err) {
+    throw new DataDirError(dir, err);
+  }
   const db = new Database(lockPath, { timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
@@ -73,6 +96,16 @@ export function claimDataDir(dir: string): DataDirLock {
       db.close();
     },
   };
+}
+
+/**
+ * mkdir -p, reporting the real reason: Node's recursive mkdir says ENOENT where the parent is on a
+ * read-only file system, so each missing level is made on its own.
+ */
+function makeDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) mkdirSync(d, { mode: DIR_MODE });
 }
 
 /** One line: which process holds the directory, as far as the holder wrote it down. */
