@@ -93,6 +93,11 @@ export async function startConsole(
     limits: { maxFrameBytes: config.limits.maxFrameBytes, heartbeatMs: config.limits.heartbeatMs },
     guard: security.guard,
     clientLimits: security.clientLimits,
+    connectionLimits: {
+      maxConnections: config.limits.maxConnections,
+      maxConnectionsPerAddress: config.limits.maxConnectionsPerAddress,
+      headerTimeoutMs: config.limits.headerTimeoutMs,
+    },
     tls: security.tls,
     journal: createJournalRoutes({
       journal,

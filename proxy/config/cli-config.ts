@@ -30,6 +30,9 @@ export interface ConsoleConfig {
     maxLineBytes: number;
     maxClients: number;
     maxClientsPerVm: number;
+    maxConnections: number;
+    maxConnectionsPerAddress: number;
+    headerTimeoutMs: number;
   };
   /** Tokens, TLS, command policy, allowed origins and hosts (proxy/security). */
   security: SecurityConfig;
@@ -54,6 +57,9 @@ Options:
   --heartbeat-ms N           WebSocket ping interval; a client that misses a pong is dropped (default 30000)
   --max-clients N            WebSocket clients the console serves in total (default 256)
   --max-clients-per-vm N     WebSocket clients per VM (default 64)
+  --max-connections N        open HTTP connections in total; past it the oldest without a token is closed (default 1024)
+  --max-connections-per-address N  the same per remote address (default 256)
+  --header-timeout-ms N      time a connection has to send its request headers (default 10000)
   --journal-max-events N     events the journal keeps, oldest pruned first (default 1000000)
   --journal-max-age AGE      prune events older than AGE: 30d, 12h, 90m, 1w (default: no age limit)
   -h, --help                 show this help
@@ -77,6 +83,9 @@ const flagOptions = {
   'heartbeat-ms': { type: 'string' },
   'max-clients': { type: 'string' },
   'max-clients-per-vm': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'max-connections-per-address': { type: 'string' },
+  'header-timeout-ms': { type: 'string' },
   'journal-max-events': { type: 'string' },
   'journal-max-age': { type: 'string' },
   ...securityFlagOptions,
@@ -171,6 +180,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       maxLineBytes: 16 * 1024 * 1024,
       maxClients: positiveInt('max-clients', values['max-clients'], 256),
       maxClientsPerVm: positiveInt('max-clients-per-vm', values['max-clients-per-vm'], 64),
+      maxConnections: positiveInt('max-connections', values['max-connections'], 1024),
+      maxConnectionsPerAddress: positiveInt(
+        'max-connections-per-address',
+        values['max-connections-per-address'],
+        256,
+      ),
+      headerTimeoutMs: positiveInt('header-timeout-ms', values['header-timeout-ms'], 10_000),
     },
     security,
     journal: {

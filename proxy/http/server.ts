@@ -7,6 +7,11 @@ import type { Hub } from '../hub/hub.ts';
 import { log } from '../log.ts';
 import type { AccessGuard } from '../security/access-guard.ts';
 import { type ClientLimits, clientLimitProblem } from '../security/client-limits.ts';
+import {
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  guardConnections,
+} from '../security/connection-limits.ts';
 import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
 import type { JournalRoutes } from './journal-routes.ts';
 import { createQmpWebSocketServer, refuse, type WebSocketLimits } from './qmp-websocket.ts';
@@ -20,6 +25,7 @@ export interface ConsoleServerOptions {
   /** Host, Origin and token checks for every request and upgrade (proxy/security). */
   guard: AccessGuard;
   clientLimits: ClientLimits;
+  connectionLimits?: ConnectionLimits;
   /** HTTPS when given. */
   tls: TlsMaterial | null;
   /** The event journal's API (/api/events, /api/alerts, ...), when the console keeps one. */
@@ -59,6 +65,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     const pathname = url.pathname;
     const access = options.guard.checkRequest(req, res, url);
     if (!access) return;
+    if (access.role) connections.trust(req.socket);
     if (pathname === '/api/session' && req.method === 'GET' && access.role)
       return sendJson(res, 200, options.guard.session(access.role));
     const journalContext = {
@@ -81,12 +88,14 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     });
   });
 
+  const connections = guardConnections(server, options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS);
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     const url = requestUrl(req.url);
     if (!url) return refuse(socket, 400, 'the request target is not a URL path');
     const role = options.guard.checkUpgrade(req, socket, url);
     if (role === null) return;
+    connections.trust(req.socket);
     const name = vmNameFromQmpPath(url.pathname);
     if (name === null) return refuse(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
     if (!hub.get(name)) return refuse(socket, 404, `unknown VM "${name}"`);
