@@ -1,12 +1,13 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { precompress } from './scripts/precompress-plugin.ts';
 
 // The proxy serves the built SPA itself; in `npm run dev` Vite forwards the API and the QMP socket to it.
 const proxyTarget = process.env.QMP_CONSOLE_DEV_PROXY ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   root: 'web',
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: { outDir: '../dist/web', emptyOutDir: true, sourcemap: true },
   server: {
     proxy: {

@@ -1,5 +1,6 @@
-// `npm run bench` (issue 9): every figure beside its reference, measured in one run on this machine.
-// Prints a table, writes bench/results/latest.json and docs/benchmarks.md.
+// `npm run bench`: every figure beside its reference, measured in one run on this machine. Prints a
+// table, writes bench/results/latest.json, docs/benchmarks.md and README's block (from the same run,
+// naming the commit), and exits with status 1 when a section could not run.
 // `tsx bench/run.ts --only latency,storm` runs some sections (for work on one of them).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,10 +9,12 @@ import path from 'node:path';
 import { formatTable, Report } from './lib/report.ts';
 import { type Rig, startRig } from './lib/rig.ts';
 import { ROOT } from './lib/servers.ts';
-import { type Machine, writeBenchmarksDoc } from './lib/write-doc.ts';
+import { type Machine, writeBenchmarksDoc, writeReadmeBlock } from './lib/write-doc.ts';
 import { idleRssSection } from './sections/idle-rss.ts';
 import { journalSection } from './sections/journal.ts';
 import { latencySection } from './sections/latency.ts';
+import { longRunningSection } from './sections/long-running.ts';
+import { metricsSection } from './sections/metrics.ts';
 import { spaSection } from './sections/spa.ts';
 import { stormSection } from './sections/storm.ts';
 import { throughputSection } from './sections/throughput.ts';
@@ -41,6 +44,13 @@ const sections: Section[] = [
   { name: 'journal', title: '4. Journal (1,000,000 events)', rig: false, run: (r) => journalSection(r) },
   { name: 'spa', title: '5. SPA', rig: true, run: (r, rig) => spaSection(rig, r) },
   { name: 'idle', title: '6. Idle console memory', rig: false, run: (r) => idleRssSection(r) },
+  { name: 'metrics', title: '7. Prometheus metrics', rig: false, run: (r) => metricsSection(r) },
+  {
+    name: 'long-running',
+    title: '8. Watching long-running work',
+    rig: false,
+    run: (r) => longRunningSection(r),
+  },
 ];
 
 /** `some avg60` of /proc/pressure/cpu: the share of time some task waited for a CPU, or null. */
@@ -51,6 +61,23 @@ function cpuPressure(): number | null {
     );
   } catch {
     return null;
+  }
+}
+
+/** The commit measured, `+dirty` when the work tree differs from it. */
+function commitMeasured(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return 'unknown';
   }
 }
 
@@ -83,6 +110,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const date = new Date().toISOString();
   const facts = machine();
+  const commit = commitMeasured();
   const pressureAtStart = cpuPressure();
   if (!existsSync(path.join(ROOT, 'dist/proxy/console.js'))) {
     for (const s of chosen) report.skip(s.title, 'the proxy is not built (run `npm run build`)');
@@ -116,6 +144,7 @@ async function main(): Promise<number> {
   const totalSeconds = Math.round((Date.now() - started) / 1000);
   const result = {
     date,
+    commit,
     machine: { ...facts, cpuPressure: { start: pressureAtStart, end: cpuPressure() } } satisfies Machine,
     totalSeconds,
     sectionSeconds: report.seconds,
@@ -135,10 +164,16 @@ async function main(): Promise<number> {
   writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`JSON: ${path.relative(process.cwd(), jsonPath)}\n`);
   if (only === null) {
-    writeBenchmarksDoc(report, result.machine, result.date, totalSeconds);
-    process.stdout.write('Markdown: docs/benchmarks.md\n');
+    writeBenchmarksDoc(report, result.machine, result.date, totalSeconds, commit);
+    writeReadmeBlock(report, result.machine, result.date, commit);
+    process.stdout.write('Markdown: docs/benchmarks.md, README.md\n');
   }
-  return 0;
+  const misses = report.rows.filter((r) => r.verdict === 'miss').length;
+  process.stdout.write(
+    `${misses} goal${misses === 1 ? '' : 's'} missed; ${report.skipped.length} section(s) failed\n`,
+  );
+  for (const s of report.skipped) process.stderr.write(`bench: ${s.section}: ${s.why}\n`);
+  return report.skipped.length > 0 ? 1 : 0;
 }
 
 main().then(

@@ -71,9 +71,9 @@ export const CloseCode = {
   SHUTTING_DOWN: 4003,
   /** Too many clients for this VM or in total. */
   TOO_MANY_CLIENTS: 4004,
-  /** RFC 6455: binary frames are not accepted. */
+  /** WebSocket's own "unsupported data": binary frames are refused, QMP is text. */
   UNSUPPORTED_DATA: 1003,
-  /** RFC 6455: a frame over the size limit. */
+  /** WebSocket's own "message too big": a frame over --max-frame-bytes. */
   MESSAGE_TOO_BIG: 1009,
 } as const;
 

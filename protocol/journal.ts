@@ -1,4 +1,5 @@
-// The event journal's HTTP/SSE contract (issue 5), shared by the proxy and the SPA.
+// The event journal's HTTP/SSE contract, shared by the proxy and the SPA.
+import type { ConsoleRole } from './api.ts';
 import type { JsonObject, QmpTimestamp } from './qmp.ts';
 
 /**
@@ -40,8 +41,33 @@ export interface JournalPage {
 }
 
 /** Events that open (or coalesce into) an alert. */
-export const ALERT_EVENTS = ['BLOCK_IO_ERROR', 'GUEST_PANICKED', 'BLOCK_JOB_ERROR', 'WATCHDOG'] as const;
+export const ALERT_EVENTS = [
+  'BLOCK_IO_ERROR',
+  'GUEST_PANICKED',
+  'BLOCK_JOB_ERROR',
+  'WATCHDOG',
+  'BLOCK_WRITE_THRESHOLD',
+] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
+
+/**
+ * `critical`: something failed or stopped (an I/O error, a panic, a failed job). `warning`: nothing has
+ * failed yet, but will if nobody acts (a write crossed a node's threshold: grow the volume before the
+ * guest hits ENOSPC and the VM pauses).
+ */
+export type AlertSeverity = 'critical' | 'warning';
+
+const WARNING_EVENTS: ReadonlySet<string> = new Set(['BLOCK_WRITE_THRESHOLD']);
+
+/** An alert event's severity. */
+export function alertSeverity(event: string): AlertSeverity {
+  return WARNING_EVENTS.has(event) ? 'warning' : 'critical';
+}
+
+/** A received alert's severity: consoles from before severities send none, and meant critical. */
+export function alertSeverityOf(alert: Pick<JournalAlert, 'severity'>): AlertSeverity {
+  return alert.severity ?? 'critical';
+}
 
 export type AlertState = 'open' | 'acknowledged';
 
@@ -53,15 +79,20 @@ export interface JournalAlert {
   id: number;
   vm: string;
   event: AlertEvent;
+  /** Absent from consoles older than severities: read it with `severityOf` (absent = critical). */
+  severity?: AlertSeverity;
   /** BLOCK_IO_ERROR: the BlockBackend name (null when QEMU gave ""); BLOCK_JOB_ERROR: the job id. */
   device: string | null;
-  /** BLOCK_IO_ERROR: `node-name`. */
+  /** BLOCK_IO_ERROR, BLOCK_WRITE_THRESHOLD: `node-name`. */
   node: string | null;
   /** `read` | `write` for block errors. */
   operation: string | null;
   /** What QEMU did: `ignore` | `report` | `stop` (block), the watchdog or panic action. */
   action: string | null;
-  /** QEMU's human text, e.g. "Input/output error". */
+  /**
+   * QEMU's human text, e.g. "Input/output error"; BLOCK_WRITE_THRESHOLD: how far past the threshold the
+   * write went, e.g. "write went 983040 bytes past the 65536-byte threshold".
+   */
   reason: string | null;
   /** true: ENOSPC (disk full); null when QEMU did not say. */
   nospace: boolean | null;
@@ -129,6 +160,24 @@ export interface AlertSnapshot {
   alerts: JournalAlert[];
 }
 
+/** Who sent a command: the role its token gave it, and where it came from (`127.0.0.1:51234`, `unix`). */
+export interface ClientContext {
+  role: ConsoleRole;
+  remoteAddress: string;
+}
+
+/** One command a client ran, as the console hears of it (the audit log and the journal record it). */
+export interface CommandRecord {
+  vm: string;
+  context: ClientContext;
+  command: string;
+  argumentNames: string[];
+  outcome: 'ok' | 'error' | 'denied' | 'lost';
+  errorClass?: string;
+  /** From forwarding the command to QEMU's reply (ok and error outcomes). */
+  durationSeconds?: number;
+}
+
 /** One command a client ran, as the audit trail keeps it: argument names, never their values. */
 export interface AuditRecord {
   id: number;
@@ -137,7 +186,7 @@ export interface AuditRecord {
   vm: string;
   command: string;
   argumentNames: string[];
-  outcome: 'ok' | 'error' | 'denied' | 'lost';
+  outcome: CommandRecord['outcome'];
   errorClass: string | null;
   role: string;
   /** The client's address as the console saw it. */

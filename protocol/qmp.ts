@@ -1,4 +1,4 @@
-// QMP's wire shapes (docs/interop/qmp-spec), shared by the proxy and the browser client.
+// QMP's wire shapes as QEMU sends and takes them, shared by the proxy and the browser client.
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -49,8 +49,6 @@ export interface QmpEvent {
   data?: JsonObject;
   timestamp: QmpTimestamp;
 }
-
-export type QmpServerMessage = QmpGreeting | QmpReply | QmpEvent;
 
 // The guards check every member the proxy and the SPA go on to use: what QEMU sends is read, not trusted.
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,10 +1,11 @@
 // The `qmp-console` command as a person runs it: flags, the ready line, the demo VM, a clean stop.
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliVms, exited, killCliProcesses, startCli, until } from './test-support/cli-process.ts';
+import type { VmSummary } from '../protocol/api.ts';
+import { eventually } from './test-support/eventually.ts';
 import { useQemu } from './test-support/qemu.ts';
 
 const cli = (args: string[]) =>
@@ -34,14 +35,50 @@ describe('bad flags', () => {
   });
 });
 
+const running: ChildProcess[] = [];
 const dirs: string[] = [];
 afterEach(() => {
-  killCliProcesses();
+  for (const p of running.splice(0)) p.kill('SIGKILL');
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const start = (args: string[]) => startCli(args);
-const vms = cliVms;
+/** Starts the CLI and resolves with the URL of its ready line. */
+function start(args: string[]): Promise<{ child: ChildProcess; url: URL }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'proxy/main.ts', ...args], {
+    env: { ...process.env, QMP_CONSOLE_LOG: 'warn' },
+  });
+  running.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line in 30 s; stderr: ${err}`)), 30_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /open (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: new URL(m[1]!) });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code} before the ready line; stderr: ${err}`)));
+  });
+}
+
+async function vms(url: URL): Promise<VmSummary[]> {
+  const res = await fetch(new URL('/api/vms', url), {
+    headers: { authorization: `Bearer ${url.searchParams.get('token')}` },
+  });
+  return (await res.json()) as VmSummary[];
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on('exit', (code) => resolve(code));
+  });
 
 describe('targets', () => {
   const qemu = useQemu({});
@@ -60,13 +97,13 @@ describe('targets', () => {
       `gone=unix:${path.join(dataDir, 'nothing-here.qmp')}`,
     ]);
     expect(url.searchParams.get('token')?.length).toBeGreaterThanOrEqual(22);
-    const list = await until(async () => {
+    const list = await eventually('both VMs to settle', async () => {
       const l = await vms(url);
       return l.find((v) => v.name === 'good')?.state === 'connected' &&
         l.find((v) => v.name === 'gone')?.error
         ? l
         : undefined;
-    }, 'both VMs to settle');
+    });
     expect(list.find((v) => v.name === 'good')!.version?.qemu).toMatchObject({ major: 7, minor: 2 });
     const gone = list.find((v) => v.name === 'gone')!;
     expect(gone.state).not.toBe('connected');
@@ -81,10 +118,10 @@ describe('the demo VM', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-cli-demo-'));
     dirs.push(dataDir);
     const { child, url } = await start(['--listen', '127.0.0.1:0', '--data-dir', dataDir]);
-    const demo = await until(async () => {
+    const demo = await eventually('the demo VM', async () => {
       const d = (await vms(url)).find((v) => v.name === 'demo');
       return d?.state === 'connected' ? d : undefined;
-    }, 'the demo VM');
+    });
     expect(demo.version?.qemu).toMatchObject({ major: 7, minor: 2 });
     const pidFile = path.join(dataDir, 'demo', 'qemu.pid');
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
@@ -94,10 +131,6 @@ describe('the demo VM', () => {
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
     // No orphaned QEMU: the console stopped its demo VM before it exited.
-    await until(
-      async () => (existsSync(`/proc/${pid}`) ? undefined : true),
-      'the demo QEMU to be gone',
-      5000,
-    );
+    await eventually('the demo QEMU to be gone', () => (existsSync(`/proc/${pid}`) ? undefined : true), 5000);
   });
 });

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleConfig } from './config/cli-config.ts';
-import type { Target } from './config/target-address.ts';
+import { type ConsoleStreamOptions, createConsoleStream } from './http/console-stream.ts';
 import { createJournalRoutes } from './http/journal-routes.ts';
 import { createConsoleServer } from './http/server.ts';
 import { Hub } from './hub/hub.ts';
@@ -11,6 +11,9 @@ import type { EventStreamOptions } from './journal/event-stream.ts';
 import { Journal, type JournalOptions } from './journal/journal.ts';
 import { JournalStore } from './journal/journal-store.ts';
 import { listenQmpSocket, type QmpSocketListener, resolveGroup } from './listen/qmp-socket-listener.ts';
+import { ConsoleMetrics, type ConsoleMetricsOptions } from './metrics/console-metrics.ts';
+import { createMetricsHandler } from './metrics/metrics-route.ts';
+import type { Target } from './qmp/target.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
 import { clientLimitProblem } from './security/client-limits.ts';
@@ -29,6 +32,7 @@ export interface RunningConsole {
   port: number;
   hub: Hub;
   journal: Journal;
+  metrics: ConsoleMetrics;
   stop(): Promise<void>;
 }
 
@@ -50,6 +54,9 @@ export interface StartOptions {
   eventStream?: Partial<EventStreamOptions>;
   /** The data dir's lock when the caller took it already (before booting the demo VM in it). */
   dataDirLock?: DataDirLock;
+  /** Sampling timing for /metrics (tests). */
+  metrics?: Pick<ConsoleMetricsOptions, 'sampler'>;
+  consoleStream?: Partial<ConsoleStreamOptions>;
 }
 
 export async function startConsole(
@@ -73,6 +80,8 @@ export async function startConsole(
     throw err;
   }
   const targets = options.targets ?? config.targets;
+  // Its command listener goes in the hub's options: the hub comes after, the VMs it reads come from it.
+  let metrics: ConsoleMetrics | null = null;
   const hub = new Hub(targets, {
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },
     session: {
@@ -80,11 +89,17 @@ export async function startConsole(
       maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
       gate: security.gate,
-      onCommand: composeCommandListeners(security.audit, options.onCommand, (r) => journal.recordCommand(r)),
+      onCommand: composeCommandListeners(
+        security.audit,
+        options.onCommand,
+        (r) => journal.recordCommand(r),
+        (r) => metrics?.onCommand(r),
+      ),
     },
     eventSink: journal.sink,
   });
   for (const vm of hub.all()) vm.onStatus((v, status) => journal.vmStatus(v.name, status));
+  metrics = new ConsoleMetrics({ vms: hub.all(), journal, ...options.metrics });
   journal.startRetention();
   hub.start();
   const server = createConsoleServer({
@@ -104,6 +119,8 @@ export async function startConsole(
       vmExists: (name) => hub.get(name) !== undefined,
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
+    metrics: createMetricsHandler(metrics),
+    stream: createConsoleStream(hub, journal, options.consoleStream),
   });
   const listeners: QmpSocketListener[] = [];
   try {
@@ -132,9 +149,11 @@ export async function startConsole(
       port: address.port,
       hub,
       journal,
+      metrics,
       async stop() {
         await Promise.all(listeners.map((l) => l.close()));
         await server.close();
+        metrics.close();
         await hub.stop();
         journal.close();
         lock.release();
@@ -142,6 +161,7 @@ export async function startConsole(
     };
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close()));
+    metrics.close();
     await hub.stop();
     journal.close();
     lock.release();

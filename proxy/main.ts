@@ -61,6 +61,8 @@ async function main(): Promise<number> {
     process.stdout.write(
       `  viewer (read-only) link: ${running.url}?token=${encodeURIComponent(running.viewerToken)}\n`,
     );
+  if (config.security.metricsToken)
+    process.stdout.write(`  Prometheus: ${running.url}metrics (Authorization: Bearer the --metrics-token)\n`);
   if (!isLoopbackHost(config.listen.host) && !config.security.tls)
     log.warn(
       'listening beyond loopback over plain HTTP: the token crosses the network in clear; use --tls-cert/--tls-key or a TLS reverse proxy',

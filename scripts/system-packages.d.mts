@@ -1,6 +1,6 @@
 // Types for system-packages.mjs (plain Node, no build step), used by proxy/qemu/system-packages.test.ts.
 
-export type NeedName = 'qemu' | 'chromium' | 'websockify';
+export type NeedName = 'qemu' | 'chromium' | 'websockify' | 'prometheus' | 'alertmanager';
 
 export const NEEDS: Record<NeedName, { program: string; pkg: string }>;
 

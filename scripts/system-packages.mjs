@@ -13,6 +13,9 @@ export const NEEDS = {
   qemu: { program: 'qemu-system-x86_64', pkg: 'qemu-system-x86' },
   chromium: { program: '/usr/bin/chromium', pkg: 'chromium' },
   websockify: { program: 'websockify', pkg: 'websockify' },
+  // promtool tests the alerting rules; the monitoring integration test runs a real Prometheus.
+  prometheus: { program: 'promtool', pkg: 'prometheus' },
+  alertmanager: { program: 'prometheus-alertmanager', pkg: 'prometheus-alertmanager' },
 };
 
 /** True if `program` (absolute, or looked up on `pathEnv`) is an executable file. */

@@ -179,7 +179,17 @@ export function request(link: QmpLink, text: string, timeoutMs = 10_000): Promis
   });
 }
 
+/**
+ * Leaves capabilities negotiation, enabling `oob` when the greeting offers it: the console does so
+ * upstream (QEMU then reads the monitor on its I/O thread), so every path compared is on the same terms.
+ */
 export async function negotiate(link: QmpLink): Promise<void> {
-  const reply = await request(link, '{"execute":"qmp_capabilities","id":"n"}');
+  const oob = /"capabilities"\s*:\s*\[[^\]]*"oob"/.test(link.greeting);
+  const reply = await request(
+    link,
+    oob
+      ? '{"execute":"qmp_capabilities","arguments":{"enable":["oob"]},"id":"n"}'
+      : '{"execute":"qmp_capabilities","id":"n"}',
+  );
   if (!reply.includes('"return"')) throw new Error(`${link.path}: negotiation failed: ${reply}`);
 }

@@ -1,7 +1,7 @@
 // Child processes of the bench (QEMU, websockify, the console, the bridge, the fake server): each is
 // registered when spawned and killed by its pid when done, on error, on Ctrl-C and at exit.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const running = new Map<number, { name: string; child: ChildProcess | null }>();
 
@@ -64,7 +64,8 @@ export function spawnChild(
   child.on('error', () => {});
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
-    if (err.length < 20_000) err += d.toString();
+    // The newest 20,000 characters: the console writes an audit line per command.
+    err = (err + d.toString()).slice(-20_000);
   });
   let out = '';
   const lineWaiters = new Set<() => void>();
@@ -134,6 +135,19 @@ export function memoryMiB(pid: number): { rss: number; peak: number } {
   const kib = (key: string) =>
     Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+/**
+ * Starts a new peak (VmHWM) from the current RSS (`5` to /proc/PID/clear_refs, Linux ≥ 4.0), so a
+ * section's peak is its own and not an earlier section's. False when the kernel refuses.
+ */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,6 +1,7 @@
 // docs/benchmarks.md: the latest full run's table, with the machine it came from, and how to read it.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { findings } from './findings.ts';
 import { formatMarkdown, type Report } from './report.ts';
 import { ROOT } from './servers.ts';
 
@@ -21,6 +22,7 @@ export function writeBenchmarksDoc(
   machine: Machine,
   date: string,
   totalSeconds: number,
+  commit: string,
 ): void {
   const misses = report.rows.filter((r) => r.verdict === 'miss');
   const pressure =
@@ -29,7 +31,7 @@ export function writeBenchmarksDoc(
       : ` CPU pressure (PSI \`some avg60\`) ${machine.cpuPressure.start}% at the start, ${machine.cpuPressure.end}% at the end;`;
   const text = `# Benchmarks
 
-\`npm run bench\` measures every figure of issue 9 beside its reference, in one run on one machine, and
+\`npm run bench\` measures every figure beside its reference, in one run on one machine, and
 writes this page and \`bench/results/latest.json\` (not in git). It checks the system packages (QEMU,
 Chromium, websockify), builds the proxy and the SPA, then runs \`tsx bench/run.ts\`; it is not part of
 \`npm test\`. Machines here are noisy: every comparison is made within the run, in interleaved rounds,
@@ -37,7 +39,7 @@ with medians.
 
 ## Latest figures
 
-${date.slice(0, 16).replace('T', ' ')} UTC: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB RAM,
+${date.slice(0, 16).replace('T', ' ')} UTC, commit \`${commit}\`: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB RAM,
 ${machine.qemu}, Node ${machine.node}, Linux ${machine.kernel}; load average ${machine.loadAverage} at the
 start;${pressure} the run took ${totalSeconds} s after the build.
 
@@ -46,7 +48,7 @@ ${formatMarkdown(report)}
 ${
   misses.length === 0
     ? 'Every goal was met in this run.'
-    : `Goals missed in this run (see [What bounds the figures](#what-bounds-the-figures)):\n\n${misses
+    : `Goals missed in this run (see [What this run shows](#what-this-run-shows)):\n\n${misses
         .map(
           (m) =>
             `- ${m.section.replace(/^\d+\. /, '')}: ${m.figure}: ${m.value.toLocaleString('en-US')} ${m.unit}, ${m.versus}`,
@@ -58,7 +60,8 @@ ${
 
 All QMP traffic is real: one QEMU 7.2 (TCG, \`-S\`, a disk on ide.0 that fails every read through
 \`blkdebug\` with \`rerror=stop\`, and a second \`-qmp\` monitor). The console runs as its own process
-(\`bin/qmp-console.js\`, the built proxy, with a token), so its CPU time and memory come from
+(\`bin/qmp-console.js\`, the built proxy, with a token and \`QMP_CONSOLE_LOG=warn\`: no audit lines on
+stderr, which the bench would have to drain), so its CPU time and memory come from
 \`/proc/PID/stat\` and \`/proc/PID/status\`. It holds QEMU's first monitor; the direct, websockify and
 bridge clients take turns on the second (a monitor serves one client at a time; two monitors of one
 QEMU are independent).
@@ -67,7 +70,8 @@ QEMU are independent).
    the order of the paths rotates each round): direct to QEMU's unix socket; through the console
    (a Node \`ws\` client, one JSON text per frame); through Debian's \`websockify --unix-target\` and through
    \`bench/byte-bridge.ts\` (a bare \`ws\`↔\`net\` bridge), both carrying raw QMP bytes in binary frames.
-   p50/p99 of all samples; "added" is the p50 minus direct's.
+   p50/p99 of all samples; "added" is the p50 minus direct's. Every client negotiates QEMU's \`oob\`
+   capability when the greeting offers it, as the console does upstream.
 2. **Pipelined throughput**: 200 \`query-status\` in flight for 1 s per round, 3 interleaved rounds,
    median; against QEMU, and against \`bench/fake-qmp-server.ts\`, an instant QMP server (a load
    generator) where the path itself is the limit.
@@ -80,53 +84,30 @@ QEMU are independent).
    Three interleaved rounds of 1.5 s for each client count: share delivered (every client must get
    every event, in every round), delay from QEMU's own timestamp to receipt (the median round's
    p50/p99), the console's CPU seconds per 10,000 events, and its peak RSS (VmHWM).
-4. **Journal**: \`runJournalBench()\` from \`bench/journal-bench.ts\` (the journal's own bench).
-5. **SPA**: gzip -9 of the JS and CSS that \`dist/web/index.html\` loads (module script, modulepreloads,
-   stylesheets), of what Chromium actually fetched for \`/vms/NAME\`, and of the whole app. In Chromium
-   (\`/usr/bin/chromium\`, a fresh context per navigation, the first navigation discarded): time from
-   navigation start to the painted frame that shows QEMU's real run state in
-   \`role=status name="Run state"\`. Then \`/vms/NAME/events\` open during a real 10,000-event storm:
-   long tasks (PerformanceObserver \`longtask\`: longest, and total blocking time = Σ(duration − 50 ms)),
-   rendered rows, and after 100,000 storm events the JS heap (CDP, after a forced GC).
+4. **Journal**: \`runJournalBench()\` from \`bench/journal-bench.ts\` (the journal's own bench): events
+   arrive 500 per event-loop turn, each batch is appended to the log before delivery, SQLite is filled
+   behind, and the time runs until SQLite holds them all.
+5. **SPA**: in Chromium (\`/usr/bin/chromium\`, a fresh context per navigation, the first navigation
+   discarded): time from navigation start to the painted frame that shows QEMU's real run state in
+   \`role=status name="Run state"\`, and the bytes Chromium received for that first page (CDP
+   \`encodedDataLength\` of every finished request until the load event and 0.5 s after: headers and
+   compressed bodies, the WebSocket not counted). Beside it, gzip -9 of the JS and CSS that
+   \`dist/web/index.html\` loads and of the whole app. Then \`/vms/NAME/events\` open during a real
+   10,000-event storm: long tasks (PerformanceObserver \`longtask\`: longest, and total blocking time =
+   Σ(duration − 50 ms)), rendered rows, and after 100,000 storm events the JS heap (CDP, after a forced GC).
 6. **Idle memory**: the console's RSS with 10 QEMUs (\`-m 32\`) and 100 WebSocket clients (10 per VM)
    connected and negotiated, 3 s after the last one.
 
-## What bounds the figures
+## What this run shows
 
-From profiles of the console (\`--cpu-prof\`) and instrumented runs, 2026-11-26:
-
-- **The console's own path is close to a bare bridge.** Per command it parses and checks the request,
-  sends it upstream compact with a short numeric id (QEMU reads one byte per syscall), and rewrites the
-  reply's id in the raw text; WebSocket compression is off; frames written in one tick leave in one
-  \`writev\`; an event is framed once and the same buffer goes to every client; an event burst to 8 or
-  more clients shares one write per client every 2 ms. With the journal switched off (an experiment,
-  not a configuration) the console added +25–38 µs at p50 (×1.16–1.19 of direct) where the bridge
-  added +33–40 µs, and its storm rate was ×0.76–0.82 of direct.
-- **Pipelined, the console beats direct** (×1.3–1.4): it negotiates QEMU's \`oob\` capability, so QEMU
-  reads the monitor on its I/O thread while the main thread runs commands; the direct client does not.
-- **Audit records are off the command path.** Each command's audit row is committed with the next
-  event batch or within 250 ms, not in a commit of its own after every reply (that cost +40–50 µs per
-  sequential command before). What is left of the latency gap is at the noise level of this machine:
-  ×1.19–1.21 of direct in successive runs, ±5 µs of the bridge.
-- **Write-before-fan-out bounds the storm through the console.** Every event is committed to SQLite
-  before any client sees it. In a \`cont\` loop the events come one or two per read, so each gets its
-  own commit (≈ 20 µs on a quiet machine: one row in the table and its two indexes, \`(vm, seq)\` and
-  \`(event, seq)\`; time filters need no index of their own, since received times never go back and a
-  time bound is found on the primary key), and a driver that waits for STOP pays them on every cycle:
-  ×0.6 of direct instead of ×0.8. A CPU profile of the console during the storm puts half of its busy
-  time inside SQLite's commit. A commit that runs a WAL checkpoint stalls delivery to everyone for its
-  duration (100–380 ms seen under load): that is the p99 of the 1- and 10-client fan-out, while their
-  p50 stays under a few ms.
-- **Two CPUs.** During a storm QEMU's vCPU and main threads, the console, the driver and the watchers
-  share two CPUs; 100 clients receive ≈ 300 MB/s over loopback. The console's scheduler wait was 2–5×
-  its run time in loaded runs, and the CPU pressure above says how busy the machine was. Fan-out costs
-  the console ≈ 0.4–0.5 s of CPU per 10,000 events, journal included.
+${findings(report, machine.cpuPressure)
+  .map((f) => `- ${f}`)
+  .join('\n')}
 
 ## QEMU over TCP: turn Nagle off
 
 QEMU's \`-qmp tcp:\` keeps Nagle's algorithm on unless \`nodelay=on\` is given: an event followed by a reply
-waits for the peer's delayed ACK, about 44 ms, so a storm crawls at ≈ 68 events/s (the *tcp* rows
-above). Give QEMU a unix socket (\`-qmp unix:/run/vm.qmp,server=on,wait=off\`) or, for TCP,
+waits for the peer's delayed ACK (the *tcp* rows above). Give QEMU a unix socket (\`-qmp unix:/run/vm.qmp,server=on,wait=off\`) or, for TCP,
 \`-qmp tcp:HOST:PORT,server=on,wait=off,nodelay=on\`.
 
 ## Running parts of it, profiling
@@ -135,7 +116,42 @@ above). Give QEMU a unix socket (\`-qmp unix:/run/vm.qmp,server=on,wait=off\`) o
   current build (\`npm run build\` first); only a full run rewrites this page.
 - \`BENCH_CONSOLE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'\` passes Node flags to the console
   process.
-- A section that cannot run says \`skipped: why\` in the table and the others go on.
+- A section that cannot run says \`skipped: why\` in the table, the others go on, and \`npm run bench\`
+  exits with status 1.
 `;
   writeFileSync(path.join(ROOT, 'docs/benchmarks.md'), text);
+}
+
+const README_START = '<!-- bench:start -->';
+const README_END = '<!-- bench:end -->';
+
+/** The README's performance block: the goals of this run, with the run's date, commit and machine. */
+export function writeReadmeBlock(report: Report, machine: Machine, date: string, commit: string): void {
+  const file = path.join(ROOT, 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  const a = readme.indexOf(README_START);
+  const b = readme.indexOf(README_END);
+  if (a < 0 || b < a) return;
+  const goals = report.rows.filter((r) => r.verdict !== 'info');
+  const met = goals.filter((r) => r.verdict === 'pass').length;
+  const pressure =
+    machine.cpuPressure.start === null
+      ? ''
+      : `, CPU pressure ${machine.cpuPressure.start}% → ${machine.cpuPressure.end}%`;
+  const block = [
+    README_START,
+    `Latest full run: ${date.slice(0, 16).replace('T', ' ')} UTC, commit \`${commit}\`, ${machine.nproc} CPUs (${machine.cpu}), ` +
+      `${machine.qemu.replace(/^QEMU emulator version /, 'QEMU ')}, Node ${machine.node}; load average ${machine.loadAverage}${pressure}. ` +
+      `${met} of ${goals.length} goals met.`,
+    '',
+    '| goal | this run | |',
+    '|---|---|---|',
+    ...goals.map(
+      (r) =>
+        `| ${r.section.replace(/^\d+\. /, '')}: ${r.figure} | ${r.value.toLocaleString('en-US')} ${r.unit}${r.versus ? `, ${r.versus}` : ''} | ${r.verdict} |`,
+    ),
+    ...report.skipped.map((s) => `| ${s.section} | failed: ${s.why} | miss |`),
+    README_END,
+  ].join('\n');
+  writeFileSync(file, readme.slice(0, a) + block + readme.slice(b + README_END.length));
 }

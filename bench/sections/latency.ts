@@ -81,13 +81,15 @@ export async function latencySection(rig: Rig, report: Report): Promise<void> {
     versus: `×${round(r)} (goal ≤ ×1.2)`,
     ok: r <= 1.2,
   });
-  report.info({
+  const worst = PATHS.reduce((w, p) => (p99(p) > p99(w) ? p : w), PATHS[0]);
+  report.goal({
     section: SECTION,
     figure: `p99 ${label.console}`,
     value: p99('console'),
     unit: 'µs',
-    reference: `direct ${round(p99('direct'))} µs`,
-    versus: `×${round(ratio(p99('console'), p99('direct')))}`,
+    reference: `direct ${round(p99('direct'))} µs; worst path: ${worst} ${round(p99(worst))} µs`,
+    versus: `×${round(ratio(p99('console'), p99('direct')))} (goal: not the worst path)`,
+    ok: worst !== 'console',
   });
   report.goal({
     section: SECTION,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../journal/duration.ts';
+import type { Target } from '../qmp/target.ts';
 import {
   parseSecurityFlags,
   type SecurityConfig,
@@ -10,7 +11,7 @@ import {
   securityFlagOptions,
   securityUsage,
 } from '../security/security-config.ts';
-import { parseTarget, type Target } from './target-address.ts';
+import { parseTarget } from './target-address.ts';
 
 export interface ConsoleConfig {
   listen: { host: string; port: number };

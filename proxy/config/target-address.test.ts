@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatAddress, parseTarget } from './target-address.ts';
+import { formatAddress } from '../qmp/target.ts';
+import { parseTarget } from './target-address.ts';
 
 describe('parseTarget', () => {
   it('reads QEMU unix and tcp addresses', () => {

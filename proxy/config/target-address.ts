@@ -1,11 +1,5 @@
-// QEMU's own address syntax for character devices: `unix:PATH` or `tcp:HOST:PORT` (IPv6 in brackets).
-
-export type TargetAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
-
-export interface Target {
-  name: string;
-  address: TargetAddress;
-}
+// `--target` and `--listen-qmp` in QEMU's own address syntax: `unix:PATH` or `tcp:HOST:PORT` (IPv6 in brackets).
+import type { Target, TargetAddress } from '../qmp/target.ts';
 
 /** VM names appear in URLs and the journal: keep them to a safe, readable alphabet. */
 export const VM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -24,12 +18,6 @@ export function parseAddress(text: string): TargetAddress {
     return { kind: 'tcp', host: (m[1] ?? m[2])!, port };
   }
   throw new Error(`address "${text}" must start with unix: or tcp:`);
-}
-
-export function formatAddress(address: TargetAddress): string {
-  if (address.kind === 'unix') return `unix:${address.path}`;
-  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-  return `tcp:${host}:${address.port}`;
 }
 
 /** `NAME=unix:PATH` or `NAME=tcp:HOST:PORT`, as given to `--target` and `--listen-qmp`. */

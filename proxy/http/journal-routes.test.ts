@@ -16,7 +16,8 @@ import type { JsonObject } from '../../protocol/qmp.ts';
 import type { EventStreamOptions } from '../journal/event-stream.ts';
 import { Journal } from '../journal/journal.ts';
 import { JournalStore } from '../journal/journal-store.ts';
-import { connectSse, type SseClient } from '../journal/sse-test-client.ts';
+import { eventually } from '../test-support/eventually.ts';
+import { connectSse, type SseClient } from '../test-support/sse-client.ts';
 import { createJournalRoutes, type JournalRequestContext, type JournalRoutes } from './journal-routes.ts';
 
 let dir: string;
@@ -306,8 +307,7 @@ describe('SSE streams', () => {
   it('sends heartbeat comments', async () => {
     await start({ heartbeatMs: 20 });
     const c = await sse('/api/events/stream');
-    await new Promise((r) => setTimeout(r, 120));
-    expect(c.comments).toBeGreaterThanOrEqual(3);
+    await eventually('three heartbeats', () => (c.comments >= 3 ? true : undefined));
   });
 
   it('pushes alert changes; the first message carries the open alerts', async () => {

@@ -5,6 +5,7 @@
 //   GET  /api/alerts?state=&vm=&limit=   POST /api/alerts/ID/ack           AlertList, AlertAckResult
 //   GET  /api/journal                                                      JournalStatus
 import type http from 'node:http';
+import type { ConsoleRole } from '../../protocol/api.ts';
 import type {
   AlertAckResult,
   AlertList,
@@ -12,7 +13,6 @@ import type {
   AuditRecord,
   JournalHealth,
 } from '../../protocol/journal.ts';
-import type { Role } from '../hub/client-transport.ts';
 import { toJournalAlert } from '../journal/alert-book.ts';
 import { DEFAULT_STREAM_OPTIONS, EventStream, type EventStreamOptions } from '../journal/event-stream.ts';
 import { type Journal, recordJson } from '../journal/journal.ts';
@@ -31,7 +31,7 @@ import { sendJson, sendJsonText } from './send-json.ts';
 
 /** Who is asking: the auth layer provides it; only operators may acknowledge. */
 export interface JournalRequestContext {
-  role: Role;
+  role: ConsoleRole;
   /** Recorded as `acknowledgedBy`, e.g. a user name or the remote address. */
   actor: string;
 }

@@ -3,8 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../../protocol/api.ts';
+import type { ClientContext } from '../../protocol/journal.ts';
 import type { ClientSession } from '../hub/client-session.ts';
-import type { ClientContext, ClientTransport } from '../hub/client-transport.ts';
+import type { ClientTransport } from '../hub/client-transport.ts';
 import type { Hub } from '../hub/hub.ts';
 
 export interface WebSocketLimits {
@@ -180,7 +181,12 @@ export function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress:
 }
 
 /** Answers a refused upgrade with a plain HTTP status, before any WebSocket exists. */
-export function refuse(socket: Duplex, status: number, message: string): void {
+export function refuse(
+  socket: Duplex,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const reason =
     {
       400: 'Bad Request',
@@ -190,7 +196,10 @@ export function refuse(socket: Duplex, status: number, message: string): void {
       503: 'Service Unavailable',
     }[status] ?? 'Error';
   const body = `${message}\n`;
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${extra}Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

@@ -1,11 +1,12 @@
 // The console's HTTP server: the SPA, the JSON API and the QMP WebSockets on one origin.
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { QMP_WS_PREFIX } from '../../protocol/api.ts';
-import type { ClientContext } from '../hub/client-transport.ts';
+import { CONSOLE_STREAM_PATH, QMP_WS_PREFIX } from '../../protocol/api.ts';
+import type { ClientContext } from '../../protocol/journal.ts';
 import type { Hub } from '../hub/hub.ts';
 import { log } from '../log.ts';
-import type { AccessGuard } from '../security/access-guard.ts';
+import { METRICS_PATH, type MetricsHandler } from '../metrics/metrics-route.ts';
+import { type AccessDecision, type AccessGuard, SECURITY_HEADERS } from '../security/access-guard.ts';
 import { type ClientLimits, clientLimitProblem } from '../security/client-limits.ts';
 import {
   type ConnectionLimits,
@@ -13,6 +14,7 @@ import {
   guardConnections,
 } from '../security/connection-limits.ts';
 import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
+import type { ConsoleStream } from './console-stream.ts';
 import type { JournalRoutes } from './journal-routes.ts';
 import { createQmpWebSocketServer, refuse, type WebSocketLimits } from './qmp-websocket.ts';
 import { sendJson } from './send-json.ts';
@@ -30,6 +32,10 @@ export interface ConsoleServerOptions {
   tls: TlsMaterial | null;
   /** The event journal's API (/api/events, /api/alerts, ...), when the console keeps one. */
   journal?: JournalRoutes;
+  /** `GET /metrics` for Prometheus (its own token check: --metrics-token opens it and nothing else). */
+  metrics?: MetricsHandler;
+  /** `GET /api/stream`, when the console keeps a journal (its alerts and health are in it). */
+  stream?: ConsoleStream;
 }
 
 export interface ConsoleServer {
@@ -54,6 +60,22 @@ function requestUrl(target: string | undefined): URL | null {
   }
 }
 
+/** Sends the guard's refusal or redirect. */
+function answerRefusal(res: http.ServerResponse, decision: Exclude<AccessDecision, { kind: 'allow' }>): void {
+  for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+  if (decision.kind === 'redirect') {
+    res.writeHead(302, { location: decision.location, 'cache-control': 'no-store' }).end();
+  } else if (typeof decision.body === 'string') {
+    res.writeHead(decision.status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    res.end(decision.body);
+  } else {
+    sendJson(res, decision.status, decision.body);
+  }
+}
+
 export function createConsoleServer(options: ConsoleServerOptions): ConsoleServer {
   const { hub } = options;
   const serveStatic = createStaticHandler(options.staticDir);
@@ -63,8 +85,16 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     const url = requestUrl(req.url);
     if (!url) return sendJson(res, 400, { error: 'the request target is not a URL path' });
     const pathname = url.pathname;
-    const access = options.guard.checkRequest(req, res, url);
-    if (!access) return;
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    // Under the console's own TLS: browsers keep to https for this host from now on.
+    if (options.tls) res.setHeader('strict-transport-security', 'max-age=31536000');
+    if (pathname === METRICS_PATH && options.metrics) {
+      const metricsAccess = options.guard.checkMetrics(req, url);
+      if (metricsAccess.kind !== 'allow') return answerRefusal(res, metricsAccess);
+      return options.metrics(req, res);
+    }
+    const access = options.guard.checkRequest(req, url);
+    if (access.kind !== 'allow') return answerRefusal(res, access);
     if (access.role) connections.trust(req.socket);
     if (pathname === '/api/session' && req.method === 'GET' && access.role)
       return sendJson(res, 200, options.guard.session(access.role));
@@ -73,6 +103,13 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       actor: `${access.role}@${req.socket.remoteAddress}`,
     } as const;
     if (options.journal?.handle(req, res, url, journalContext)) return;
+    if (pathname === CONSOLE_STREAM_PATH && options.stream) {
+      if (req.method !== 'GET') {
+        res.setHeader('allow', 'GET');
+        return sendJson(res, 405, { error: 'method not allowed (use GET)' });
+      }
+      return options.stream.open(req, res);
+    }
     if (pathname === '/api/vms' && req.method === 'GET') {
       const journal = options.journal?.health();
       return sendJson(res, 200, journal ? hub.summaries().map((s) => ({ ...s, journal })) : hub.summaries());
@@ -93,8 +130,9 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     socket.on('error', () => socket.destroy());
     const url = requestUrl(req.url);
     if (!url) return refuse(socket, 400, 'the request target is not a URL path');
-    const role = options.guard.checkUpgrade(req, socket, url);
-    if (role === null) return;
+    const access = options.guard.checkUpgrade(req, url);
+    if (access.kind === 'refuse') return refuse(socket, access.status, access.message, access.headers);
+    const role = access.role;
     connections.trust(req.socket);
     const name = vmNameFromQmpPath(url.pathname);
     if (name === null) return refuse(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
@@ -125,6 +163,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     },
     async close() {
       options.journal?.close();
+      options.stream?.close();
       qmpSockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,5 @@
-// Serves the built SPA; any other non-API path gets index.html so deep links work.
+// Serves the built SPA; any other non-API path gets index.html so deep links work. The build writes
+// brotli and gzip copies beside each text asset; a browser gets the smallest one it accepts.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,6 +18,32 @@ const types: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** Encodings the build writes, best first, with the suffix of their file. */
+const encodings = [
+  { name: 'br', suffix: '.br' },
+  { name: 'gzip', suffix: '.gz' },
+] as const;
+
+/** The codings an Accept-Encoding header allows (q=0 refuses one; `*` stands for the rest). */
+export function acceptedEncodings(header: string | undefined): Set<string> {
+  const accepted = new Set<string>();
+  const refused = new Set<string>();
+  let star = false;
+  for (const part of (header ?? '').split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    if (name === '') continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const ok = q === undefined || Number(q.slice(2)) > 0;
+    if (name === '*') star = ok;
+    else (ok ? accepted : refused).add(name);
+  }
+  if (star) for (const e of encodings) if (!refused.has(e.name)) accepted.add(e.name);
+  return accepted;
+}
+
+/** Browsers ask for /favicon.ico whatever the page says; the app's mark is an SVG. */
+const aliases: Record<string, string> = { '/favicon.ico': '/favicon.svg' };
+
 export function createStaticHandler(root: string) {
   const base = path.resolve(root);
   return async function serveStatic(
@@ -28,7 +55,7 @@ export function createStaticHandler(root: string) {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    let file = path.resolve(base, `.${pathname}`);
+    let file = path.resolve(base, `.${aliases[pathname] ?? pathname}`);
     if (!file.startsWith(base + path.sep) && file !== base) file = path.join(base, 'index.html');
     let info = await stat(file).catch(() => null);
     const isAsset = pathname.startsWith('/assets/');
@@ -46,9 +73,26 @@ export function createStaticHandler(root: string) {
         return;
       }
     }
+    let body = file;
+    let size = info.size;
+    let coding: string | null = null;
+    const accepted = acceptedEncodings(req.headers['accept-encoding']);
+    for (const e of encodings) {
+      if (!accepted.has(e.name)) continue;
+      const c = await stat(file + e.suffix).catch(() => null);
+      if (c?.isFile()) {
+        body = file + e.suffix;
+        size = c.size;
+        coding = e.name;
+        break;
+      }
+    }
     res.writeHead(200, {
       'content-type': types[path.extname(file)] ?? 'application/octet-stream',
-      'content-length': info.size,
+      'content-length': size,
+      ...(coding ? { 'content-encoding': coding } : {}),
+      // Caches keep one copy per coding.
+      vary: 'Accept-Encoding',
       // Vite fingerprints asset names, so they never change; index.html must always be fresh.
       'cache-control': isAsset ? 'public, max-age=31536000, immutable' : 'no-cache',
       'x-content-type-options': 'nosniff',
@@ -57,7 +101,7 @@ export function createStaticHandler(root: string) {
       res.end();
       return;
     }
-    createReadStream(file)
+    createReadStream(body)
       .on('error', () => res.destroy())
       .pipe(res);
   };

@@ -1,10 +1,12 @@
 // One client's own QMP session on top of the VM's shared upstream session.
 
 import { CloseCode } from '../../protocol/api.ts';
+import type { ClientContext, CommandRecord } from '../../protocol/journal.ts';
 import type { Json, JsonObject, QmpErrorBody } from '../../protocol/qmp.ts';
 import type { JsonInput } from '../qmp/json-streamer.ts';
-import type { UpstreamSession } from '../qmp/upstream-session.ts';
-import type { ClientContext, ClientTransport } from './client-transport.ts';
+import type { ReplyHandler } from '../qmp/upstream-session.ts';
+import type { ClientTransport } from './client-transport.ts';
+import { Outbox } from './outbox.ts';
 import { formatReply, replyWithClientId } from './reply-id.ts';
 import { checkRequest, parseRequest } from './request-check.ts';
 
@@ -15,13 +17,16 @@ export type CommandGate = (
   context: ClientContext,
 ) => QmpErrorBody | null;
 
-export interface CommandRecord {
-  vm: string;
-  context: ClientContext;
-  command: string;
-  argumentNames: string[];
-  outcome: 'ok' | 'error' | 'denied' | 'lost';
-  errorClass?: string;
+/** Where a client's commands go: the VM's session, replies released in QEMU's order (VmHub). */
+export interface CommandChannel {
+  readonly oobAvailable: boolean;
+  /** False when QEMU is not connected; otherwise `handler` runs once with QEMU's reply, or never. */
+  send(
+    kind: 'execute' | 'exec-oob',
+    command: string,
+    args: JsonObject | undefined,
+    handler: ReplyHandler,
+  ): boolean;
 }
 
 export interface ClientSessionOptions {
@@ -33,8 +38,6 @@ export interface ClientSessionOptions {
   onCommand?: (record: CommandRecord) => void;
 }
 
-type Slot = { text: string | null };
-
 const generic = (desc: string): QmpErrorBody => ({ class: 'GenericError', desc });
 const commandNotFound = (desc: string): QmpErrorBody => ({ class: 'CommandNotFound', desc });
 
@@ -42,22 +45,35 @@ export class ClientSession {
   private negotiated = false;
   private oob = false;
   private closed = false;
-  /** Replies in the order the client must see them; null until QEMU answers. */
-  private readonly queue: Slot[] = [];
+  /** Replies in the order of the client's commands, whoever answers them (QEMU or the proxy). */
+  private readonly replies: Outbox<string>;
   private inFlight = 0;
   private bytesInFlight = 0;
-  /** Bytes of replies held in `queue` behind one QEMU has not sent yet. */
-  private heldBytes = 0;
   /** Commands QEMU has not answered: audited as `lost` if QEMU goes away first. */
   private readonly unanswered = new Set<{ command: string; args: JsonObject | undefined }>();
 
   constructor(
     readonly vm: string,
-    private readonly upstream: UpstreamSession,
+    private readonly upstream: CommandChannel,
     private readonly transport: ClientTransport,
     readonly context: ClientContext,
     private readonly options: ClientSessionOptions,
-  ) {}
+  ) {
+    // Replies held for order while QEMU is busy are memory the client can grow: bounded like its buffer.
+    this.replies = new Outbox((text) => this.deliver(text), {
+      maxBytes: options.maxBufferedBytes,
+      size: (text) => text.length,
+      onOverflow: () =>
+        this.close(
+          CloseCode.SLOW_CLIENT,
+          `more than ${options.maxBufferedBytes} bytes of replies waiting behind a command QEMU has not answered`,
+        ),
+    });
+  }
+
+  get transportKind(): ClientTransport['kind'] {
+    return this.transport.kind;
+  }
 
   get isNegotiated(): boolean {
     return this.negotiated;
@@ -94,7 +110,7 @@ export class ClientSession {
         this.bytesInFlight > 0 &&
         this.bytesInFlight + bytes > (this.options.maxBytesInFlight ?? Number.POSITIVE_INFINITY)
       ) {
-        // QEMU reads slowly (QMP-FACTS: ~9 us a byte): unbounded, a client could queue gigabytes here.
+        // QEMU 7.2 reads its input one byte per syscall (~9 us a byte): unbounded, a client could queue gigabytes here.
         this.fail(
           generic(
             `QMP Console: more than ${this.options.maxBytesInFlight} bytes of commands in flight from this client`,
@@ -172,27 +188,24 @@ export class ClientSession {
     bytes = 0,
   ): void {
     // Out-of-band replies may overtake in-band ones, as with QEMU; in-band ones keep their order.
-    const slot: Slot | null = kind === 'execute' ? { text: null } : null;
+    let place: ((text: string) => void) | null = null;
+    const started = performance.now();
     const pending = { command, args };
     const sent = this.upstream.send(kind, command, args, (reply) => {
       this.unanswered.delete(pending);
       this.inFlight--;
       this.bytesInFlight -= bytes;
+      const text = replyWithClientId(reply, id);
+      if (place) place(text);
+      else this.deliver(text);
+      // The audit record after the reply is on its way: nothing of it sits in the reply's path.
       this.record(
         command,
         args,
         'error' in reply.message ? 'error' : 'ok',
         'error' in reply.message ? reply.message.error.class : undefined,
+        (performance.now() - started) / 1000,
       );
-      const text = replyWithClientId(reply, id);
-      if (slot) {
-        slot.text = text;
-        this.heldBytes += text.length;
-        this.flush();
-        this.checkHeld();
-      } else {
-        this.deliver(text);
-      }
     });
     if (!sent) {
       // The upstream is gone; the hub is closing this client. Say so rather than invent a reply.
@@ -202,34 +215,11 @@ export class ClientSession {
     this.unanswered.add(pending);
     this.inFlight++;
     this.bytesInFlight += bytes;
-    if (slot) this.queue.push(slot);
+    if (kind === 'execute') place = this.replies.reserve();
   }
 
   private answerLocally(text: string): void {
-    if (this.queue.length === 0) {
-      this.deliver(text);
-      return;
-    }
-    this.queue.push({ text });
-    this.heldBytes += text.length;
-    this.checkHeld();
-  }
-
-  /** Replies held for order while QEMU is busy are memory the client can grow: bounded like its buffer. */
-  private checkHeld(): void {
-    if (this.heldBytes > this.options.maxBufferedBytes)
-      this.close(
-        CloseCode.SLOW_CLIENT,
-        `more than ${this.options.maxBufferedBytes} bytes of replies waiting behind a command QEMU has not answered`,
-      );
-  }
-
-  private flush(): void {
-    while (this.queue.length > 0 && this.queue[0]!.text !== null) {
-      const text = this.queue.shift()!.text!;
-      this.heldBytes -= text.length;
-      this.deliver(text);
-    }
+    this.replies.push(text);
   }
 
   private deliver(text: string): void {
@@ -246,6 +236,7 @@ export class ClientSession {
     args: JsonObject | undefined,
     outcome: CommandRecord['outcome'],
     errorClass?: string,
+    durationSeconds?: number,
   ): void {
     this.options.onCommand?.({
       vm: this.vm,
@@ -254,6 +245,7 @@ export class ClientSession {
       argumentNames: Object.keys(args ?? {}),
       outcome,
       ...(errorClass ? { errorClass } : {}),
+      ...(durationSeconds !== undefined ? { durationSeconds } : {}),
     });
   }
 }

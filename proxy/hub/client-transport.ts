@@ -10,10 +10,3 @@ export interface ClientTransport {
   bufferedBytes(): number;
   close(code: number, reason: string): void;
 }
-
-export type Role = 'operator' | 'viewer';
-
-export interface ClientContext {
-  role: Role;
-  remoteAddress: string;
-}

@@ -2,6 +2,10 @@
 // promise per command, bounded by a timeout, settled once even when QEMU goes away first.
 import type { JsonObject, QmpReply } from '../../protocol/qmp.ts';
 import type { UpstreamSession } from '../qmp/upstream-session.ts';
+import type { CommandChannel } from './client-session.ts';
+
+/** The VM's session as a console command needs it: sent in order, and told when QEMU goes away. */
+export type ConsoleCommandTarget = Pick<CommandChannel, 'send'> & Pick<UpstreamSession, 'onStatus'>;
 
 export class ConsoleCommandError extends Error {
   constructor(
@@ -26,7 +30,7 @@ export interface ConsoleCommandOptions {
  * connection is lost before the reply.
  */
 export function runConsoleCommand<T = unknown>(
-  upstream: UpstreamSession,
+  upstream: ConsoleCommandTarget,
   command: string,
   args?: JsonObject,
   options: ConsoleCommandOptions = {},

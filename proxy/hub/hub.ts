@@ -1,6 +1,6 @@
 // All VMs the console was configured with, by name. Nothing can add a VM at run time: no open relay.
 import type { VmSummary } from '../../protocol/api.ts';
-import type { Target } from '../config/target-address.ts';
+import type { Target } from '../qmp/target.ts';
 import { VmHub, type VmHubOptions } from './vm-hub.ts';
 
 export class Hub {
@@ -16,6 +16,14 @@ export class Hub {
 
   all(): VmHub[] {
     return [...this.vms.values()];
+  }
+
+  /** Told whenever one VM's summary changes (connection or run state). */
+  onSummary(listener: (summary: VmSummary) => void): () => void {
+    const offs = this.all().map((vm) => vm.onSummary(listener));
+    return () => {
+      for (const off of offs) off();
+    };
   }
 
   summaries(): VmSummary[] {

@@ -1,7 +1,7 @@
 // Validates one client message the way QEMU's qmp_dispatch_check_obj does, with QEMU's own wording.
 import type { Json, JsonObject, QmpErrorBody } from '../../protocol/qmp.ts';
 import { type JsonInput, parseJsonMessage } from '../qmp/json-streamer.ts';
-import { qemuInputProblem } from '../security/qemu-json-limits.ts';
+import { qemuInputProblem } from '../qmp/qemu-json-limits.ts';
 
 export type CheckedRequest =
   | {

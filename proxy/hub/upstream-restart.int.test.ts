@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { VmSummary } from '../../protocol/api.ts';
 import { CloseCode } from '../../protocol/api.ts';
 import { startTestConsole, type TestConsole } from '../test-support/console.ts';
+import { eventually } from '../test-support/eventually.ts';
 import { bootQemu } from '../test-support/qemu.ts';
 import { connectWsQmp } from '../test-support/ws-qmp-client.ts';
 
@@ -46,16 +47,6 @@ function stableAddress(): { link: string; pointTo: (socket: string) => void } {
   };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('when QEMU goes away', () => {
   it('closes every client within a second with UPSTREAM_LOST, reports why, and reconnects to a restarted QEMU', async () => {
     const address = stableAddress();
@@ -63,7 +54,7 @@ describe('when QEMU goes away', () => {
     cleanups.push(() => first.dispose());
     address.pointTo(first.qmpPath);
     const running = await consoleFor(address.link);
-    await until(
+    await eventually(
       'connected',
       async () => ((await vm(running)).state === 'connected' ? true : undefined),
       10_000,
@@ -88,7 +79,7 @@ describe('when QEMU goes away', () => {
     const made = clients[0]!.messages.filter((m) => m.id === 'in-flight' && 'error' in m);
     expect(made).toEqual([]);
 
-    const down = await until(
+    const down = await eventually(
       'disconnected',
       async () => {
         const v = await vm(running);
@@ -106,7 +97,7 @@ describe('when QEMU goes away', () => {
     cleanups.push(() => second.dispose());
     address.pointTo(second.qmpPath);
     const bootedAt = Date.now();
-    await until(
+    await eventually(
       'reconnected',
       async () => ((await vm(running)).state === 'connected' ? true : undefined),
       5000,
@@ -125,7 +116,7 @@ describe('when QEMU goes away', () => {
     const qemu = await bootQemu({});
     cleanups.push(() => qemu.dispose());
     const running = await consoleFor(qemu.qmpPath);
-    await until(
+    await eventually(
       'connected',
       async () => ((await vm(running)).state === 'connected' ? true : undefined),
       10_000,
@@ -143,7 +134,7 @@ describe('a target that does not exist yet', () => {
   it('shows as disconnected with a reason, keeps the console serving, and connects once QEMU appears', async () => {
     const address = stableAddress();
     const running = await consoleFor(address.link);
-    const before = await until(
+    const before = await eventually(
       'a failed attempt',
       async () => {
         const v = await vm(running);
@@ -161,7 +152,7 @@ describe('a target that does not exist yet', () => {
     const qemu = await bootQemu({});
     cleanups.push(() => qemu.dispose());
     address.pointTo(qemu.qmpPath);
-    await until(
+    await eventually(
       'connected',
       async () => ((await vm(running)).state === 'connected' ? true : undefined),
       5000,
@@ -174,7 +165,7 @@ describe('liveness', () => {
     const qemu = await bootQemu({});
     cleanups.push(() => qemu.dispose());
     const running = await consoleFor(qemu.qmpPath, ['--heartbeat-ms', '100']);
-    await until(
+    await eventually(
       'connected',
       async () => ((await vm(running)).state === 'connected' ? true : undefined),
       10_000,
@@ -187,7 +178,7 @@ describe('liveness', () => {
     expect(hub.clientCount).toBe(2);
     // A paused socket reads no pings, so it sends no pongs: what a sleeping laptop looks like.
     (dead.ws as unknown as { _socket: net.Socket })._socket.pause();
-    await until('the dead peer dropped', async () => (hub.clientCount === 1 ? true : undefined), 3000);
+    await eventually('the dead peer dropped', async () => (hub.clientCount === 1 ? true : undefined), 3000);
     await new Promise((r) => setTimeout(r, 300));
     expect(hub.clientCount).toBe(1);
     expect(await alive.execute('query-status', undefined, 'alive')).toMatchObject({ id: 'alive' });

@@ -1,13 +1,20 @@
 // Shares one VM's upstream QMP session among any number of clients, whatever their transport.
 import type { VmSummary } from '../../protocol/api.ts';
 import { CloseCode } from '../../protocol/api.ts';
+import type { ClientContext } from '../../protocol/journal.ts';
 import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
-import { formatAddress, type Target } from '../config/target-address.ts';
 import { log } from '../log.ts';
+import { formatAddress, type Target } from '../qmp/target.ts';
 import { type UpstreamOptions, UpstreamSession, type UpstreamStatus } from '../qmp/upstream-session.ts';
-import { ClientSession, type ClientSessionOptions } from './client-session.ts';
-import type { ClientContext, ClientTransport } from './client-transport.ts';
-import { type ConsoleCommandOptions, runConsoleCommand } from './console-command.ts';
+import { ClientSession, type ClientSessionOptions, type CommandChannel } from './client-session.ts';
+import type { ClientTransport } from './client-transport.ts';
+import {
+  type ConsoleCommandOptions,
+  type ConsoleCommandTarget,
+  runConsoleCommand,
+} from './console-command.ts';
+import { Outbox } from './outbox.ts';
+import { type QueryStatusReturn, RunStateTracker } from './run-state-tracker.ts';
 
 /**
  * Sees every event before any client does (the journal writes it first) and calls `deliver` when
@@ -21,43 +28,47 @@ export interface VmHubOptions {
   eventSink?: EventSink;
 }
 
-export class VmHub {
+export class VmHub implements CommandChannel {
   readonly upstream: UpstreamSession;
   private readonly clients = new Set<ClientSession>();
-  private eventsReceived = 0;
-  private eventsDelivered = 0;
-  /** Replies that arrived while earlier events were still on their way to the journal. */
-  private readonly heldReplies: { after: number; run: () => void }[] = [];
+  /**
+   * What QEMU sent, in its order: an event takes its place when it arrives and is ready once the
+   * journal has it; a reply is ready at once but never overtakes an event QEMU sent before it.
+   */
+  private readonly outbox = new Outbox<() => void>((run) => run());
   private readonly statusListeners = new Set<(vm: VmHub, status: UpstreamStatus) => void>();
+  private readonly summaryListeners = new Set<(summary: VmSummary) => void>();
+  private readonly runState: RunStateTracker;
 
   constructor(
     readonly target: Target,
     private readonly options: VmHubOptions,
   ) {
     this.upstream = new UpstreamSession(target, options.upstream);
-    // Events wait for the journal; a reply QEMU sent after an event must not overtake it.
-    this.upstream.setReplyGate((run) => {
-      if (this.eventsDelivered === this.eventsReceived) run();
-      else this.heldReplies.push({ after: this.eventsReceived, run });
+    this.runState = new RunStateTracker({
+      queryStatus: () => this.execute<QueryStatusReturn>('query-status'),
+      onChange: () => this.summaryChanged(),
     });
     this.upstream.onEvent((event, raw) => {
-      this.eventsReceived++;
-      const deliver = () => {
-        this.eventsDelivered++;
-        for (const client of this.clients) client.event(raw);
-        while (this.heldReplies.length > 0 && this.heldReplies[0]!.after <= this.eventsDelivered) {
-          this.heldReplies.shift()!.run();
-        }
-      };
+      const place = this.outbox.reserve();
+      const deliver = () =>
+        place(() => {
+          this.runState.event(event);
+          for (const client of this.clients) client.event(raw);
+        });
       if (options.eventSink) options.eventSink(target.name, event, raw, deliver);
       else deliver();
     });
     this.upstream.onStatus((status) => {
-      // Held replies belong to clients that are closed now.
-      if (status.state === 'disconnected') this.heldReplies.length = 0;
+      // What waits belongs to clients that are closed now, and to a run state that is forgotten.
+      if (status.state !== 'connected') this.outbox.clear();
       if (status.state === 'disconnected')
         this.closeAll(CloseCode.UPSTREAM_LOST, `QEMU connection lost: ${status.error ?? 'closed'}`);
       for (const listener of this.statusListeners) listener(this, status);
+      // Without a session there is no run state; with a new one it is asked for (and told when known).
+      if (status.state !== 'connected') this.runState.disconnected();
+      this.summaryChanged();
+      if (status.state === 'connected') this.runState.connected();
     });
   }
 
@@ -69,9 +80,22 @@ export class VmHub {
     return this.clients.size;
   }
 
+  /** Attached clients by transport (WebSocket, or the plain QMP socket of --listen-qmp). */
+  clientCounts(): Record<ClientTransport['kind'], number> {
+    const counts = { websocket: 0, socket: 0 };
+    for (const client of this.clients) counts[client.transportKind]++;
+    return counts;
+  }
+
   onStatus(listener: (vm: VmHub, status: UpstreamStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  /** Told whenever the summary changes: connection state, error, version or run state. */
+  onSummary(listener: (summary: VmSummary) => void): () => void {
+    this.summaryListeners.add(listener);
+    return () => this.summaryListeners.delete(listener);
   }
 
   summary(): VmSummary {
@@ -83,8 +107,14 @@ export class VmHub {
       version: s.greeting?.QMP.version ?? null,
       since: s.since.toISOString(),
       error: s.error,
-      runState: null,
+      runState: this.runState.state,
     };
+  }
+
+  private summaryChanged(): void {
+    if (this.summaryListeners.size === 0) return;
+    const summary = this.summary();
+    for (const listener of this.summaryListeners) listener(summary);
   }
 
   /**
@@ -92,8 +122,20 @@ export class VmHub {
    * QEMU's `return`. Rejects with a ConsoleCommandError (not connected, QMP error, timeout, lost).
    */
   execute<T = unknown>(command: string, args?: JsonObject, options?: ConsoleCommandOptions): Promise<T> {
-    return runConsoleCommand<T>(this.upstream, command, args, options);
+    const target: ConsoleCommandTarget = {
+      send: this.send,
+      onStatus: (listener) => this.upstream.onStatus(listener),
+    };
+    return runConsoleCommand<T>(target, command, args, options);
   }
+
+  get oobAvailable(): boolean {
+    return this.upstream.oobAvailable;
+  }
+
+  /** A command to QEMU whose reply is released in QEMU's order, behind the events sent before it. */
+  readonly send: CommandChannel['send'] = (kind, command, args, handler) =>
+    this.upstream.send(kind, command, args, (reply) => this.outbox.push(() => handler(reply)));
 
   /**
    * Gives a new client its own QMP session. A VM whose QEMU is not connected closes the client at
@@ -108,7 +150,7 @@ export class VmHub {
       );
       return null;
     }
-    const session = new ClientSession(this.name, this.upstream, transport, context, this.options.session);
+    const session = new ClientSession(this.name, this, transport, context, this.options.session);
     this.clients.add(session);
     session.greet(greeting);
     log.debug('client attached', { vm: this.name, transport: transport.kind, remote: context.remoteAddress });

@@ -1,6 +1,6 @@
 // Which events open alerts, how repeats coalesce, and the open alerts held in memory.
 import type { AlertEvent, JournalAlert } from '../../protocol/journal.ts';
-import { ALERT_EVENTS } from '../../protocol/journal.ts';
+import { ALERT_EVENTS, alertSeverity } from '../../protocol/journal.ts';
 import type { JsonObject } from '../../protocol/qmp.ts';
 
 /** What an alert event says, in the alert's terms (the shared API type's facts). */
@@ -10,7 +10,8 @@ export type AlertFacts = Pick<
 >;
 
 /** An alert as the journal keeps it: the API's shape with times in epoch milliseconds. */
-export interface Alert extends Omit<JournalAlert, 'first' | 'last' | 'acknowledgedBy' | 'acknowledgedAt'> {
+export interface Alert
+  extends Omit<JournalAlert, 'severity' | 'first' | 'last' | 'acknowledgedBy' | 'acknowledgedAt'> {
   first: number;
   last: number;
   acknowledgedBy: string | null;
@@ -21,10 +22,50 @@ const alertEvents = new Set<string>(ALERT_EVENTS);
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
+const byteCount = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
+
+/** `64 KiB`, `1.5 MiB`: thresholds are set in bytes, but operators think in binary units. */
+export function binaryBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
+}
+
+/**
+ * BLOCK_WRITE_THRESHOLD carries `amount-exceeded` (bytes the write went past) and `write-threshold`;
+ * QEMU disarms the threshold when it fires, so each crossing is its own event.
+ */
+export function thresholdReason(data: JsonObject): string | null {
+  const exceeded = byteCount(data['amount-exceeded']);
+  const threshold = byteCount(data['write-threshold']);
+  if (exceeded === null && threshold === null) return null;
+  const past = exceeded === null ? 'past' : `${binaryBytes(exceeded)} (${exceeded} bytes) past`;
+  const at =
+    threshold === null ? 'the threshold' : `the threshold at ${binaryBytes(threshold)} (${threshold} bytes)`;
+  return `a write went ${past} ${at}`;
+}
+
 /** The alert facts of a QEMU event, or null when the event does not open alerts. */
 export function alertFacts(event: string, data: JsonObject | undefined): AlertFacts | null {
   if (!alertEvents.has(event)) return null;
   const d = data ?? {};
+  if (event === 'BLOCK_WRITE_THRESHOLD') {
+    return {
+      event,
+      device: null,
+      node: str(d['node-name']),
+      operation: 'write',
+      action: null,
+      reason: thresholdReason(d),
+      nospace: null,
+    };
+  }
   return {
     event: event as AlertEvent,
     device: str(d.device),
@@ -36,12 +77,17 @@ export function alertFacts(event: string, data: JsonObject | undefined): AlertFa
   };
 }
 
-/** Repeats with the same key coalesce while the alert is open: (vm, event, device or node, operation, reason). */
+/**
+ * Repeats with the same key coalesce while the alert is open: (vm, event, device or node, operation,
+ * reason). A write threshold's reason is the amount of its latest crossing, so its repeats coalesce
+ * per node and the alert keeps the latest amount.
+ */
 export function alertKey(
   vm: string,
   f: Pick<AlertFacts, 'event' | 'device' | 'node' | 'operation' | 'reason'>,
 ) {
-  return JSON.stringify([vm, f.event, f.device ?? f.node, f.operation, f.reason]);
+  const reason = f.event === 'BLOCK_WRITE_THRESHOLD' ? null : f.reason;
+  return JSON.stringify([vm, f.event, f.device ?? f.node, f.operation, reason]);
 }
 
 export function toJournalAlert(a: Alert): JournalAlert {
@@ -49,6 +95,7 @@ export function toJournalAlert(a: Alert): JournalAlert {
     id: a.id,
     vm: a.vm,
     event: a.event,
+    severity: alertSeverity(a.event),
     device: a.device,
     node: a.node,
     operation: a.operation,
@@ -99,6 +146,7 @@ export class AlertBook {
       alert.lastSeq = seq;
       alert.action = facts.action ?? alert.action;
       alert.nospace = facts.nospace ?? alert.nospace;
+      alert.reason = facts.reason ?? alert.reason;
     } else {
       alert = {
         id: this.nextId++,

@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VmSummary } from '../../protocol/api.ts';
 import type { JournalRecord } from '../../protocol/journal.ts';
 import type { QmpEvent } from '../../protocol/qmp.ts';
+import { eventually } from '../test-support/eventually.ts';
 import { useQemu } from '../test-support/qemu.ts';
 import { connectQmp, type QmpSocketClient } from '../test-support/qmp-socket-client.ts';
+import { connectSse } from '../test-support/sse-client.ts';
 import { connectWsQmp } from '../test-support/ws-qmp-client.ts';
-import { connectSse } from './sse-test-client.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOKEN = 'journal-crash-test-token-0123456789';
@@ -71,13 +72,10 @@ async function spawnConsole(): Promise<ConsoleProcess> {
     });
     void exited.then(() => reject(new Error(`console exited: ${out} ${err}`)));
   });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
+  await eventually('the console to connect', async () => {
     const vms = (await (await fetch(`${url}api/vms`, { headers: auth })).json()) as VmSummary[];
-    if (vms[0]?.state === 'connected') break;
-    if (Date.now() > deadline) throw new Error(`console never connected: ${JSON.stringify(vms)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+    return vms[0]?.state === 'connected' ? true : undefined;
+  });
   return { child, url, exited };
 }
 

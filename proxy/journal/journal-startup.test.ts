@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseCliArgs } from '../config/cli-config.ts';
 import { startConsole } from '../console.ts';
+import { eventually } from '../test-support/eventually.ts';
 import { JournalOpenError } from './journal-store.ts';
 
 let dir: string;
@@ -67,12 +68,11 @@ describe('startConsole', () => {
   it('serves the journal API and records the console’s view of an unreachable VM', async () => {
     const running = await startConsole(config(), { upstream: { initialBackoffMs: 10_000 } });
     try {
-      const deadline = Date.now() + 5000;
-      let body: { events: { event: string; source?: string; data?: { reason?: string } }[] } = { events: [] };
-      while (Date.now() < deadline && body.events.length === 0) {
-        body = await (await fetch(`${running.url}api/vms/vm/events`)).json();
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      type Page = { events: { event: string; source?: string; data?: { reason?: string } }[] };
+      const body = await eventually('the disconnect journaled', async () => {
+        const page = (await (await fetch(`${running.url}api/vms/vm/events`)).json()) as Page;
+        return page.events.length > 0 ? page : undefined;
+      });
       expect(body.events).toMatchObject([{ event: 'CONSOLE_DISCONNECTED', source: 'console' }]);
       expect(body.events[0]!.data?.reason).toMatch(/no such socket/);
       const vms = await (await fetch(`${running.url}api/vms`)).json();
@@ -99,7 +99,8 @@ describe('startConsole', () => {
           '',
           () => {},
         );
-      await new Promise((r) => setImmediate(r));
+      // Delivered, and the database's fill tried (it runs behind delivery).
+      running.journal.settle();
       const vms = await (await fetch(`${running.url}api/vms`)).json();
       expect(vms[0].name).toBe(vm.name);
       expect(vms[0].journal).toMatchObject({
@@ -113,8 +114,9 @@ describe('startConsole', () => {
       const page = await (await fetch(`${running.url}api/vms/vm/events?limit=1`)).json();
       expect(page.events[0].seq).toBe(running.journal.headSeq);
       db.pragma('max_page_count = 1073741823');
-      await new Promise((r) => setTimeout(r, 100));
-      expect((await (await fetch(`${running.url}api/journal`)).json()).ok).toBe(true);
+      await eventually('the journal to recover', async () =>
+        (await (await fetch(`${running.url}api/journal`)).json()).ok === true ? true : undefined,
+      );
     } finally {
       await running.stop();
     }

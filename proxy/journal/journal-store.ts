@@ -1,117 +1,13 @@
 // The event journal on disk: one SQLite file (WAL) with the events, the alerts and the command audit.
 import { statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { AlertState } from '../../protocol/journal.ts';
 import type { Alert } from './alert-book.ts';
+import type { AlertQuery, AuditRow, EventQuery, EventRow, RetentionPolicy } from './event-row.ts';
+import { type JournalStoreOptions, openJournalDatabase } from './journal-database.ts';
 
-/** One event as stored. `data` is QEMU's `data` as JSON text, or null when the event had none. */
-export interface EventRow {
-  seq: number;
-  vm: string;
-  event: string;
-  data: string | null;
-  tsSeconds: number;
-  tsMicro: number;
-  /** Epoch milliseconds. */
-  received: number;
-  source: 'qemu' | 'console';
-}
-
-/** One command's audit record: argument names only, never values. */
-export interface AuditRow {
-  at: number;
-  vm: string;
-  command: string;
-  argumentNames: string[];
-  outcome: string;
-  errorClass: string | null;
-  role: string;
-  remote: string;
-}
-
-export interface EventQuery {
-  vm?: string;
-  /** Sequence bounds, exclusive. */
-  after?: number;
-  before?: number;
-  /** Received-time bounds in epoch ms: since ≤ received < until. */
-  since?: number;
-  until?: number;
-  events?: string[];
-  limit: number;
-  order: 'asc' | 'desc';
-}
-
-export interface AlertQuery {
-  state?: AlertState;
-  vm?: string;
-  limit: number;
-}
-
-export interface RetentionPolicy {
-  maxEvents: number;
-  maxAgeMs: number | null;
-}
-
-/** The database cannot be used: the console must not start without its memory. */
-export class JournalOpenError extends Error {
-  override readonly name = 'JournalOpenError';
-}
-
-/** 'QMPC': marks the file as a QMP Console journal. */
-const APPLICATION_ID = 0x514d5043;
-const SCHEMA_VERSION = 1;
-
-const schema = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY,
-  vm TEXT NOT NULL,
-  event TEXT NOT NULL,
-  data TEXT,
-  ts_seconds INTEGER NOT NULL,
-  ts_micro INTEGER NOT NULL,
-  received INTEGER NOT NULL,
-  source TEXT NOT NULL CHECK (source IN ('qemu', 'console'))
-);
-CREATE INDEX IF NOT EXISTS events_vm_seq ON events (vm, seq);
-CREATE INDEX IF NOT EXISTS events_event_seq ON events (event, seq);
--- Received times never go back (the journal clamps them), so a time bound is a seq bound, found by
--- a binary search on the primary key: no index on received to update on every append.
-DROP INDEX IF EXISTS events_received;
-CREATE TABLE IF NOT EXISTS alerts (
-  id INTEGER PRIMARY KEY,
-  vm TEXT NOT NULL,
-  event TEXT NOT NULL,
-  device TEXT,
-  node TEXT,
-  operation TEXT,
-  action TEXT,
-  reason TEXT,
-  nospace INTEGER,
-  count INTEGER NOT NULL,
-  first INTEGER NOT NULL,
-  last INTEGER NOT NULL,
-  first_seq INTEGER NOT NULL,
-  last_seq INTEGER NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged')),
-  acknowledged_by TEXT,
-  acknowledged_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS alerts_state_last ON alerts (state, last);
-CREATE TABLE IF NOT EXISTS audit (
-  id INTEGER PRIMARY KEY,
-  at INTEGER NOT NULL,
-  vm TEXT NOT NULL,
-  command TEXT NOT NULL,
-  argument_names TEXT NOT NULL,
-  outcome TEXT NOT NULL,
-  error_class TEXT,
-  role TEXT NOT NULL,
-  remote TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
-`;
+export type { AlertQuery, AuditRow, EventQuery, EventRow, RetentionPolicy } from './event-row.ts';
+export { JournalOpenError, type JournalStoreOptions } from './journal-database.ts';
 
 const eventColumns = 'seq, vm, event, data, ts_seconds, ts_micro, received, source';
 
@@ -177,16 +73,6 @@ const fromDbAlert = (r: DbAlertRow): Alert => ({
   acknowledgedAt: r.acknowledged_at,
 });
 
-function describeError(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  return e.code ? `${e.message} (${e.code})` : String(e.message ?? err);
-}
-
-export interface JournalStoreOptions {
-  /** Run `PRAGMA quick_check` at open (reads the whole file; on by default). */
-  check?: boolean;
-}
-
 export class JournalStore {
   private readonly insertEvent: Database.Statement;
   private readonly upsertAlert: Database.Statement;
@@ -203,9 +89,7 @@ export class JournalStore {
     readonly db: Database.Database,
     readonly file: string,
   ) {
-    this.insertEvent = db.prepare(
-      `INSERT INTO events (${eventColumns}) VALUES (@seq, @vm, @event, @data, @tsSeconds, @tsMicro, @received, @source)`,
-    );
+    this.insertEvent = db.prepare(`INSERT INTO events (${eventColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.upsertAlert = db.prepare(
       `INSERT OR REPLACE INTO alerts (id, vm, event, device, node, operation, action, reason, nospace, count,
          first, last, first_seq, last_seq, state, acknowledged_by, acknowledged_at)
@@ -229,7 +113,9 @@ export class JournalStore {
     this.committedSeq = Math.max(metaLast ?? 0, maxSeq ?? 0);
 
     this.commitTx = db.transaction((events: EventRow[], alerts: Alert[], audits: AuditRow[]) => {
-      for (const e of events) this.insertEvent.run(e);
+      // Positional parameters: binding by name costs a lookup per column per row.
+      for (const e of events)
+        this.insertEvent.run(e.seq, e.vm, e.event, e.data, e.tsSeconds, e.tsMicro, e.received, e.source);
       for (const a of alerts)
         this.upsertAlert.run({ ...a, nospace: a.nospace === null ? null : a.nospace ? 1 : 0 });
       for (const a of audits)
@@ -253,68 +139,7 @@ export class JournalStore {
    * what is wrong: not writable, not a database, corrupt, another console using it, a newer schema.
    */
   static open(file: string, options: JournalStoreOptions = {}): JournalStore {
-    let db: Database.Database | null = null;
-    const fail = (what: string, err?: unknown): never => {
-      try {
-        db?.close();
-      } catch {}
-      const hint = /corrupt|not a database|malformed/i.test(`${what} ${err ? describeError(err) : ''}`)
-        ? ' (move the file aside to start a new journal)'
-        : '';
-      throw new JournalOpenError(
-        `event journal ${file}: ${what}${err ? `: ${describeError(err)}` : ''}${hint}`,
-      );
-    };
-    try {
-      if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) fail('is a directory');
-      db = new Database(file, { timeout: 1000 });
-    } catch (err) {
-      if (err instanceof JournalOpenError) throw err;
-      fail('cannot open', err);
-    }
-    const d = db!;
-    try {
-      // One console per journal: the lock is held for the life of the connection.
-      d.pragma('locking_mode = EXCLUSIVE');
-      const mode = d.pragma('journal_mode = WAL', { simple: true });
-      if (mode !== 'wal') fail(`cannot use WAL mode (got "${String(mode)}")`);
-      d.pragma('synchronous = NORMAL');
-      d.pragma('temp_store = MEMORY');
-      d.pragma('cache_size = -32768');
-      const appId = d.pragma('application_id', { simple: true }) as number;
-      const version = d.pragma('user_version', { simple: true }) as number;
-      const tables = d.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {
-        n: number;
-      };
-      if (appId !== 0 && appId !== APPLICATION_ID) fail('is an SQLite database of some other program');
-      if (appId === 0 && tables.n > 0) fail('is an SQLite database of some other program');
-      if (version > SCHEMA_VERSION)
-        fail(`was written by a newer QMP Console (schema ${version}; this one knows ${SCHEMA_VERSION})`);
-      if (options.check ?? true) {
-        const problems = d.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
-        const bad = problems.map((p) => p.quick_check).filter((p) => p !== 'ok');
-        if (bad.length > 0) fail(`is corrupt: ${bad.join('; ')}`);
-      }
-      d.exec(schema);
-      d.pragma(`application_id = ${APPLICATION_ID}`);
-      d.pragma(`user_version = ${SCHEMA_VERSION}`);
-      // A real write now, so an unwritable file fails at start and not at the first event.
-      d.prepare(
-        "INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      ).run(Date.now());
-      d.pragma('optimize = 0x10002');
-      return new JournalStore(d, file);
-    } catch (err) {
-      if (err instanceof JournalOpenError) throw err;
-      const code = (err as { code?: string }).code ?? '';
-      if (code === 'SQLITE_BUSY')
-        fail('is in use by another QMP Console (one console per data directory)', err);
-      if (code === 'SQLITE_NOTADB') fail('is not an SQLite database', err);
-      if (code.startsWith('SQLITE_CORRUPT')) fail('is corrupt', err);
-      if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM')
-        fail('is not writable', err);
-      return fail('cannot be used', err);
-    }
+    return new JournalStore(openJournalDatabase(file, options), file);
   }
 
   /** The newest sequence number ever committed (kept even when pruning removes every event). */

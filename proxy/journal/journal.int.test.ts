@@ -4,9 +4,10 @@ import type { VmSummary } from '../../protocol/api.ts';
 import type { AlertList, JournalPage, JournalRecord } from '../../protocol/journal.ts';
 import type { QmpEvent } from '../../protocol/qmp.ts';
 import { startTestConsole, type TestConsole } from '../test-support/console.ts';
+import { eventually } from '../test-support/eventually.ts';
 import { useQemu } from '../test-support/qemu.ts';
 import { connectQmp, type QmpSocketClient } from '../test-support/qmp-socket-client.ts';
-import { connectSse, type SseClient } from './sse-test-client.ts';
+import { connectSse, type SseClient } from '../test-support/sse-client.ts';
 
 const qemu = useQemu({ secondMonitor: true, disks: [{ id: 'bad0', fail: 'eio' }] });
 let con: TestConsole;
@@ -19,7 +20,7 @@ beforeAll(async () => {
     vms: { vm: qemu().qmpPath },
     start: { upstream: { initialBackoffMs: 20 } },
   });
-  await until('connected', async () => {
+  await eventually('connected', async () => {
     const vms = (await (await con.api('/api/vms')).json()) as VmSummary[];
     return vms[0]?.state === 'connected' ? true : undefined;
   });
@@ -29,16 +30,6 @@ afterAll(async () => {
   await truth?.close();
   await con?.stop();
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * A real event storm: `cont` → RESUME, BLOCK_IO_ERROR (SeaBIOS reading the failing disk), STOP; after
@@ -99,7 +90,7 @@ describe('the journal with a real QEMU', () => {
     await storm(5);
     const expected = truth.events.slice(truthFrom).map(key);
     expect(expected).toHaveLength(15);
-    const got = await until('15 events journaled', async () => {
+    const got = await eventually('15 events journaled', async () => {
       const r = await journalAfter(from);
       return r.length >= 15 ? r : undefined;
     });
@@ -174,7 +165,7 @@ describe('the journal with a real QEMU', () => {
     await storm(1000);
     const errors = truth.events.slice(truthFrom).filter((e) => e.event === 'BLOCK_IO_ERROR');
     expect(errors).toHaveLength(1000);
-    const open = await until('the alert to count every error', async () => {
+    const open = await eventually('the alert to count every error', async () => {
       const list = (await (await con.api('/api/alerts?state=open')).json()) as AlertList;
       return list.alerts[0]?.count === 1000 ? list.alerts : undefined;
     });

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
 import type { UpstreamStatus } from '../qmp/upstream-session.ts';
-import { Journal, type JournalOptions, recordJson, toJournalRecord } from './journal.ts';
+import { eventLogFile, Journal, type JournalOptions, recordJson, toJournalRecord } from './journal.ts';
 import { type EventRow, JournalStore } from './journal-store.ts';
 
 let dir: string;
@@ -26,7 +26,12 @@ afterEach(() => {
 });
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Retry and audit delays run on timers: advanced by hand, never slept through. */
+const timers = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 let usec = 0;
 function ev(event: string, data?: JsonObject): QmpEvent {
@@ -44,38 +49,75 @@ const ioError = (reason = 'Input/output error'): QmpEvent =>
     reason,
   });
 
-const all = (j: Journal) => j.store.query({ limit: 100_000, order: 'asc' });
+/** What is in SQLite, once the journal has filled it with everything published. */
+const all = (j: Journal) => {
+  j.settle();
+  return j.store.query({ limit: 100_000, order: 'asc' });
+};
+const logSeqs = (j: Journal) =>
+  readFileSync(eventLogFile(j.store.file), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as number[])[0]);
 
 describe('write before fan-out', () => {
   beforeEach(() => {
     journal = open();
   });
 
-  it('delivers each event only once it is committed, in order, batched', async () => {
-    const seenAtDelivery: { seq: number; inDb: boolean }[] = [];
+  it('delivers each event only once it is in the log, in order, one write per batch, no turn waited', async () => {
+    const seenAtDelivery: { seq: number; inLog: boolean }[] = [];
     for (let i = 0; i < 10; i++) {
       const vm = i % 2 ? 'a' : 'b';
       journal.sink(vm, ev('STOP'), '', () => {
-        const last = journal.store.lastSeq;
-        seenAtDelivery.push({ seq: seenAtDelivery.length + 1, inDb: last >= seenAtDelivery.length + 1 });
+        const seq = seenAtDelivery.length + 1;
+        seenAtDelivery.push({ seq, inLog: logSeqs(journal).includes(seq) });
       });
     }
     expect(seenAtDelivery).toEqual([]);
+    expect(logSeqs(journal)).toEqual([]);
+    // The batch goes out once the code that queued it is done, before any I/O or timer.
+    await Promise.resolve();
+    expect(seenAtDelivery.map((s) => s.inLog)).toEqual(Array(10).fill(true));
+    // SQLite is filled behind; readers see the published rows either way.
     expect(journal.store.lastSeq).toBe(0);
-    await tick();
-    expect(seenAtDelivery.map((s) => s.inDb)).toEqual(Array(10).fill(true));
+    expect(journal.query({ limit: 100, order: 'asc' }).map((r) => r.seq)).toEqual(
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    );
     expect(all(journal).map((r) => [r.seq, r.vm])).toEqual(
       Array.from({ length: 10 }, (_, i) => [i + 1, i % 2 ? 'a' : 'b']),
     );
+    // Once SQLite holds them the log starts again from empty.
+    expect(logSeqs(journal)).toEqual([]);
   });
 
-  it('commits at once when the batch is full', () => {
+  it('fills SQLite behind delivery, within the save delay', async () => {
+    timers();
     journal.close();
-    journal = open({ batchMax: 5 });
-    let delivered = 0;
-    for (let i = 0; i < 12; i++) journal.sink('a', ev('STOP'), '', () => delivered++);
-    expect(journal.store.lastSeq).toBe(10);
-    expect(delivered).toBe(10);
+    journal = open({ saveDelayMs: 20 });
+    journal.sink('a', ev('STOP'), '', () => {});
+    await tick();
+    expect(journal.store.lastSeq).toBe(0);
+    await sleep(60);
+    expect(journal.store.lastSeq).toBe(1);
+  });
+
+  it('a console killed before the fill: the next start reads the log back into SQLite, alerts included', async () => {
+    journal.close();
+    journal = open({ saveDelayMs: 60_000 });
+    for (let i = 0; i < 5; i++) journal.sink('a', ioError(), '', () => {});
+    await tick();
+    expect(journal.store.lastSeq).toBe(0);
+    // As after kill -9: the database is closed without the fill, the log stays as it is.
+    opened.splice(opened.indexOf(journal), 1);
+    journal.store.db.close();
+    const again = open();
+    expect(again.store.query({ limit: 10, order: 'asc' }).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(again.store.openAlerts()).toMatchObject([{ count: 5, firstSeq: 1, lastSeq: 5 }]);
+    expect(logSeqs(again)).toEqual([]);
+    again.sink('a', ev('STOP'), '', () => {});
+    await tick();
+    expect(all(again).at(-1)!.seq).toBe(6);
   });
 
   it('publishes committed records to subscribers after delivery', async () => {
@@ -131,9 +173,7 @@ describe('received times', () => {
     for (const name of ['STOP', 'RESUME', 'STOP', 'RESUME']) journal.sink('a', ev(name), '', () => {});
     await tick();
     expect(all(journal).map((r) => r.received)).toEqual([5000, 6000, 6000, 7000]);
-    expect(journal.store.query({ limit: 10, order: 'asc', since: 6000 }).map((r) => r.seq)).toEqual([
-      2, 3, 4,
-    ]);
+    expect(journal.query({ limit: 10, order: 'asc', since: 6000 }).map((r) => r.seq)).toEqual([2, 3, 4]);
   });
 });
 
@@ -163,6 +203,7 @@ describe('console facts and audit', () => {
   });
 
   it('keeps command audit records with argument names only', async () => {
+    timers();
     journal.recordCommand({
       vm: 'a',
       context: { role: 'operator', remoteAddress: '127.0.0.1:5' },
@@ -173,7 +214,7 @@ describe('console facts and audit', () => {
     await tick();
     // Off the command path: not in the same tick's commit, but within the audit delay.
     expect(journal.store.audit(10)).toEqual([]);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(journal.store.audit(10)).toEqual([
       expect.objectContaining({
         vm: 'a',
@@ -216,6 +257,7 @@ describe('alerts', () => {
     // One push per alert per batch, not one per event.
     expect(changes.length).toBeLessThanOrEqual(3 * 2);
     // It is in the database as well.
+    journal.settle();
     expect(journal.store.openAlerts().find((a) => a.id === main.id)?.count).toBe(1000);
   });
 
@@ -256,13 +298,14 @@ describe('when appends fail (disk full)', () => {
     ev('BLOCK_IO_ERROR', { device: 'bad0', operation: 'read', reason: `${i}`.padEnd(300, '.') });
 
   it('delivers anyway, reports, keeps a readable backlog, and writes it once there is room', async () => {
+    timers();
     journal = open({ retryInitialMs: 5, retryMaxMs: 20 });
     const free = fillDisk(journal);
     const delivered: number[] = [];
     const published: number[] = [];
     journal.subscribe({ records: (rows) => published.push(...rows.map((r) => r.seq)), alert: () => {} });
     for (let i = 0; i < 300; i++) journal.sink('a', big(i), '', () => delivered.push(i));
-    await tick();
+    journal.settle();
     expect(delivered).toHaveLength(300);
     expect(published).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
     const h = journal.health();
@@ -284,11 +327,16 @@ describe('when appends fail (disk full)', () => {
   });
 
   it('past the backlog limit: drops from the journal (not from clients) and records the gap', async () => {
+    timers();
     journal = open({ retryInitialMs: 5, retryMaxMs: 10, maxBacklog: 50 });
     const free = fillDisk(journal);
     let delivered = 0;
-    for (let i = 0; i < 120; i++) journal.sink('a', big(i), '', () => delivered++);
-    await tick();
+    for (let i = 0; i < 50; i++) journal.sink('a', big(i), '', () => delivered++);
+    journal.settle();
+    expect(journal.health()).toMatchObject({ ok: false, backlog: 50 });
+    // Failing now: memory is full, the rest are only delivered.
+    for (let i = 50; i < 120; i++) journal.sink('a', big(i), '', () => delivered++);
+    journal.settle();
     expect(delivered).toBe(120);
     expect(journal.health()).toMatchObject({ ok: false, lost: 120 - 50 });
     free();
@@ -308,7 +356,7 @@ describe('retention on the live journal', () => {
   it('prunes in small steps down to the limit', async () => {
     journal = open({ retention: { maxEvents: 100 }, pruneBatch: 30 });
     for (let i = 0; i < 500; i++) journal.sink('a', ev('STOP'), '', () => {});
-    await tick();
+    journal.settle();
     journal.pruneSome();
     expect(journal.store.firstSeq()).toBe(31);
     for (let i = 0; i < 20; i++) await tick();

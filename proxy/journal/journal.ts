@@ -1,33 +1,33 @@
-// The live journal: every event is committed before any client sees it, in batches, in order.
+// The live journal: every event is written before any client sees it, in batches, in order.
 //
 // Write before fan-out: the hub hands each QEMU event to `sink` with a `deliver` callback. Events are
-// queued with their sequence numbers; on `setImmediate` (or at `batchMax`) the queue is committed in
-// one transaction and only then is each `deliver()` called, in order, followed by the SSE subscribers.
+// queued with their sequence numbers; once the code that read them from QEMU's socket has run (a
+// microtask: no event-loop turn is waited for) the batch is appended to the event log in one write, and
+// only then is each `deliver()` called, in order, followed by the SSE subscribers. SQLite is filled
+// from the same rows behind that, in larger transactions (`saveDelayMs`), with the alert states and the
+// command audit; readers see the rows not yet in SQLite laid over the database's.
 //
-// When a commit fails (disk full, I/O error) the events are delivered anyway (an operator losing live
-// visibility during a disk-full incident would be worse), kept in a memory backlog (readable by
-// `readAfter`, so SSE resumes still have no gap), reported by `health()`, and retried with backoff.
-// Past `maxBacklog` events the newest are dropped from the journal (still delivered) and a
-// CONSOLE_JOURNAL_GAP record says how many and which sequence numbers once writes succeed again.
-import type { JournalHealth, JournalRecord, JournalStatus } from '../../protocol/journal.ts';
+// When SQLite cannot be written (disk full, I/O error) the rows stay in memory (and in the log), are
+// reported by `health()`, and the fill is retried with backoff. Past `maxBacklog` events the newest are
+// dropped from memory (still delivered) and a CONSOLE_JOURNAL_GAP record says how many and which
+// sequence numbers once writes succeed again. When the log itself cannot be written, the batch goes
+// to SQLite before delivery, as it would without a log.
+import type { CommandRecord, JournalHealth, JournalStatus } from '../../protocol/journal.ts';
 import { ConsoleEvent } from '../../protocol/journal.ts';
 import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
-import type { CommandRecord } from '../hub/client-session.ts';
 import type { EventSink } from '../hub/vm-hub.ts';
 import { log } from '../log.ts';
 import type { UpstreamStatus } from '../qmp/upstream-session.ts';
 import { type Alert, AlertBook } from './alert-book.ts';
-import type {
-  AlertQuery,
-  AuditRow,
-  EventQuery,
-  EventRow,
-  JournalStore,
-  RetentionPolicy,
-} from './journal-store.ts';
+import { DatabaseFill } from './database-fill.ts';
+import { EventLog } from './event-log.ts';
+import type { AlertQuery, EventQuery, EventRow, RetentionPolicy } from './event-row.ts';
+import type { JournalStore } from './journal-store.ts';
+
+export { recordJson, toJournalRecord } from './event-row.ts';
 
 export interface JournalOptions {
-  /** Commit at once when this many events are queued (default 1000). */
+  /** Appends to the log at once when this many events are queued (default 1000). */
   batchMax?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
@@ -38,17 +38,21 @@ export interface JournalOptions {
   pruneIntervalMs?: number;
   pruneBatch?: number;
   /**
-   * Audit records need no write-before-reply: they ride on the next event batch or are committed after
-   * this delay (default 250 ms), so a command's own commit never sits in the next command's path.
+   * How long rows, alert states and audit records wait for their SQLite transaction (default 100 ms):
+   * one commit for a storm's worth of events, off the path from QEMU to the clients.
    */
-  auditDelayMs?: number;
+  saveDelayMs?: number;
+  /** Fills SQLite at once when this many rows wait (default 20,000). */
+  saveMax?: number;
   now?: () => number;
 }
 
-/** What SSE streams listen to. Called after a commit, synchronously, in sequence order. */
+/** What SSE streams listen to. Called after delivery, synchronously, in sequence order. */
 export interface JournalSubscriber {
   records(records: EventRow[]): void;
   alert(alert: Alert): void;
+  /** Writes started failing or recovered (`health()` says how it is now). */
+  healthChanged?(): void;
 }
 
 interface Queued {
@@ -59,35 +63,19 @@ interface Queued {
 
 export const DEFAULT_RETENTION: RetentionPolicy = { maxEvents: 1_000_000, maxAgeMs: null };
 
-/** A record's JSON text, built without re-parsing the stored data. */
-export function recordJson(r: EventRow): string {
-  return `{"seq":${r.seq},"vm":${JSON.stringify(r.vm)},"event":${JSON.stringify(r.event)}${
-    r.data !== null ? `,"data":${r.data}` : ''
-  },"timestamp":{"seconds":${r.tsSeconds},"microseconds":${r.tsMicro}},"received":"${new Date(
-    r.received,
-  ).toISOString()}"${r.source === 'console' ? ',"source":"console"' : ''}}`;
-}
-
-export function toJournalRecord(r: EventRow): JournalRecord {
-  return JSON.parse(recordJson(r)) as JournalRecord;
-}
+/** The append-only log beside a journal's database. */
+export const eventLogFile = (databaseFile: string) => `${databaseFile}-events.log`;
 
 export class Journal {
   readonly alerts: AlertBook;
   private queue: Queued[] = [];
-  private audits: AuditRow[] = [];
-  /** Rows published (delivered) but not yet committed, in order; non-empty only while failing. */
-  private backlog: EventRow[] = [];
+  private readonly fill: DatabaseFill;
+  private readonly log: EventLog;
+  private logFailing = false;
   private flushScheduled = false;
-  private auditTimer: NodeJS.Timeout | null = null;
   private lastReceived: number;
   private nextSeq: number;
   private publishedSeq: number;
-  private failure: { error: string; since: number } | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private retryDelay: number;
-  private lost: { count: number; first: number; last: number } | null = null;
-  private lostTotal = 0;
   private readonly subscribers = new Set<JournalSubscriber>();
   private readonly lastFact = new Map<string, string>();
   private pruneTimer: NodeJS.Timeout | null = null;
@@ -107,16 +95,31 @@ export class Journal {
       maxBacklog: 200_000,
       pruneIntervalMs: 1000,
       pruneBatch: 2000,
-      auditDelayMs: 250,
+      saveDelayMs: 100,
+      saveMax: 20_000,
       now: Date.now,
       ...options,
     };
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
-    this.retryDelay = this.opts.retryInitialMs;
+    this.alerts = new AlertBook(store.openAlerts(), store.maxAlertId());
+    this.log = new EventLog(eventLogFile(store.file));
+    this.fill = new DatabaseFill(store, this.alerts, this.opts, {
+      nextRow: () => ({ seq: this.nextSeq, received: this.receivedNow() }),
+      published: (row) => {
+        this.nextSeq = row.seq + 1;
+        this.publishedSeq = row.seq;
+        for (const s of this.subscribers) s.records([row]);
+      },
+      caughtUp: () => this.log.clear(),
+      healthChanged: () => {
+        for (const s of this.subscribers) s.healthChanged?.();
+      },
+      beforeRetry: () => this.flush(),
+    });
+    this.recover();
     this.nextSeq = store.lastSeq + 1;
     this.lastReceived = store.lastReceived();
     this.publishedSeq = store.lastSeq;
-    this.alerts = new AlertBook(store.openAlerts(), store.maxAlertId());
   }
 
   /** The hub's EventSink: journal first, then `deliver`. */
@@ -142,11 +145,10 @@ export class Journal {
     }
   }
 
-  /** A command's audit record (argument names only). */
+  /** A command's audit record (argument names only): it needs no write before the reply. */
   recordCommand(rec: CommandRecord): void {
     if (this.closed) return;
-    if (this.audits.length >= this.opts.maxBacklog) return;
-    this.audits.push({
+    this.fill.addAudit({
       at: this.opts.now(),
       vm: rec.vm,
       command: rec.command,
@@ -156,13 +158,12 @@ export class Journal {
       role: rec.context.role,
       remote: rec.context.remoteAddress,
     });
-    if (this.audits.length >= this.opts.batchMax) this.schedule();
-    else this.scheduleAudit();
+    this.fill.schedule();
   }
 
   /** Commits waiting audit records now (a reader of the audit trail sees the command just run). */
   flushAudit(): void {
-    if (this.audits.length > 0) this.flush();
+    if (this.fill.auditsWaiting > 0) this.settle();
   }
 
   subscribe(s: JournalSubscriber): () => void {
@@ -176,35 +177,16 @@ export class Journal {
   }
 
   /**
-   * Up to `limit` records after `after`, ascending, from the database and then the backlog: exactly
-   * what has been published, nothing more.
+   * Up to `limit` records after `after`, ascending, from the database and then the rows not in it yet:
+   * exactly what has been published, nothing more.
    */
   readAfter(after: number, filter: Pick<EventQuery, 'vm' | 'events'>, limit: number): EventRow[] {
-    const rows = this.store.query({ ...filter, after, limit, order: 'asc' });
-    if (rows.length < limit && this.backlog.length > 0) {
-      const from = rows.length > 0 ? rows[rows.length - 1]!.seq : after;
-      for (const r of this.backlog) {
-        if (rows.length >= limit) break;
-        if (r.seq > from && matches(r, filter)) rows.push(r);
-      }
-    }
-    return rows;
+    return this.fill.unsaved.readAfter(this.store, after, filter, limit);
   }
 
-  /** Database query, plus the backlog's records while writes fail. */
+  /** Database query, plus the published rows not in the database yet. */
   query(q: EventQuery): EventRow[] {
-    const rows = this.store.query(q);
-    if (this.backlog.length === 0) return rows;
-    const extra = this.backlog.filter(
-      (r) =>
-        matches(r, q) &&
-        (q.after === undefined || r.seq > q.after) &&
-        (q.before === undefined || r.seq < q.before) &&
-        (q.since === undefined || r.received >= q.since) &&
-        (q.until === undefined || r.received < q.until),
-    );
-    const all = [...rows, ...extra].sort((a, b) => (q.order === 'asc' ? a.seq - b.seq : b.seq - a.seq));
-    return all.slice(0, q.limit);
+    return this.fill.unsaved.query(this.store, q);
   }
 
   /** Alerts from the database with the unsaved in-memory changes laid over them. */
@@ -224,32 +206,33 @@ export class Journal {
 
   /**
    * Acknowledges an alert: 'not-found', the alert as it now is (already acknowledged alerts are
-   * returned unchanged). Queued events are committed first so they coalesce into the alert they
-   * belong to.
+   * returned unchanged). Queued events are written first so they coalesce into the alert they
+   * belong to; the acknowledgement is in SQLite before the answer.
    */
   acknowledge(id: number, by: string): Alert | 'not-found' {
     this.flush();
     const changed = this.alerts.acknowledge(id, by, this.opts.now());
     if (!changed) return this.getAlert(id) ?? 'not-found';
-    if (!this.failure) this.write([]);
+    if (!this.fill.failing) this.fill.save();
     for (const s of this.subscribers) s.alert(changed);
     return changed;
   }
 
   health(): JournalHealth {
+    const failure = this.fill.failing;
     return {
-      ok: this.failure === null,
-      error: this.failure?.error ?? null,
-      failingSince: this.failure ? new Date(this.failure.since).toISOString() : null,
-      backlog: this.backlog.length,
-      lost: this.lostTotal,
+      ok: failure === null,
+      error: failure?.error ?? null,
+      failingSince: failure ? new Date(failure.since).toISOString() : null,
+      backlog: failure ? this.fill.unsaved.length : 0,
+      lost: this.fill.unsaved.lostTotal,
     };
   }
 
   status(): JournalStatus {
     return {
       ...this.health(),
-      firstSeq: this.store.firstSeq() || (this.backlog[0]?.seq ?? 0),
+      firstSeq: this.store.firstSeq() || (this.fill.unsaved.first?.seq ?? 0),
       lastSeq: this.publishedSeq,
       retention: { ...this.retention },
     };
@@ -264,10 +247,10 @@ export class Journal {
 
   /** Deletes in small steps, yielding between them, until nothing is past the policy. */
   pruneSome(): void {
-    if (this.pruning || this.closed || this.failure) return;
+    if (this.pruning || this.closed || this.fill.failing) return;
     this.pruning = true;
     const step = () => {
-      if (this.closed || this.failure) {
+      if (this.closed || this.fill.failing) {
         this.pruning = false;
         return;
       }
@@ -283,10 +266,10 @@ export class Journal {
     step();
   }
 
-  /** Commits what is queued, then delivers it: synchronous. */
+  /** Writes what is queued to the log, then delivers it: synchronous. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.queue.length === 0 && this.audits.length === 0 && this.alerts.pending().length === 0) return;
+    if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
     const rows = batch.map((q) => q.row);
@@ -296,7 +279,8 @@ export class Journal {
       const a = this.alerts.apply(q.row.vm, q.row.event, q.data, q.row.seq, q.row.received);
       if (a) changed.set(a.id, a);
     }
-    if (this.failure || !this.write(rows)) this.keep(rows);
+    this.fill.add(rows);
+    if (!this.append(rows) && !this.fill.failing) this.fill.save();
     for (const q of batch) {
       try {
         q.deliver?.();
@@ -304,29 +288,55 @@ export class Journal {
         log.error('event delivery failed', { error: String(err) });
       }
     }
-    if (rows.length > 0) this.publishedSeq = rows[rows.length - 1]!.seq;
+    this.publishedSeq = rows[rows.length - 1]!.seq;
     for (const s of this.subscribers) {
-      if (rows.length > 0) s.records(rows);
+      s.records(rows);
       for (const a of changed.values()) s.alert(a);
     }
+    if (this.fill.unsaved.length >= this.opts.saveMax && !this.fill.failing) this.fill.save();
+    else this.fill.schedule();
   }
 
-  /** Commits what is pending and closes the database. */
+  /** Writes and delivers what is queued and fills SQLite with everything published. */
+  settle(): void {
+    this.flush();
+    this.fill.settle();
+  }
+
+  /** Fills SQLite with what is pending and closes the database. */
   close(): void {
     if (this.closed) return;
-    this.flush();
-    if (this.failure) this.retry();
-    if (this.failure)
-      log.error('journal closed with events it could not write', {
-        events: this.backlog.length,
-        error: this.failure.error,
+    this.settle();
+    const failure = this.fill.failing;
+    if (failure)
+      log.error('journal closed with events it could not write to its database', {
+        events: this.fill.unsaved.length,
+        error: failure.error,
+        log: this.log.file,
       });
     this.closed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.auditTimer) clearTimeout(this.auditTimer);
+    this.fill.close();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.subscribers.clear();
+    this.log.close();
     this.store.close();
+  }
+
+  /** Rows a console that stopped before filling SQLite left in the log: into SQLite, with their alerts. */
+  private recover(): void {
+    const last = this.store.lastSeq;
+    const rows = this.log.recover().filter((r) => r.seq > last);
+    if (rows.length > 0) {
+      for (const r of rows) {
+        if (r.source !== 'qemu') continue;
+        const data = r.data === null ? undefined : (JSON.parse(r.data) as JsonObject);
+        this.alerts.apply(r.vm, r.event, data, r.seq, r.received);
+      }
+      this.store.commit(rows, this.alerts.pending());
+      this.alerts.saved(this.alerts.pending());
+      log.info('journal: events recovered from the log', { events: rows.length, log: this.log.file });
+    }
+    this.log.clear();
   }
 
   private fact(vm: string, event: string, data: JsonObject): void {
@@ -361,7 +371,11 @@ export class Journal {
     };
     this.queue.push({ row, data, deliver });
     if (this.queue.length >= this.opts.batchMax) this.flush();
-    else this.schedule();
+    else if (!this.flushScheduled) {
+      // After the rest of this read from QEMU's socket: one write for every event it held.
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
   }
 
   /** The wall clock, but never before the last event's: seq order stays time order (the store relies on it). */
@@ -370,106 +384,21 @@ export class Journal {
     return this.lastReceived;
   }
 
-  private scheduleAudit(): void {
-    if (this.auditTimer || this.flushScheduled) return;
-    this.auditTimer = setTimeout(() => {
-      this.auditTimer = null;
-      this.schedule();
-    }, this.opts.auditDelayMs);
-    this.auditTimer.unref();
-  }
-
-  private schedule(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  /**
-   * Writes `rows`, the unsaved alert states and the audit records in one transaction. On failure
-   * nothing is written and nothing is forgotten: the caller keeps `rows`, alerts stay unsaved.
-   */
-  private write(rows: EventRow[]): boolean {
-    const alerts = this.alerts.pending();
-    const audits = this.audits;
+  /** Appends to the log; false when the log cannot take the rows (they must reach SQLite before delivery). */
+  private append(rows: EventRow[]): boolean {
     try {
-      this.store.commit(rows, alerts, audits);
+      this.log.append(rows);
+      if (this.logFailing) log.info('journal log writes recovered', { log: this.log.file });
+      this.logFailing = false;
+      return true;
     } catch (err) {
-      this.fail(err);
+      if (!this.logFailing)
+        log.error('journal log write failed; writing events to the database first', {
+          log: this.log.file,
+          error: String(err),
+        });
+      this.logFailing = true;
       return false;
     }
-    this.audits = [];
-    this.alerts.saved(alerts);
-    return true;
   }
-
-  private keep(rows: EventRow[]): void {
-    for (const r of rows) {
-      if (this.backlog.length < this.opts.maxBacklog) {
-        this.backlog.push(r);
-        continue;
-      }
-      this.lostTotal++;
-      if (this.lost) this.lost = { ...this.lost, count: this.lost.count + 1, last: r.seq };
-      else this.lost = { count: 1, first: r.seq, last: r.seq };
-    }
-  }
-
-  private fail(err: unknown): void {
-    const e = err as { code?: string; message?: string };
-    const error = `cannot write the event journal: ${e.message ?? String(err)}${e.code ? ` (${e.code})` : ''}`;
-    if (!this.failure) {
-      this.failure = { error, since: this.opts.now() };
-      log.error('journal writes failing; keeping events in memory and retrying', { error });
-    } else {
-      this.failure.error = error;
-    }
-    if (!this.retryTimer && !this.closed) {
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = null;
-        this.retry();
-      }, this.retryDelay);
-      this.retryTimer.unref();
-      this.retryDelay = Math.min(this.retryDelay * 2, this.opts.retryMaxMs);
-    }
-  }
-
-  /** Writes the backlog (and a gap record, if events were dropped); ends the failure on success. */
-  private retry(): void {
-    if (!this.failure) return;
-    // Queued events join the backlog first, so the gap record below is the newest.
-    this.flush();
-    const rows = this.backlog.slice();
-    const gap = this.lost;
-    let gapRow: EventRow | null = null;
-    if (gap) {
-      const now = this.receivedNow();
-      gapRow = {
-        seq: this.nextSeq,
-        vm: '',
-        event: ConsoleEvent.JOURNAL_GAP,
-        data: JSON.stringify({ lost: gap.count, firstSeq: gap.first, lastSeq: gap.last }),
-        tsSeconds: Math.floor(now / 1000),
-        tsMicro: (now % 1000) * 1000,
-        received: now,
-        source: 'console',
-      };
-      rows.push(gapRow);
-    }
-    if (!this.write(rows)) return;
-    log.info('journal writes recovered', { written: rows.length, lost: gap?.count ?? 0 });
-    this.failure = null;
-    this.backlog = [];
-    this.retryDelay = this.opts.retryInitialMs;
-    if (gapRow) {
-      this.nextSeq++;
-      this.lost = null;
-      this.publishedSeq = gapRow.seq;
-      for (const s of this.subscribers) s.records([gapRow]);
-    }
-  }
-}
-
-function matches(r: EventRow, f: Pick<EventQuery, 'vm' | 'events'>): boolean {
-  return (f.vm === undefined || r.vm === f.vm) && (!f.events?.length || f.events.includes(r.event));
 }

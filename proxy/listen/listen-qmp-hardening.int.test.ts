@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CommandRecord } from '../hub/client-session.ts';
+import type { CommandRecord } from '../../protocol/journal.ts';
 import { startTestConsole, type TestConsole } from '../test-support/console.ts';
 import { useQemu } from '../test-support/qemu.ts';
 import { connectQmp } from '../test-support/qmp-socket-client.ts';

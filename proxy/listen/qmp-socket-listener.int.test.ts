@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestConsole, type TestConsole } from '../test-support/console.ts';
+import { eventually } from '../test-support/eventually.ts';
 import { useQemu } from '../test-support/qemu.ts';
 import { connectQmp } from '../test-support/qmp-socket-client.ts';
 import { connectRawQmp } from '../test-support/raw-qmp-socket.ts';
@@ -24,11 +25,8 @@ async function connectedConsole(qmpSocketPath: string, args: string[] = []): Pro
     vms: { vm: qemu().qmpPath },
     args: ['--listen-qmp', `vm=unix:${qmpSocketPath}`, ...args],
   });
-  const deadline = Date.now() + 10_000;
-  while (running.running.hub.get('vm')!.upstream.status.state !== 'connected') {
-    if (Date.now() > deadline) throw new Error('VM never connected');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const vm = running.running.hub.get('vm')!;
+  await eventually('the VM to connect', () => (vm.upstream.status.state === 'connected' ? true : undefined));
   return running;
 }
 

@@ -5,10 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VmHub } from '../hub/vm-hub.ts';
+import { qmpReturn, startFakeQemu } from '../test-support/fake-qemu.ts';
 import { listenQmpSocket } from './qmp-socket-listener.ts';
-
-const greeting =
-  '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": "x"}, "capabilities": ["oob"]}}';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -16,37 +14,19 @@ afterEach(async () => {
 });
 
 /** A QEMU that answers every command after `delayMs`. */
-async function slowQemu(dir: string, delayMs: number): Promise<string> {
-  const sock = path.join(dir, 'qemu.sock');
-  const conns = new Set<net.Socket>();
-  const server = net.createServer((c) => {
-    conns.add(c);
-    c.write(`${greeting}\r\n`);
-    let buf = '';
-    c.on('data', (d) => {
-      buf += d.toString();
-      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-        const cmd = JSON.parse(buf.slice(0, i)) as { execute: string; id: number };
-        buf = buf.slice(i + 1);
-        const reply = `{"return": {}, "id": ${cmd.id}}\r\n`;
-        if (cmd.execute === 'qmp_capabilities') c.write(reply);
-        else setTimeout(() => c.write(reply), delayMs);
-      }
-    });
+async function slowQemu(delayMs: number): Promise<string> {
+  const peer = await startFakeQemu({
+    onCommand: (cmd, reply) => setTimeout(() => reply(qmpReturn(cmd.id)), delayMs),
   });
-  await new Promise<void>((r) => server.listen(sock, r));
-  cleanups.push(() => {
-    for (const c of conns) c.destroy();
-    return new Promise<void>((r) => server.close(() => r()));
-  });
-  return sock;
+  cleanups.push(() => peer.close());
+  return peer.sock;
 }
 
 describe('listenQmpSocket', () => {
   it('answers a line over the size limit in order, after the replies to earlier commands', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'qmp-listen-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const qemuSock = await slowQemu(dir, 100);
+    const qemuSock = await slowQemu(100);
     const vm = new VmHub(
       { name: 'vm', address: { kind: 'unix', path: qemuSock } },
       { session: { maxInFlight: 10, maxBufferedBytes: 1 << 20 } },

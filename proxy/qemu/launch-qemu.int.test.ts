@@ -1,4 +1,4 @@
-// Against a real QEMU 7.2: the VM our demo, integration and e2e tests rely on behaves as QMP-FACTS.md says.
+// Against a real QEMU 7.2: the VM our demo, integration and e2e tests rely on behaves as the console expects of QEMU 7.2.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

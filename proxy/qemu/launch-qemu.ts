@@ -1,7 +1,8 @@
 // Launches a real, paused (-S) QEMU with its QMP monitor on a unix socket: the console's demo VM and the
 // VM behind the integration and e2e tests. Disks are sparse raw images; a failing disk goes through
-// QEMU's blkdebug driver, which fails every read with the chosen errno (see shared QMP-FACTS.md).
+// QEMU's blkdebug driver, which fails every read with the chosen errno.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -29,6 +30,16 @@ export interface LaunchQemuOptions {
   disks?: QemuDisk[];
   /** A second, independent QMP monitor on `${dir}/monitor2.qmp` (ground truth in tests). */
   secondMonitor?: boolean;
+  /**
+   * `-incoming ADDRESS` (e.g. `unix:/tmp/x/mig.sock`): this QEMU waits in `inmigrate` for a migration.
+   * Give it the same disks and `ramFillMiB` as the source.
+   */
+  incoming?: string;
+  /**
+   * Loads this many MiB of random bytes into guest RAM at 16 MiB (QEMU's generic `loader` device): a
+   * paused guest's RAM is otherwise all zero pages, which a migration sends almost for free.
+   */
+  ramFillMiB?: number;
   /** Appended after everything else. */
   extraArgs?: string[];
   /** Default `qemu-system-x86_64`, looked up on PATH. */
@@ -77,6 +88,17 @@ const STOP_GRACE_MS = 2000;
 const MAX_UNIX_PATH_BYTES = 107;
 const LOG_LIMIT_CHARS = 64 * 1024;
 const ERRNO = { eio: 5, enospc: 28 } as const;
+const RAM_MIB = 128;
+/** Above the BIOS and real-mode areas, well inside RAM. */
+const RAM_FILL_AT_MIB = 16;
+
+/** Writes `${dir}/ram-fill.bin` and returns the loader device that copies it into guest RAM. */
+async function prepareRamFill(dir: string, mib: number | undefined): Promise<string[]> {
+  if (mib === undefined) return [];
+  const file = path.join(dir, 'ram-fill.bin');
+  await writeFile(file, randomBytes(mib * 1024 * 1024));
+  return ['-device', `loader,file=${optValue(file)},addr=${RAM_FILL_AT_MIB * 1024 * 1024}`];
+}
 
 /** QEMU option values escape a comma by doubling it. */
 function optValue(value: string): string {
@@ -99,6 +121,9 @@ function validate(opts: LaunchQemuOptions, socketPaths: string[]): void {
     if (!Number.isInteger(size) || size < 1)
       problems.push(`disk ${disk.id}: sizeMiB must be a positive integer`);
   }
+  const fill = opts.ramFillMiB;
+  if (fill !== undefined && (!Number.isInteger(fill) || fill < 1 || fill > RAM_MIB - RAM_FILL_AT_MIB))
+    problems.push(`ramFillMiB must be an integer from 1 to ${RAM_MIB - RAM_FILL_AT_MIB}`);
   for (const p of socketPaths) {
     if (Buffer.byteLength(p) > MAX_UNIX_PATH_BYTES) {
       problems.push(`socket path ${p} is longer than ${MAX_UNIX_PATH_BYTES} bytes (a unix socket limit)`);
@@ -205,13 +230,15 @@ export async function launchQemu(opts: LaunchQemuOptions): Promise<QemuInstance>
     '-machine',
     'pc,accel=tcg',
     '-m',
-    '128',
+    String(RAM_MIB),
     '-display',
     'none',
     '-no-user-config',
     ...(opts.name ? ['-name', optValue(opts.name)] : []),
     ...sockets.flatMap((s) => ['-qmp', `unix:${optValue(s)},server=on,wait=off`]),
     ...(await prepareDisks(dir, opts.disks ?? [])),
+    ...(await prepareRamFill(dir, opts.ramFillMiB)),
+    ...(opts.incoming ? ['-incoming', opts.incoming] : []),
     ...(opts.extraArgs ?? []),
   ];
 

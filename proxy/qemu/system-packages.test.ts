@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,25 @@ describe('system-packages plan', () => {
     expect(adviceLine(['qemu-system-x86', 'chromium'])).toBe(
       'qmp-console needs: sudo apt-get install -y qemu-system-x86 chromium',
     );
+  });
+
+  it('knows the monitoring packages: promtool comes with prometheus', () => {
+    const facts = { installed: has('promtool'), root: true, apt: true };
+    expect(plan(['prometheus', 'alertmanager'], facts)).toEqual({
+      action: 'install',
+      packages: ['prometheus-alertmanager'],
+    });
+  });
+
+  it("lists every package `npm test` needs, the monitoring test's among them", async () => {
+    const pkg = JSON.parse(await readFile(path.join(import.meta.dirname, '../../package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const needs = /system-packages\.mjs ([a-z ]+)/.exec(pkg.scripts.test!)?.[1]?.trim().split(' ');
+    expect(needs).toEqual(expect.arrayContaining(['qemu', 'chromium', 'prometheus', 'alertmanager']));
+    expect(plan(needs!, { installed: has(), root: false, apt: true })).toMatchObject({
+      packages: expect.arrayContaining(['prometheus', 'prometheus-alertmanager']),
+    });
   });
 
   it('refuses a need it does not know', () => {

@@ -1,47 +1,12 @@
 // Framing faults cannot be provoked in a real QEMU; a scripted unix-socket peer plays QEMU here.
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type FakeQemuOptions, startFakeQemu } from '../test-support/fake-qemu.ts';
 import { type UpstreamReply, UpstreamSession } from './upstream-session.ts';
 
-const greeting =
-  '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": "x"}, "capabilities": ["oob"]}}';
-
-async function fakeQemu(
-  onCommand: (cmd: { execute: string; id: number }, reply: (line: string) => void) => void,
-  hello = greeting,
-) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'qmp-fake-'));
-  const sock = path.join(dir, 'q.sock');
-  const conns = new Set<net.Socket>();
-  const server = net.createServer((c) => {
-    conns.add(c);
-    c.write(`${hello}\r\n`);
-    let buf = '';
-    c.on('data', (d) => {
-      buf += d.toString();
-      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-        const cmd = JSON.parse(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-        if (cmd.execute === 'qmp_capabilities') c.write(`{"return": {}, "id": ${cmd.id}}\r\n`);
-        else onCommand(cmd, (line) => c.write(line));
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(sock, r));
-  return {
-    sock,
-    dropAll: () => {
-      for (const c of conns) c.destroy();
-    },
-    close: () => {
-      for (const c of conns) c.destroy();
-      server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** The scripted peer, closed after the test. */
+async function fakeQemu(onCommand: FakeQemuOptions['onCommand'], greeting?: string) {
+  const peer = await startFakeQemu({ onCommand, ...(greeting !== undefined ? { greeting } : {}) });
+  return { sock: peer.sock, dropAll: () => peer.dropAll(), close: () => peer.close() };
 }
 
 const cleanups: (() => unknown)[] = [];
@@ -156,25 +121,43 @@ describe('UpstreamSession against a scripted QMP peer', () => {
     const again = connected(session);
     peer.dropAll();
     await again;
-    expect(states).toEqual(['disconnected', 'connecting', 'connected']);
+    // Retries stay `disconnected`: the VM is not "connecting" again every few seconds.
+    expect(states).toEqual(['disconnected', 'connected']);
     expect(answered).toBe(0);
     expect(session.inFlight).toBe(0);
   });
 
-  it('reports a missing socket as disconnected with a reason naming it, retrying with backoff', async () => {
+  it('reports a missing socket as disconnected with a reason naming it', async () => {
     const session = new UpstreamSession(
       { name: 't', address: { kind: 'unix', path: '/nonexistent/q.sock' } },
       { initialBackoffMs: 5, maxBackoffMs: 20 },
     );
     cleanups.push(() => session.stop());
-    let attempts = 0;
-    session.onStatus((s) => {
-      if (s.state === 'connecting') attempts++;
-    });
+    const lost = new Promise<void>((resolve) =>
+      session.onStatus((s) => s.state === 'disconnected' && resolve()),
+    );
     session.start();
-    await new Promise((r) => setTimeout(r, 150));
-    expect(session.status.state).not.toBe('connected');
+    await lost;
     expect(session.status.error).toMatch(/unix:\/nonexistent\/q.sock: no such socket/);
-    expect(attempts).toBeGreaterThanOrEqual(3);
+  });
+
+  it('retries with backoff while the VM stays unreachable, keeping the time it was lost', async () => {
+    // A monitor that never finishes a greeting in time: every attempt is seen, and fails the same way.
+    const peer = await startFakeQemu({ greeting: '{"QMP": {}}' });
+    const session = new UpstreamSession(
+      { name: 't', address: { kind: 'unix', path: peer.sock } },
+      { greetingTimeoutMs: 1, initialBackoffMs: 5, maxBackoffMs: 20 },
+    );
+    cleanups.push(
+      () => session.stop(),
+      () => peer.close(),
+    );
+    session.start();
+    await vi.waitFor(() => expect(peer.connections).toBeGreaterThanOrEqual(3), { timeout: 10_000 });
+    const lostAt = session.status.since.getTime();
+    const seen = peer.connections;
+    await vi.waitFor(() => expect(peer.connections).toBeGreaterThan(seen + 2), { timeout: 10_000 });
+    expect(session.status).toMatchObject({ state: 'disconnected' });
+    expect(session.status.since.getTime()).toBe(lostAt);
   });
 });

@@ -2,9 +2,9 @@
 import net from 'node:net';
 import type { Json, JsonObject, QmpEvent, QmpGreeting, QmpReply } from '../../protocol/qmp.ts';
 import { isQmpEvent, isQmpGreeting, isQmpReply } from '../../protocol/qmp.ts';
-import { formatAddress, type Target } from '../config/target-address.ts';
 import { log } from '../log.ts';
 import { type FramerIssue, LineFramer } from './line-framer.ts';
+import { formatAddress, type Target } from './target.ts';
 
 export type UpstreamState = 'connecting' | 'connected' | 'disconnected';
 
@@ -54,8 +54,6 @@ export class UpstreamSession {
   private stopped = false;
   private corked = false;
   private readonly eventListeners = new Set<EventListener>();
-  /** Runs a reply's handler; the hub holds replies behind events QEMU sent before them. */
-  private replyGate: (run: () => void) => void = (run) => run();
   private readonly statusListeners = new Set<StatusListener>();
 
   constructor(
@@ -86,11 +84,6 @@ export class UpstreamSession {
   onEvent(listener: EventListener): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
-  }
-
-  /** How replies are released to their handlers (the default: at once). */
-  setReplyGate(gate: (run: () => void) => void): void {
-    this.replyGate = gate;
   }
 
   onStatus(listener: StatusListener): () => void {
@@ -150,15 +143,22 @@ export class UpstreamSession {
     socket.write(line);
   }
 
+  /**
+   * `since` moves only when the state does: a VM that stays unreachable keeps the time it was lost
+   * across retries, and listeners hear of a retry only when its reason differs from the last one.
+   */
   private setStatus(state: UpstreamState, error: string | null): void {
+    const before = this.current;
+    if (before.state === state && before.error === error) return;
     // The greeting outlives a disconnect so the console can still say which QEMU it was.
-    this.current = { state, since: new Date(), error, greeting: this.current.greeting };
+    const since = before.state === state ? before.since : new Date();
+    this.current = { state, since, error, greeting: before.greeting };
     for (const listener of this.statusListeners) listener(this.current);
   }
 
   private connect(): void {
     if (this.stopped) return;
-    if (this.current.state !== 'connecting') this.setStatus('connecting', this.current.error);
+    // Retries of a lost VM stay `disconnected`; `connecting` is the first attempt only.
     const a = this.target.address;
     const socket = a.kind === 'unix' ? net.connect(a.path) : net.connect({ host: a.host, port: a.port });
     if (a.kind === 'tcp') {
@@ -251,7 +251,7 @@ export class UpstreamSession {
         return;
       }
       this.pending.delete(id as number);
-      this.replyGate(() => handler({ message: msg, raw: line, upstreamId: id as number }));
+      handler({ message: msg, raw: line, upstreamId: id as number });
       return;
     }
     if (isQmpGreeting(msg) && !negotiated() && this.rawGreeting === null) {
@@ -291,7 +291,7 @@ export class UpstreamSession {
       error: { class: 'GenericError', desc: `QMP Console dropped ${what} from QEMU` },
       id,
     };
-    this.replyGate(() => handler({ message, raw: JSON.stringify(message), upstreamId: id }));
+    handler({ message, raw: JSON.stringify(message), upstreamId: id });
   }
 }
 

@@ -5,11 +5,9 @@
 // without one to open the link printed at start; they hold no VM data. `/api/**` and `/qmp/**`
 // always need a token (unless --no-auth). `GET <any page>?token=T` with a valid T sets the cookie
 // and redirects to the same page without the token in the address bar.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import type { ApiErrorBody, ConsoleRole, SessionInfo } from '../../protocol/api.ts';
 import { VIEWER_ALLOW } from '../../protocol/command-policy.ts';
-import { sendJson } from '../http/send-json.ts';
 import { log } from '../log.ts';
 import { consoleHostNames, hostAllowed, originAllowed } from './origin-host.ts';
 import type { SecurityConfig } from './security-config.ts';
@@ -24,10 +22,28 @@ export interface AccessGuardOptions {
   cookieName: () => string;
 }
 
-export interface RequestAccess {
-  /** The client's role; null for a visitor without a token (static files only). */
-  role: ConsoleRole | null;
-}
+/**
+ * What to do with a request or upgrade: let it through with the client's role (null: a visitor
+ * without a token, static files only), refuse it, or redirect (the start link's token becomes a cookie).
+ * The guard decides; the HTTP layer answers.
+ */
+export type AccessDecision =
+  | { kind: 'allow'; role: ConsoleRole | null }
+  | {
+      kind: 'refuse';
+      status: number;
+      /** A JSON body (the API), or plain text for a person following a link. */
+      body: ApiErrorBody | string;
+      headers: Record<string, string>;
+    }
+  | { kind: 'redirect'; location: string; headers: Record<string, string> };
+
+/** An upgrade is refused with a plain HTTP status before any WebSocket exists. */
+export type UpgradeDecision =
+  | { kind: 'allow'; role: ConsoleRole }
+  | { kind: 'refuse'; status: number; message: string; headers: Record<string, string> };
+
+const BEARER = { 'www-authenticate': 'Bearer realm="qmp-console"' };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -47,6 +63,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 export class AccessGuard {
   private readonly tokens: TokenSet;
+  /** Every token that may read `GET /metrics`: the console's own and `--metrics-token`. */
+  private readonly metricsTokens: TokenSet;
   private readonly hostNames: Set<string>;
 
   constructor(private readonly options: AccessGuardOptions) {
@@ -55,6 +73,11 @@ export class AccessGuard {
     if (security.auth && token) entries.push({ token, role: 'operator' });
     if (security.auth && security.viewerToken) entries.push({ token: security.viewerToken, role: 'viewer' });
     this.tokens = new TokenSet(entries);
+    // The metrics token is in this set only: everywhere else it is no token at all.
+    const metricsToken = security.auth ? security.metricsToken : null;
+    this.metricsTokens = new TokenSet(
+      metricsToken ? [...entries, { token: metricsToken, role: 'viewer' }] : entries,
+    );
     this.hostNames = consoleHostNames(options.listenHost, security.allowHosts);
   }
 
@@ -62,19 +85,12 @@ export class AccessGuard {
     return this.options.security.auth;
   }
 
-  /**
-   * Checks one HTTP request. When it may not proceed, answers it (403, 401, or the token's 302)
-   * and returns null.
-   */
-  checkRequest(req: IncomingMessage, res: ServerResponse, url: URL): RequestAccess | null {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    // Under the console's own TLS: browsers keep to https for this host from now on.
-    if (this.options.security.tls !== null) res.setHeader('strict-transport-security', 'max-age=31536000');
+  /** Decides about one HTTP request (the caller also sends SECURITY_HEADERS with every response). */
+  checkRequest(req: IncomingMessage, url: URL): AccessDecision {
     const refusal = this.hostOrOriginRefusal(req, !SAFE_METHODS.has(req.method ?? 'GET'));
     if (refusal) {
       this.logRefusal(req, refusal.status, refusal.body.error);
-      sendJson(res, refusal.status, refusal.body);
-      return null;
+      return { kind: 'refuse', ...refusal, headers: {} };
     }
     const role = this.authenticate(req, url);
     const pathname = url.pathname;
@@ -88,65 +104,85 @@ export class AccessGuard {
     if (guarded) {
       if (role === null) {
         this.logRefusal(req, 401, 'no valid token');
-        res.setHeader('www-authenticate', 'Bearer realm="qmp-console"');
-        sendJson(res, 401, {
-          error: 'this console needs its token: open the link printed when it started',
-          code: 'token-required',
-        });
-        return null;
+        return {
+          kind: 'refuse',
+          status: 401,
+          body: {
+            error: 'this console needs its token: open the link printed when it started',
+            code: 'token-required',
+          },
+          headers: BEARER,
+        };
       }
-      if (role === 'viewer' && !SAFE_METHODS.has(req.method ?? 'GET')) {
-        sendJson(res, 403, { error: 'the viewer role is read-only', code: 'viewer-read-only' });
-        return null;
-      }
-      return { role };
+      if (role === 'viewer' && !SAFE_METHODS.has(req.method ?? 'GET'))
+        return {
+          kind: 'refuse',
+          status: 403,
+          body: { error: 'the viewer role is read-only', code: 'viewer-read-only' },
+          headers: {},
+        };
+      return { kind: 'allow', role };
     }
     // A page: the link printed at start carries the token once, then the cookie does.
     if (url.searchParams.has('token') && (req.method === 'GET' || req.method === 'HEAD')) {
-      if (!this.authRequired) {
-        redirectWithoutToken(res, url);
-        return null;
-      }
+      if (!this.authRequired) return { kind: 'redirect', location: withoutToken(url), headers: {} };
       const landing = this.tokens.roleOf(url.searchParams.get('token') ?? '');
       if (landing === null) {
         this.logRefusal(req, 401, 'wrong token in link');
-        res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(
-          "This link's token is not valid for this console. A console without --token makes a new token each time it starts: open the link it printed last.\n",
-        );
-        return null;
+        return {
+          kind: 'refuse',
+          status: 401,
+          body: "This link's token is not valid for this console. A console without --token makes a new token each time it starts: open the link it printed last.\n",
+          headers: {},
+        };
       }
       // Secure under our own TLS, or a TLS reverse proxy that says so (a client lying about it only
       // makes its own cookie stricter).
       const secure = this.options.security.tls !== null || req.headers['x-forwarded-proto'] === 'https';
       const cookie = tokenCookie(this.options.cookieName(), url.searchParams.get('token')!, secure);
-      res.setHeader('set-cookie', cookie);
-      redirectWithoutToken(res, url);
-      return null;
+      return { kind: 'redirect', location: withoutToken(url), headers: { 'set-cookie': cookie } };
     }
-    return { role };
+    return { kind: 'allow', role };
   }
 
   /**
-   * Checks a WebSocket upgrade before it happens; refuses it with a plain HTTP status on the socket
-   * and returns null, or returns the client's role.
+   * Decides about `GET /metrics`: Host, then a token (Bearer for a scraper; `?token=` and the cookie
+   * work too). The metrics token counts here and nowhere else.
    */
-  checkUpgrade(req: IncomingMessage, socket: Duplex, url: URL): ConsoleRole | null {
+  checkMetrics(
+    req: IncomingMessage,
+    url: URL,
+  ): { kind: 'allow' } | Extract<AccessDecision, { kind: 'refuse' }> {
+    const refusal = this.hostOrOriginRefusal(req, false);
+    if (refusal) {
+      this.logRefusal(req, refusal.status, refusal.body.error);
+      return { kind: 'refuse', ...refusal, headers: {} };
+    }
+    if (!this.authRequired) return { kind: 'allow' };
+    const presented = presentedTokens(req, url, this.options.cookieName());
+    if (presented.some((t) => this.metricsTokens.roleOf(t) !== null)) return { kind: 'allow' };
+    this.logRefusal(req, 401, 'no valid token for /metrics');
+    return {
+      kind: 'refuse',
+      status: 401,
+      body: { error: 'GET /metrics needs a token (Authorization: Bearer TOKEN)', code: 'token-required' },
+      headers: BEARER,
+    };
+  }
+
+  /** Decides about a WebSocket upgrade before it happens. */
+  checkUpgrade(req: IncomingMessage, url: URL): UpgradeDecision {
     const refusal = this.hostOrOriginRefusal(req, true);
     if (refusal) {
       this.logRefusal(req, refusal.status, refusal.body.error);
-      refuseUpgrade(socket, refusal.status, refusal.body.error);
-      return null;
+      return { kind: 'refuse', status: refusal.status, message: refusal.body.error, headers: {} };
     }
     const role = this.authenticate(req, url);
     if (role === null) {
       this.logRefusal(req, 401, 'no valid token');
-      refuseUpgrade(socket, 401, 'this console needs its token', {
-        'WWW-Authenticate': 'Bearer realm="qmp-console"',
-      });
-      return null;
+      return { kind: 'refuse', status: 401, message: 'this console needs its token', headers: BEARER };
     }
-    return role;
+    return { kind: 'allow', role };
   }
 
   /** `GET /api/session`. */
@@ -230,35 +266,10 @@ export function maskTokens(target: string): string {
   return `${target.slice(0, q + 1)}${masked}`;
 }
 
-function redirectWithoutToken(res: ServerResponse, url: URL): void {
+/** The page's own path and query without the token: never a URL another host could be put into. */
+function withoutToken(url: URL): string {
   const params = new URLSearchParams(url.search);
   params.delete('token');
   const query = params.toString();
-  // Only the path and query: never a URL another host could be put into.
-  const location = `${url.pathname.replace(/^\/+/, '/')}${query ? `?${query}` : ''}`;
-  res.writeHead(302, { location, 'cache-control': 'no-store' });
-  res.end();
-}
-
-/** Answers a refused upgrade with a plain HTTP status, before any WebSocket exists. */
-export function refuseUpgrade(
-  socket: Duplex,
-  status: number,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  const reasons: Record<number, string> = {
-    400: 'Bad Request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not Found',
-    503: 'Service Unavailable',
-  };
-  const body = `${message}\n`;
-  const extra = Object.entries(headers)
-    .map(([k, v]) => `${k}: ${v}\r\n`)
-    .join('');
-  socket.end(
-    `HTTP/1.1 ${status} ${reasons[status] ?? 'Error'}\r\nConnection: close\r\n${extra}Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
+  return `${url.pathname.replace(/^\/+/, '/')}${query ? `?${query}` : ''}`;
 }

@@ -1,6 +1,6 @@
 // The audit trail: one structured line per command a client runs. Argument values are never
 // recorded (`set_password`, `secret` objects carry secrets), only their names.
-import type { CommandRecord } from '../hub/client-session.ts';
+import type { CommandRecord } from '../../protocol/journal.ts';
 import { log as defaultLog, type Logger } from '../log.ts';
 
 export type CommandListener = (record: CommandRecord) => void;
@@ -22,9 +22,22 @@ export function auditFields(record: CommandRecord): Record<string, unknown> {
   };
 }
 
-/** Writes `{"time", "level":"info", "msg":"command", vm, role, client, command, args, outcome}`. */
+/**
+ * Writes `{"time", "level":"info", "msg":"command", vm, role, client, command, args, outcome}`, after
+ * the reply: records wait for the end of the event-loop turn (`setImmediate`), so formatting the line
+ * and the write to stderr (synchronous for a pipe) never sit between QEMU's reply and the client.
+ */
 export function createAuditLog(logger: Logger = defaultLog): CommandListener {
-  return (record) => logger.info('command', auditFields(record));
+  let waiting: CommandRecord[] = [];
+  const writeWaiting = () => {
+    const records = waiting;
+    waiting = [];
+    for (const record of records) logger.info('command', auditFields(record));
+  };
+  return (record) => {
+    if (waiting.length === 0) setImmediate(writeWaiting);
+    waiting.push(record);
+  };
 }
 
 /** One `onCommand` hook for several listeners (the audit log, the journal); one failing spares the rest. */

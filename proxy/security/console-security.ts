@@ -1,4 +1,4 @@
-// Everything the console needs for issue 4, built once from the configuration at start.
+// The console's security (tokens, Host/Origin checks, command policy, audit, TLS), built once at start.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';

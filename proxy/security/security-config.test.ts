@@ -16,6 +16,7 @@ describe('security flags', () => {
       auth: true,
       token: null,
       viewerToken: null,
+      metricsToken: null,
       tls: null,
       readOnly: false,
       deny: [],
@@ -45,6 +46,8 @@ describe('security flags', () => {
     const c = parse([
       '--viewer-token',
       'viewer-token-123456',
+      '--metrics-token',
+      'metrics-token-123456',
       '--tls-cert',
       '/c.pem',
       '--tls-key',
@@ -69,6 +72,7 @@ describe('security flags', () => {
     ]);
     expect(c.security).toMatchObject({
       viewerToken: 'viewer-token-123456',
+      metricsToken: 'metrics-token-123456',
       tls: { certFile: '/c.pem', keyFile: '/k.pem' },
       readOnly: true,
       deny: ['quit', 'migrate*'],
@@ -96,6 +100,12 @@ describe('security flags', () => {
     [['--token', 'has space in it 1234'], /--token/],
     [['--token', 'semi;colon;token;1234'], /--token/],
     [['--token', 'same-token-1234567', '--viewer-token', 'same-token-1234567'], /must differ/],
+    [
+      ['--token', 'same-token-1234567', '--metrics-token', 'same-token-1234567'],
+      /--metrics-token must differ/,
+    ],
+    [['--no-auth', '--metrics-token', 'abcdefghijklmnop'], /cannot be combined/],
+    [['--metrics-token', 'short'], /--metrics-token: use 16 to 512/],
     [['--tls-cert', '/c.pem'], /go together/],
     [['--deny', 'bad pattern'], /--deny "bad pattern"/],
     [['--deny', ''], /--deny/],
@@ -121,6 +131,7 @@ describe('security flags', () => {
     for (const flag of [
       '--token',
       '--viewer-token',
+      '--metrics-token',
       '--no-auth',
       '--tls-cert',
       '--tls-key',

@@ -9,6 +9,8 @@ export interface SecurityConfig {
   token: string | null;
   /** `--viewer-token`: a second token that grants the viewer role. */
   viewerToken: string | null;
+  /** `--metrics-token`: a token for a Prometheus scraper; it opens `GET /metrics` and nothing else. */
+  metricsToken: string | null;
   tls: { certFile: string; keyFile: string } | null;
   /** `--read-only`: every client is a viewer. */
   readOnly: boolean;
@@ -20,25 +22,11 @@ export interface SecurityConfig {
   allowHosts: string[];
 }
 
-/** Secure defaults: a random token, no viewer token, no TLS, no extra policy. */
-export function defaultSecurityConfig(overrides: Partial<SecurityConfig> = {}): SecurityConfig {
-  return {
-    auth: true,
-    token: null,
-    viewerToken: null,
-    tls: null,
-    readOnly: false,
-    deny: [],
-    allowOrigins: [],
-    allowHosts: [],
-    ...overrides,
-  };
-}
-
 /** Flags for node's parseArgs, merged into the console's. */
 export const securityFlagOptions = {
   token: { type: 'string' },
   'viewer-token': { type: 'string' },
+  'metrics-token': { type: 'string' },
   'no-auth': { type: 'boolean' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -51,6 +39,7 @@ export const securityFlagOptions = {
 export const securityUsage = `Security (see docs/security.md):
   --token TOKEN              the operator token (default: QMP_CONSOLE_TOKEN, else a random one each start)
   --viewer-token TOKEN       a second token for the read-only viewer role (default: none)
+  --metrics-token TOKEN      a token for a Prometheus scraper: GET /metrics only (default: none; the other tokens also read /metrics)
   --no-auth                  no token at all; refused unless --listen is a loopback address
   --tls-cert FILE            serve HTTPS with this certificate (PEM); needs --tls-key (default: plain HTTP)
   --tls-key FILE             the certificate's private key (PEM)
@@ -65,6 +54,7 @@ export class SecurityConfigError extends Error {}
 export interface SecurityFlagValues {
   token?: string;
   'viewer-token'?: string;
+  'metrics-token'?: string;
   'no-auth'?: boolean;
   'tls-cert'?: string;
   'tls-key'?: string;
@@ -82,14 +72,23 @@ export function parseSecurityFlags(
 ): SecurityConfig {
   const auth = !values['no-auth'];
   if (!auth) {
-    if (values.token !== undefined || values['viewer-token'] !== undefined)
-      throw new SecurityConfigError('--no-auth cannot be combined with --token or --viewer-token');
+    if (
+      values.token !== undefined ||
+      values['viewer-token'] !== undefined ||
+      values['metrics-token'] !== undefined
+    )
+      throw new SecurityConfigError(
+        '--no-auth cannot be combined with --token, --viewer-token or --metrics-token',
+      );
     assertAuthOptional(listenHost);
   }
   const token = auth ? checkToken('--token', values.token ?? (env.QMP_CONSOLE_TOKEN || undefined)) : null;
   const viewerToken = auth ? checkToken('--viewer-token', values['viewer-token']) : null;
   if (token !== null && token === viewerToken)
     throw new SecurityConfigError('--viewer-token must differ from the operator token');
+  const metricsToken = auth ? checkToken('--metrics-token', values['metrics-token']) : null;
+  if (metricsToken !== null && (metricsToken === token || metricsToken === viewerToken))
+    throw new SecurityConfigError('--metrics-token must differ from the operator and viewer tokens');
 
   const certFile = values['tls-cert'];
   const keyFile = values['tls-key'];
@@ -100,6 +99,7 @@ export function parseSecurityFlags(
     auth,
     token,
     viewerToken,
+    metricsToken,
     tls: certFile && keyFile ? { certFile, keyFile } : null,
     readOnly: values['read-only'] ?? false,
     deny: (values.deny ?? []).map(checkPattern),

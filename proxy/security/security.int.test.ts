@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CloseCode } from '../../protocol/api.ts';
+import type { CommandRecord } from '../../protocol/journal.ts';
 import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
-import type { CommandRecord } from '../hub/client-session.ts';
 import {
   startTestConsole,
   TEST_TOKEN,

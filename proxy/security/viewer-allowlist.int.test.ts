@@ -5,9 +5,8 @@
 // died is audited as `lost`.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { decideCommand, VIEWER_ALLOW } from '../../protocol/command-policy.ts';
-import type { AuditList } from '../../protocol/journal.ts';
+import type { AuditList, CommandRecord } from '../../protocol/journal.ts';
 import type { JsonObject } from '../../protocol/qmp.ts';
-import type { CommandRecord } from '../hub/client-session.ts';
 import { startTestConsole, TEST_TOKEN, TEST_VIEWER_TOKEN } from '../test-support/console.ts';
 import { bootQemu, type TestQemu } from '../test-support/qemu.ts';
 import { connectQmp, type QmpSocketClient } from '../test-support/qmp-socket-client.ts';

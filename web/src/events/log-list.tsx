@@ -1,7 +1,13 @@
 // The log's rows, virtualized: the newest at the bottom, following live events unless the person has
 // scrolled up (then "N new events"); older history loads when the top comes near.
+//
+// A storm re-renders the list every few frames, so each render must stay small whatever the storm:
+// collapsed rows have a fixed height and are never measured (measuring every new row read layout once
+// per row, interleaved with the virtualizer's writes); only an expanded row is measured. Rows are
+// memoized, and following the newest row writes the scroll position without reading layout first.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useLayoutEffect, useRef } from 'react';
+import { memo, useCallback, useLayoutEffect, useRef } from 'react';
+import { SEVERITY_LABEL, severityOf } from '../qemu/events.ts';
 import type { LogRow, LogView } from './log-buffer.ts';
 import { rowRecord, rowSummary } from './log-buffer.ts';
 import type { LogStream } from './log-stream.ts';
@@ -13,7 +19,6 @@ import {
   useFollowing,
   useSeenSeq,
 } from './log-ui-store.ts';
-import { SEVERITY_LABEL, severityOf } from './summaries.ts';
 import { formatQemuTime, qemuTimeIso } from './time-format.ts';
 
 /** A collapsed row's height in px (CSS `.log-row-main` keeps to it). */
@@ -21,6 +26,7 @@ export const ROW_HEIGHT = 30;
 const estimateSize = () => ROW_HEIGHT;
 /** Older history starts loading this close to the top, in rows. */
 const LOAD_AHEAD_ROWS = 40;
+const FAR_BELOW = 1e9;
 
 export interface LogListProps {
   stream: LogStream;
@@ -63,6 +69,17 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
     useFlushSync: false,
   });
 
+  // A row that closes is a collapsed row again: its measured height no longer holds.
+  const wasOpen = useRef<ReadonlySet<number>>(expanded);
+  useLayoutEffect(() => {
+    for (const seq of wasOpen.current) {
+      if (expanded.has(seq)) continue;
+      const i = firstIndexAtOrAfter(rows, seq);
+      if (rows[i]?.seq === seq) virtualizer.resizeItem(i, ROW_HEIGHT);
+    }
+    wasOpen.current = expanded;
+  }, [expanded, rows, virtualizer]);
+
   // Rows added above (older history) must not move what the person is reading.
   const anchor = useRef<{ view: LogView; firstSeq: number | null }>({ view, firstSeq: null });
   useLayoutEffect(() => {
@@ -72,7 +89,8 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
     anchor.current = { view, firstSeq };
     if (!el) return;
     if (following) {
-      el.scrollTop = el.scrollHeight;
+      // Past the end: the browser stops at the bottom (reading scrollHeight would force a layout).
+      el.scrollTop = FAR_BELOW;
       return;
     }
     if (prev.view !== view || prev.firstSeq === null || firstSeq === prev.firstSeq) return;
@@ -133,7 +151,7 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
           onClick={() => {
             followResumed();
             const el = scrollRef.current;
-            if (el) el.scrollTop = el.scrollHeight;
+            if (el) el.scrollTop = FAR_BELOW;
           }}
         >
           {newCount.toLocaleString('en-US')} new event{newCount === 1 ? '' : 's'}
@@ -153,7 +171,15 @@ interface LogRowViewProps {
   measure: (el: Element | null) => void;
 }
 
-function LogRowView({ row, index, setSize, start, open, showVm, measure }: LogRowViewProps) {
+const LogRowView = memo(function LogRowView({
+  row,
+  index,
+  setSize,
+  start,
+  open,
+  showVm,
+  measure,
+}: LogRowViewProps) {
   const severity = severityOf(row.event, row.console);
   const summary = rowSummary(row);
   return (
@@ -163,7 +189,8 @@ function LogRowView({ row, index, setSize, start, open, showVm, measure }: LogRo
       className="log-row"
       data-severity={severity}
       data-index={index}
-      ref={measure}
+      // Only an expanded row's height is not ROW_HEIGHT.
+      ref={open ? measure : undefined}
       style={{ transform: `translateY(${start}px)` }}
     >
       <button type="button" className="log-row-main" aria-expanded={open} onClick={() => rowToggled(row.seq)}>
@@ -178,4 +205,4 @@ function LogRowView({ row, index, setSize, start, open, showVm, measure }: LogRo
       {open ? <pre className="log-json">{JSON.stringify(rowRecord(row), null, 2)}</pre> : null}
     </li>
   );
-}
+});

@@ -15,8 +15,8 @@
 // batch, so that a storm of thousands of events a second never makes a long task.
 import type { JournalPage } from '../../../protocol/journal.ts';
 import { type JournalStream, type JournalStreamOptions, openJournalStream } from '../api/event-stream.ts';
+import { frameScheduler } from '../api/frame-scheduler.ts';
 import { fetchJson } from '../api/http.ts';
-import { frameScheduler } from './frame-scheduler.ts';
 import { LogBuffer, type LogRow, parseRecord, toRow } from './log-buffer.ts';
 import { eventsPath } from './log-filters.ts';
 
@@ -231,7 +231,7 @@ export class LogStream {
     for (; i < this.pending.length; i++) {
       const row = parseRecord(this.pending[i]!);
       if (row) rows.push(row);
-      if ((i & 127) === 127 && this.opts.now() - start > budgetMs) {
+      if ((i & 15) === 15 && this.opts.now() - start > budgetMs) {
         i++;
         break;
       }

@@ -1,19 +1,7 @@
 // Numbers and times as an operator reads them.
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-/** 134217728 → "128 MiB"; 1536 → "1.5 KiB"; exact below 1 KiB. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return String(bytes);
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 || Number.isInteger(value) ? 0 : 1;
-  return `${bytes < 0 ? '-' : ''}${value.toFixed(digits)} ${UNITS[unit]}`;
-}
+// Sizes are shared with other features' progress and rates.
+export { formatBytes } from '../ui/units.ts';
 
 const COUNT = new Intl.NumberFormat('en-US');
 

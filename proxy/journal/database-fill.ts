@@ -1,0 +1,168 @@
+// Fills SQLite behind the event log: the published rows, the alert states and the command audit, in
+// one transaction per `saveDelayMs`. While SQLite cannot be written (disk full, I/O error) everything
+// stays in memory, is reported, and the fill is retried with backoff.
+import { ConsoleEvent } from '../../protocol/journal.ts';
+import { log } from '../log.ts';
+import type { AlertBook } from './alert-book.ts';
+import type { AuditRow, EventRow } from './event-row.ts';
+import type { JournalStore } from './journal-store.ts';
+import { UnsavedRows } from './unsaved-rows.ts';
+
+export interface DatabaseFillOptions {
+  retryInitialMs: number;
+  retryMaxMs: number;
+  maxBacklog: number;
+  saveDelayMs: number;
+  now: () => number;
+}
+
+export interface DatabaseFillHooks {
+  /** Numbers a gap record: the journal's next seq (taken by `published` once saved) and the time. */
+  nextRow(): { seq: number; received: number };
+  /** A gap record is in SQLite: clients may see it. */
+  published(row: EventRow): void;
+  /** SQLite holds every published row: the event log may start again from empty. */
+  caughtUp(): void;
+  /** Before a retry: events still queued join the rows. */
+  beforeRetry(): void;
+  /** Writes started failing, or recovered. */
+  healthChanged(): void;
+}
+
+export class DatabaseFill {
+  readonly unsaved: UnsavedRows;
+  private audits: AuditRow[] = [];
+  private failure: { error: string; since: number } | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelay: number;
+  private saveTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly store: JournalStore,
+    private readonly alerts: AlertBook,
+    private readonly opts: DatabaseFillOptions,
+    private readonly hooks: DatabaseFillHooks,
+  ) {
+    this.unsaved = new UnsavedRows(opts.maxBacklog);
+    this.retryDelay = opts.retryInitialMs;
+  }
+
+  get failing(): { error: string; since: number } | null {
+    return this.failure;
+  }
+
+  get auditsWaiting(): number {
+    return this.audits.length;
+  }
+
+  /** Published rows; bounded by `maxBacklog` only while SQLite fails. */
+  add(rows: readonly EventRow[]): void {
+    this.unsaved.add(rows, this.failure !== null);
+  }
+
+  addAudit(a: AuditRow): void {
+    if (this.audits.length >= this.opts.maxBacklog) return;
+    this.audits.push(a);
+  }
+
+  /** Fills SQLite after the save delay (nothing to do while failing: the retry timer runs). */
+  schedule(): void {
+    if (this.saveTimer || this.failure || this.closed) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      this.save();
+    }, this.opts.saveDelayMs);
+    this.saveTimer.unref();
+  }
+
+  /** Fills SQLite now, or retries when it is failing. */
+  settle(): void {
+    if (this.failure) this.retry();
+    else this.save();
+  }
+
+  /**
+   * Writes the unsaved rows (and a gap record, if rows were dropped), the alert states and the audit
+   * records in one transaction. On failure nothing is written and nothing is forgotten.
+   */
+  save(): boolean {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+    }
+    const rows = this.unsaved.all();
+    const alerts = this.alerts.pending();
+    const audits = this.audits;
+    if (rows.length === 0 && alerts.length === 0 && audits.length === 0 && !this.unsaved.lost) return true;
+    const gapRow = this.gapRow();
+    const saved = rows.length;
+    try {
+      this.store.commit(gapRow ? [...rows, gapRow] : rows, alerts, audits);
+    } catch (err) {
+      this.fail(err);
+      return false;
+    }
+    this.audits = [];
+    this.alerts.saved(alerts);
+    this.unsaved.saved(saved, gapRow !== null);
+    if (this.unsaved.length === 0) this.hooks.caughtUp();
+    if (this.failure) {
+      log.info('journal writes recovered', { written: saved, lost: gapRow ? this.unsaved.lostTotal : 0 });
+      this.failure = null;
+      this.retryDelay = this.opts.retryInitialMs;
+      this.hooks.healthChanged();
+    }
+    if (gapRow) this.hooks.published(gapRow);
+    return true;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+  }
+
+  /** The record of rows dropped while SQLite failed, numbered next. */
+  private gapRow(): EventRow | null {
+    const gap = this.unsaved.lost;
+    if (!gap) return null;
+    const { seq, received } = this.hooks.nextRow();
+    return {
+      seq,
+      vm: '',
+      event: ConsoleEvent.JOURNAL_GAP,
+      data: JSON.stringify({ lost: gap.count, firstSeq: gap.first, lastSeq: gap.last }),
+      tsSeconds: Math.floor(received / 1000),
+      tsMicro: (received % 1000) * 1000,
+      received,
+      source: 'console',
+    };
+  }
+
+  private fail(err: unknown): void {
+    const e = err as { code?: string; message?: string };
+    const error = `cannot write the event journal: ${e.message ?? String(err)}${e.code ? ` (${e.code})` : ''}`;
+    if (!this.failure) {
+      this.failure = { error, since: this.opts.now() };
+      log.error('journal writes failing; keeping events in memory and retrying', { error });
+      this.hooks.healthChanged();
+    } else {
+      this.failure.error = error;
+    }
+    if (!this.retryTimer && !this.closed) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.retry();
+      }, this.retryDelay);
+      this.retryTimer.unref();
+      this.retryDelay = Math.min(this.retryDelay * 2, this.opts.retryMaxMs);
+    }
+  }
+
+  private retry(): void {
+    if (!this.failure) return;
+    this.hooks.beforeRetry();
+    this.save();
+  }
+}
