@@ -60,9 +60,11 @@ describe('decideCommand', () => {
   });
 
   it('lets a viewer run query-* and the allowlist only', () => {
-    for (const c of ['query-status', 'query-block', 'qom-list', 'qom-list-types', 'device-list-properties'])
+    for (const c of ['query-status', 'query-block', 'qom-list', 'qom-list-types'])
       expect(decideCommand(c, 'viewer', policy())).toEqual({ allowed: true });
     for (const c of [
+      'device-list-properties',
+      'qom-list-properties',
       'stop',
       'cont',
       'human-monitor-command',

@@ -15,14 +15,16 @@ import { Hub } from './hub/hub.ts';
 import type { EventStreamOptions } from './journal/event-stream.ts';
 import { Journal, type JournalOptions } from './journal/journal.ts';
 import { JournalStore } from './journal/journal-store.ts';
-import { listenQmpSocket, type QmpSocketListener } from './listen/qmp-socket-listener.ts';
+import { listenQmpSocket, type QmpSocketListener, resolveGroup } from './listen/qmp-socket-listener.ts';
 import { ConsoleMetrics, type ConsoleMetricsOptions } from './metrics/console-metrics.ts';
 import { createMetricsHandler } from './metrics/metrics-route.ts';
 import { type HostLink, type HostLinkOptions, startHostLink } from './nats/host-link.ts';
 import type { Target } from './qmp/target.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
+import { clientLimitProblem } from './security/client-limits.ts';
 import { createConsoleSecurity } from './security/console-security.ts';
+import { claimDataDir, createPrivate, type DataDirLock } from './security/data-dir.ts';
 import { isWildcardHost } from './security/security-config.ts';
 
 export interface RunningConsole {
@@ -70,6 +72,8 @@ export interface StartOptions {
   /** Journal batching, retry and retention timing (tests); retention limits come from config. */
   journal?: Omit<JournalOptions, 'retention'>;
   eventStream?: Partial<EventStreamOptions>;
+  /** The data dir's lock when the caller took it already (before booting the demo VM in it). */
+  dataDirLock?: DataDirLock;
   /** Sampling timing for /metrics (tests). */
   metrics?: Pick<ConsoleMetricsOptions, 'sampler'>;
   /** Block statistics sampling (tests sample faster). */
@@ -87,12 +91,18 @@ export async function startConsole(
     maxClients: config.limits.maxClients,
     maxClientsPerVm: config.limits.maxClientsPerVm,
   });
-  mkdirSync(config.dataDir, { recursive: true });
-  // Throws JournalOpenError (unwritable, corrupt, in use): the console does not run without its memory.
-  const journal = new Journal(JournalStore.open(path.join(config.dataDir, 'journal.sqlite')), {
-    ...options.journal,
-    retention: config.journal,
-  });
+  // Before anything in the directory is touched: a second console on it stops here, harming nothing.
+  const lock = options.dataDirLock ?? claimDataDir(config.dataDir);
+  let journal: Journal;
+  try {
+    const journalPath = path.join(config.dataDir, 'journal.sqlite');
+    createPrivate(journalPath);
+    // Throws JournalOpenError (unwritable, corrupt): the console does not run without its memory.
+    journal = new Journal(JournalStore.open(journalPath), { ...options.journal, retention: config.journal });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const targets = options.targets ?? config.targets;
   // Its command listener goes in the hub's options: the hub comes after, the VMs it reads come from it.
   let metrics: ConsoleMetrics | null = null;
@@ -133,6 +143,11 @@ export async function startConsole(
     limits: { maxFrameBytes: config.limits.maxFrameBytes, heartbeatMs: config.limits.heartbeatMs },
     guard: security.guard,
     clientLimits: security.clientLimits,
+    connectionLimits: {
+      maxConnections: config.limits.maxConnections,
+      maxConnectionsPerAddress: config.limits.maxConnectionsPerAddress,
+      headerTimeoutMs: config.limits.headerTimeoutMs,
+    },
     tls: security.tls,
     journal: createJournalRoutes({
       journal,
@@ -150,8 +165,14 @@ export async function startConsole(
   });
   const listeners: QmpSocketListener[] = [];
   try {
+    const groupId = config.listenQmpGroup === null ? undefined : resolveGroup(config.listenQmpGroup);
     for (const l of config.listenQmp)
-      listeners.push(await listenQmpSocket(hub.get(l.name)!, l.path, config.limits.maxLineBytes));
+      listeners.push(
+        await listenQmpSocket(hub.get(l.name)!, l.path, config.limits.maxLineBytes, {
+          admissionProblem: () => clientLimitProblem(hub, l.name, security.clientLimits),
+          ...(groupId === undefined ? {} : { groupId }),
+        }),
+      );
     const address = await server.listen(config.listen.host, config.listen.port);
     security.setPort(address.port);
     const url = consoleUrl(address, security.tls !== null);
@@ -174,6 +195,7 @@ export async function startConsole(
         await hub.stop();
         await fleetLink?.stop();
         journal.close();
+        lock.release();
       },
     };
   } catch (err) {
@@ -183,6 +205,7 @@ export async function startConsole(
     await hub.stop();
     await fleetLink?.stop();
     journal.close();
+    lock.release();
     throw err;
   }
 }

@@ -4,6 +4,7 @@ import { startConsole } from './console.ts';
 import { startDemoVm } from './demo/demo-vm.ts';
 import { startFleetConsole } from './fleet/fleet-console.ts';
 import { log } from './log.ts';
+import { claimDataDir } from './security/data-dir.ts';
 import { isLoopbackHost } from './security/security-config.ts';
 
 async function main(): Promise<number> {
@@ -20,19 +21,28 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const demo = config.demo ? await startDemoVm(config.dataDir) : null;
+  // Files the console makes (journal, sockets, the demo VM's images) are its user's alone.
+  process.umask(0o077);
+  // First, before the demo VM's pidfile or images are touched: a second console on this dir stops here.
+  const dataDirLock = claimDataDir(config.dataDir);
   const stops: (() => Promise<void>)[] = [];
-  if (demo) stops.push(() => demo.stop());
+  let demo: Awaited<ReturnType<typeof startDemoVm>> | null = null;
   let running: Pick<Awaited<ReturnType<typeof startConsole>>, 'url' | 'openUrl' | 'viewerToken' | 'stop'>;
   try {
+    const started = config.demo ? await startDemoVm(config.dataDir) : null;
+    demo = started;
+    if (started) stops.push(() => started.stop());
     running = config.fleet
       ? await startFleetConsole(config)
-      : await startConsole(
-          config,
-          demo ? { targets: [{ name: 'demo', address: { kind: 'unix', path: demo.qmpPath } }] } : {},
-        );
+      : await startConsole(config, {
+          dataDirLock,
+          ...(started
+            ? { targets: [{ name: 'demo', address: { kind: 'unix', path: started.qmpPath } }] }
+            : {}),
+        });
   } catch (err) {
     await Promise.all(stops.map((s) => s()));
+    dataDirLock.release();
     throw err;
   }
   stops.unshift(() => running.stop());

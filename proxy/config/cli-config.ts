@@ -27,6 +27,8 @@ export interface ConsoleConfig {
   demo: boolean;
   dataDir: string;
   listenQmp: { name: string; path: string }[];
+  /** `--listen-qmp-group`: a group name or gid; null leaves the sockets to the console's user. */
+  listenQmpGroup: string | null;
   limits: {
     maxFrameBytes: number;
     maxBufferedBytes: number;
@@ -36,6 +38,9 @@ export interface ConsoleConfig {
     maxLineBytes: number;
     maxClients: number;
     maxClientsPerVm: number;
+    maxConnections: number;
+    maxConnectionsPerAddress: number;
+    headerTimeoutMs: number;
   };
   /** Tokens, TLS, command policy, allowed origins and hosts (proxy/security). */
   security: SecurityConfig;
@@ -55,7 +60,8 @@ Options:
   --listen HOST:PORT         address to serve the console on (default 127.0.0.1:8080)
   --target NAME=ADDRESS      a VM's QMP socket: NAME=unix:PATH or NAME=tcp:HOST:PORT (repeatable)
   --data-dir DIR             the console's state: event journal, demo VM (default ~/.local/state/qmp-console)
-  --listen-qmp NAME=unix:PATH  also share VM NAME's session as a plain QMP socket (repeatable)
+  --listen-qmp NAME=unix:PATH  also share VM NAME's session as a plain QMP socket (repeatable; mode 0600)
+  --listen-qmp-group GROUP   let GROUP connect to the --listen-qmp sockets too (mode 0660) (default: none)
   --max-frame-bytes N        largest WebSocket frame a client may send (default 1048576)
   --max-buffered-bytes N     bytes queued for a client that stopped reading before it is cut off (default 16777216)
   --max-in-flight N          commands one client may have waiting for QEMU (default 1000)
@@ -63,6 +69,9 @@ Options:
   --heartbeat-ms N           WebSocket ping interval; a client that misses a pong is dropped (default 30000)
   --max-clients N            WebSocket clients the console serves in total (default 256)
   --max-clients-per-vm N     WebSocket clients per VM (default 64)
+  --max-connections N        open HTTP connections in total; past it the oldest without a token is closed (default 1024)
+  --max-connections-per-address N  the same per remote address (default 256)
+  --header-timeout-ms N      time a connection has to send its request headers (default 10000)
   --journal-max-events N     events the journal keeps, oldest pruned first (default 1000000)
   --journal-max-age AGE      prune events older than AGE: 30d, 12h, 90m, 1w (default: no age limit)
   -h, --help                 show this help
@@ -79,6 +88,7 @@ const flagOptions = {
   target: { type: 'string', multiple: true },
   'data-dir': { type: 'string' },
   'listen-qmp': { type: 'string', multiple: true },
+  'listen-qmp-group': { type: 'string' },
   'max-frame-bytes': { type: 'string' },
   'max-buffered-bytes': { type: 'string' },
   'max-in-flight': { type: 'string' },
@@ -86,6 +96,9 @@ const flagOptions = {
   'heartbeat-ms': { type: 'string' },
   'max-clients': { type: 'string' },
   'max-clients-per-vm': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'max-connections-per-address': { type: 'string' },
+  'header-timeout-ms': { type: 'string' },
   'journal-max-events': { type: 'string' },
   'journal-max-age': { type: 'string' },
   ...securityFlagOptions,
@@ -180,6 +193,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     demo,
     dataDir: path.resolve(values['data-dir'] ?? path.join(stateHome, 'qmp-console')),
     listenQmp,
+    listenQmpGroup: values['listen-qmp-group'] ?? null,
     limits: {
       maxFrameBytes: positiveInt('max-frame-bytes', values['max-frame-bytes'], 1024 * 1024),
       maxBufferedBytes: positiveInt('max-buffered-bytes', values['max-buffered-bytes'], 16 * 1024 * 1024),
@@ -189,6 +203,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       maxLineBytes: 16 * 1024 * 1024,
       maxClients: positiveInt('max-clients', values['max-clients'], 256),
       maxClientsPerVm: positiveInt('max-clients-per-vm', values['max-clients-per-vm'], 64),
+      maxConnections: positiveInt('max-connections', values['max-connections'], 1024),
+      maxConnectionsPerAddress: positiveInt(
+        'max-connections-per-address',
+        values['max-connections-per-address'],
+        256,
+      ),
+      headerTimeoutMs: positiveInt('header-timeout-ms', values['header-timeout-ms'], 10_000),
     },
     security,
     journal: {

@@ -8,6 +8,11 @@ import { log } from '../log.ts';
 import { METRICS_PATH, type MetricsHandler } from '../metrics/metrics-route.ts';
 import { type AccessDecision, type AccessGuard, SECURITY_HEADERS } from '../security/access-guard.ts';
 import { type ClientLimits, clientLimitProblem } from '../security/client-limits.ts';
+import {
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  guardConnections,
+} from '../security/connection-limits.ts';
 import { createHttpServer, type TlsMaterial } from '../security/console-security.ts';
 import type { ConsoleStream } from './console-stream.ts';
 import type { GuestRoutes } from './guest-routes.ts';
@@ -23,6 +28,7 @@ export interface ConsoleServerOptions {
   /** Host, Origin and token checks for every request and upgrade (proxy/security). */
   guard: AccessGuard;
   clientLimits: ClientLimits;
+  connectionLimits?: ConnectionLimits;
   /** HTTPS when given. */
   tls: TlsMaterial | null;
   /** The event journal's API (/api/events, /api/alerts, ...), when the console keeps one. */
@@ -88,6 +94,8 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     if (!url) return sendJson(res, 400, { error: 'the request target is not a URL path' });
     const pathname = url.pathname;
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    // Under the console's own TLS: browsers keep to https for this host from now on.
+    if (options.tls) res.setHeader('strict-transport-security', 'max-age=31536000');
     if (pathname === METRICS_PATH && options.metrics) {
       const metricsAccess = options.guard.checkMetrics(req, url);
       if (metricsAccess.kind !== 'allow') return answerRefusal(res, metricsAccess);
@@ -95,6 +103,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     }
     const access = options.guard.checkRequest(req, url);
     if (access.kind !== 'allow') return answerRefusal(res, access);
+    if (access.role) connections.trust(req.socket);
     if (pathname === '/api/session' && req.method === 'GET' && access.role)
       return sendJson(res, 200, options.guard.session(access.role));
     const journalContext = {
@@ -129,6 +138,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     });
   });
 
+  const connections = guardConnections(server, options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS);
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     const url = requestUrl(req.url);
@@ -136,6 +146,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     const access = options.guard.checkUpgrade(req, url);
     if (access.kind === 'refuse') return refuse(socket, access.status, access.message, access.headers);
     const role = access.role;
+    connections.trust(req.socket);
     const name = vmNameFromQmpPath(url.pathname);
     if (name === null) return refuse(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
     if (!hub.get(name)) return refuse(socket, 404, `unknown VM "${name}"`);

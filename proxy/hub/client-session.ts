@@ -49,6 +49,8 @@ export class ClientSession {
   private readonly replies: Outbox<string>;
   private inFlight = 0;
   private bytesInFlight = 0;
+  /** Commands QEMU has not answered: audited as `lost` if QEMU goes away first. */
+  private readonly unanswered = new Set<{ command: string; args: JsonObject | undefined }>();
 
   constructor(
     readonly vm: string,
@@ -129,6 +131,11 @@ export class ClientSession {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    // QEMU gone (crashed, killed, or the console stopping): what it never answered is audited as lost.
+    if (code === CloseCode.UPSTREAM_LOST || code === CloseCode.SHUTTING_DOWN) {
+      for (const { command, args } of this.unanswered) this.record(command, args, 'lost');
+      this.unanswered.clear();
+    }
     this.transport.close(code, reason);
   }
 
@@ -183,7 +190,9 @@ export class ClientSession {
     // Out-of-band replies may overtake in-band ones, as with QEMU; in-band ones keep their order.
     let place: ((text: string) => void) | null = null;
     const started = performance.now();
+    const pending = { command, args };
     const sent = this.upstream.send(kind, command, args, (reply) => {
+      this.unanswered.delete(pending);
       this.inFlight--;
       this.bytesInFlight -= bytes;
       const text = replyWithClientId(reply, id);
@@ -203,6 +212,7 @@ export class ClientSession {
       this.record(command, args, 'lost');
       return;
     }
+    this.unanswered.add(pending);
     this.inFlight++;
     this.bytesInFlight += bytes;
     if (kind === 'execute') place = this.replies.reserve();

@@ -47,10 +47,16 @@ const BEARER = { 'www-authenticate': 'Bearer realm="qmp-console"' };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Sent with every HTTP response: no framing (clickjacking a Quit button), no token in Referer. */
+/**
+ * Sent with every HTTP response: no framing (clickjacking a Quit button), no token in Referer, and a
+ * page that runs only the console's own scripts and talks only to the console (an injected script could
+ * not load code from elsewhere nor send what it read to another host). Styles are left open: libraries
+ * set inline styles, which run no code.
+ */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
-  'content-security-policy': "frame-ancestors 'none'",
+  'content-security-policy':
+    "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
 };
@@ -92,7 +98,9 @@ export class AccessGuard {
       pathname === '/api' ||
       pathname.startsWith('/api/') ||
       pathname === '/qmp' ||
-      pathname.startsWith('/qmp/');
+      pathname.startsWith('/qmp/') ||
+      // Source maps are the console's source: for those who hold a token, not for any visitor.
+      pathname.endsWith('.map');
     if (guarded) {
       if (role === null) {
         this.logRefusal(req, 401, 'no valid token');
@@ -227,10 +235,35 @@ export class AccessGuard {
       status,
       why,
       method: req.method,
-      path: (req.url ?? '').replace(/([?&]token=)[^&]*/g, '$1***').slice(0, 200),
+      path: maskTokens(req.url ?? '').slice(0, 200),
       remote: req.socket.remoteAddress,
     });
   }
+}
+
+/**
+ * The request target with every `token` parameter's value masked, recognised as the server reads it:
+ * after percent-decoding the name (`?%74oken=` authenticates just as `?token=` does), in any case.
+ */
+export function maskTokens(target: string): string {
+  const q = target.indexOf('?');
+  if (q < 0) return target;
+  const masked = target
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawName = eq < 0 ? pair : pair.slice(0, eq);
+      let name: string;
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+      } catch {
+        name = rawName;
+      }
+      return name.trim().toLowerCase() === 'token' ? `${rawName}=***` : pair;
+    })
+    .join('&');
+  return `${target.slice(0, q + 1)}${masked}`;
 }
 
 /** The page's own path and query without the token: never a URL another host could be put into. */

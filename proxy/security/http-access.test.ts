@@ -1,7 +1,7 @@
 // Every HTTP-level defence, against the whole console in-process (its one VM has no QEMU: these
 // checks all happen before a VM is involved). The real-QEMU proofs are in security.int.test.ts.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
@@ -145,8 +145,61 @@ describe('the token', () => {
     expect(r.status).toBe(200);
     expect(r.body).toContain('<title>QMP Console</title>');
     expect(r.headers['x-frame-options']).toBe('DENY');
-    expect(r.headers['content-security-policy']).toBe("frame-ancestors 'none'");
+    const csp = String(r.headers['content-security-policy']).split(/;\s*/);
+    for (const directive of [
+      "script-src 'self'",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "frame-ancestors 'none'",
+    ])
+      expect(csp).toContain(directive);
     expect(r.headers['referrer-policy']).toBe('no-referrer');
+    // Plain HTTP: no HSTS (it would be ignored, and must not outlive a TLS-less setup).
+    expect(r.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('serves source maps only with a token', async () => {
+    mkdirSync(path.join(staticDir, 'assets'), { recursive: true });
+    writeFileSync(path.join(staticDir, 'assets', 'index-abc.js'), 'export {};');
+    writeFileSync(path.join(staticDir, 'assets', 'index-abc.js.map'), '{"version":3,"sources":["src/x.ts"]}');
+    expect((await request(tc.url, '/assets/index-abc.js')).status).toBe(200);
+    expect((await request(tc.url, '/assets/index-abc.js.map')).status).toBe(401);
+    const withToken = await request(tc.url, '/assets/index-abc.js.map', { headers: bearer(TEST_TOKEN) });
+    expect(withToken.status).toBe(200);
+    expect(withToken.body).toContain('src/x.ts');
+  });
+
+  it('masks a token in the logged path however its name is encoded', async () => {
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const level = process.env.QMP_CONSOLE_LOG;
+    process.env.QMP_CONSOLE_LOG = 'warn';
+    process.stderr.write = ((chunk: string) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      // %74oken is `token` to the server, so it authenticates: the Host refusal logs the path.
+      for (const q of [
+        `?%74oken=${TEST_TOKEN}`,
+        `?a=1&%54OKEN=${TEST_TOKEN}`,
+        `?tok%65n=${TEST_TOKEN}&b=2`,
+      ]) {
+        const r = await request(tc.url, `/api/vms${q}`, { headers: { host: 'evil.example' } });
+        expect(r.status).toBe(403);
+      }
+    } finally {
+      process.stderr.write = write;
+      process.env.QMP_CONSOLE_LOG = level;
+    }
+    const refused = lines.filter((l) => l.includes('request refused'));
+    expect(refused).toHaveLength(3);
+    for (const line of refused) expect(line).not.toContain(TEST_TOKEN);
+    expect(refused.map((l) => JSON.parse(l).path)).toEqual([
+      '/api/vms?%74oken=***',
+      '/api/vms?a=1&%54OKEN=***',
+      '/api/vms?tok%65n=***&b=2',
+    ]);
   });
 
   it('is required before any WebSocket upgrade: 401, not a WebSocket', async () => {
@@ -406,6 +459,7 @@ describe('TLS', () => {
       const landing = await request(secure.url, `/?token=${TEST_TOKEN}`, { ca });
       expect(landing.status).toBe(302);
       expect(landing.headers['set-cookie']?.[0]).toMatch(/; HttpOnly; SameSite=Strict; Path=\/; Secure$/);
+      expect(landing.headers['strict-transport-security']).toBe('max-age=31536000');
       expect((await request(secure.url, '/api/vms', { ca, headers: bearer(TEST_TOKEN) })).status).toBe(200);
       expect((await request(secure.url, '/api/vms', { ca })).status).toBe(401);
       const ws = await connectWsQmp(secure.wsUrl('vm'), { headers: bearer(TEST_TOKEN), ca });
