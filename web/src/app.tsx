@@ -1,15 +1,17 @@
-// The app: data providers, the page frame and the routes (`/` and `/vms/:name`; deep links work because
-// the proxy serves index.html for every non-API path).
+// The app: data providers, the page frame and the routes (qemu/routes.ts; deep links work because the
+// proxy serves index.html for every non-API path).
 import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useEffect } from 'react';
 import { Link, Route, Switch, useRoute } from 'wouter';
+import { useConsoleStream } from './api/console-stream.ts';
 import { refreshQueriesOnReady } from './api/qmp-query.ts';
 import { vmsQueryOptions } from './api/vms.ts';
 import { AlertWatcher } from './events/alert-watcher.tsx';
 import { EventsLink } from './events/events-link.tsx';
 import { LazyEventLog } from './events/lazy-event-log.tsx';
 import { VmRoute } from './pages/vm-route.tsx';
-import { ConnectionIndicator } from './ui/connection-indicator.tsx';
+import { homePath, ROUTE_PATTERNS, vmPath } from './qemu/routes.ts';
+import { ConnectionIndicator, ConsoleConnectionIndicator } from './ui/connection-indicator.tsx';
 import { Layout } from './ui/layout.tsx';
 import { TokenGate } from './ui/token-gate.tsx';
 import { VmListPage } from './vm-info/vm-list-page.tsx';
@@ -22,14 +24,18 @@ export function createQueryClient(): QueryClient {
   });
 }
 
-/** Query client plus the rule that a VM's queries refresh whenever its QMP client becomes ready. */
+/**
+ * Query client, the app's one console stream feeding it, and the rule that a VM's QMP queries refresh
+ * whenever its QMP client becomes ready.
+ */
 export function AppProviders({ queryClient, children }: { queryClient: QueryClient; children: ReactNode }) {
   useEffect(() => refreshQueriesOnReady(queryClient), [queryClient]);
+  useConsoleStream(queryClient);
   return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
 }
 
 export function AppRoutes() {
-  const [onVmPage, params] = useRoute<{ name: string }>('/vms/:name/*?');
+  const [onVmPage, params] = useRoute<{ name: string }>(ROUTE_PATTERNS.vm);
   return (
     <Layout
       status={
@@ -40,13 +46,15 @@ export function AppRoutes() {
       }
     >
       <Switch>
-        <Route path="/">
+        <Route path={ROUTE_PATTERNS.home}>
           <VmListPage />
         </Route>
-        <Route path="/events">
+        <Route path={ROUTE_PATTERNS.events}>
           <LazyEventLog />
         </Route>
-        <Route<{ name: string }> path="/vms/:name/*?">{(p) => <VmRoute key={p.name} name={p.name} />}</Route>
+        <Route<{ name: string }> path={ROUTE_PATTERNS.vm}>
+          {(p) => <VmRoute key={p.name} name={p.name} />}
+        </Route>
         <Route>
           <NotFound />
         </Route>
@@ -55,10 +63,19 @@ export function AppRoutes() {
   );
 }
 
-/** The connection indicator, unless the console says it has no such VM (nothing to connect to). */
+/**
+ * The connection indicator, unless the console says it has no such VM (nothing to connect to). A VM's
+ * event log needs no QMP connection of its own: there it shows the console's connection to the VM.
+ */
 function VmConnectionStatus({ vm }: { vm: string }) {
   const vms = useQuery(vmsQueryOptions);
-  if (vms.isSuccess && !vms.data.some((v) => v.name === vm)) return null;
+  const [onEventLog] = useRoute(vmPath(vm, 'events'));
+  const summary = vms.data?.find((v) => v.name === vm);
+  if (vms.isSuccess && !summary) return null;
+  if (onEventLog)
+    return summary ? (
+      <ConsoleConnectionIndicator vm={vm} state={summary.state} error={summary.error} />
+    ) : null;
   return <ConnectionIndicator vm={vm} />;
 }
 
@@ -67,7 +84,7 @@ function NotFound() {
     <section className="page">
       <h1>Page not found</h1>
       <p>
-        Nothing lives here. <Link href="/">See all virtual machines</Link>.
+        Nothing lives here. <Link href={homePath()}>See all virtual machines</Link>.
       </p>
     </section>
   );

@@ -1,45 +1,11 @@
-// Pushed QMP events mark queries stale; they never become a second copy of QEMU's state.
+// Pushed QMP events mark queries stale (which ones: the event catalogue, qemu/events.ts); they never
+// become a second copy of QEMU's state.
 import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { QmpEvent } from '../../../protocol/qmp.ts';
+import { staleCommandsFor } from '../qemu/events.ts';
 import { useQmpClient } from './qmp-clients.ts';
 import { qmpQueryKey } from './qmp-query.ts';
-
-/** The one table: which query commands each QMP event makes stale. */
-export const EVENT_INVALIDATIONS: Readonly<Record<string, readonly string[]>> = {
-  // Run state.
-  STOP: ['query-status'],
-  // `cont` also resets every disk's io-status (QEMU's qmp_cont), so a failed disk may read ok again.
-  RESUME: ['query-status', 'query-block'],
-  RESET: ['query-status'],
-  SHUTDOWN: ['query-status'],
-  SUSPEND: ['query-status'],
-  WAKEUP: ['query-status'],
-  POWERDOWN: ['query-status'],
-  GUEST_PANICKED: ['query-status'],
-  WATCHDOG: ['query-status'],
-  // Disks: an error sets io-status (and may stop the VM); a tray or a removed device changes the list.
-  BLOCK_IO_ERROR: ['query-status', 'query-block', 'query-blockstats'],
-  DEVICE_TRAY_MOVED: ['query-block', 'query-pci'],
-  // A removed device can be a disk, a PCI card, a vCPU or a memory device, and leaves the QOM tree.
-  DEVICE_DELETED: ['query-block', 'query-pci', 'query-cpus-fast', 'query-memory-size-summary', 'qom-list'],
-  BALLOON_CHANGE: ['query-balloon'],
-  MEMORY_DEVICE_SIZE_CHANGE: ['query-memory-size-summary'],
-  // A guest opening or closing a virtio-serial port.
-  VSERPORT_CHANGE: ['query-chardev'],
-  // Display clients coming and going.
-  VNC_CONNECTED: ['query-vnc'],
-  VNC_INITIALIZED: ['query-vnc'],
-  VNC_DISCONNECTED: ['query-vnc'],
-  SPICE_CONNECTED: ['query-spice'],
-  SPICE_INITIALIZED: ['query-spice'],
-  SPICE_DISCONNECTED: ['query-spice'],
-};
-
-/** The query commands an event makes stale (none for events not in the table). */
-export function staleCommandsFor(event: string): readonly string[] {
-  return Object.hasOwn(EVENT_INVALIDATIONS, event) ? (EVENT_INVALIDATIONS[event] ?? []) : [];
-}
 
 export interface EventInvalidatorOptions {
   /**

@@ -1,6 +1,7 @@
 // One QmpClient per VM, shared by every component that shows that VM.
 import { useEffect, useSyncExternalStore } from 'react';
 import { QMP_WS_PREFIX } from '../../../protocol/api.ts';
+import type { Json, JsonObject } from '../../../protocol/qmp.ts';
 import { QmpClient, type QmpClientSnapshot, type WebSocketFactory } from '../qmp/qmp-client.ts';
 
 export interface QmpClientRegistryOptions {
@@ -79,6 +80,21 @@ export class QmpClientRegistry {
     };
   }
 
+  /**
+   * Runs one command on the VM's client, connecting it for the while if nobody else uses it (an alert
+   * card's Resume on a page with no QMP connection of its own).
+   */
+  async runOnce<T = Json>(vm: string, command: string, args?: JsonObject): Promise<T> {
+    const release = this.retain(vm);
+    try {
+      const client = this.get(vm);
+      await untilReady(client);
+      return await client.execute<T>(command, args);
+    } finally {
+      release();
+    }
+  }
+
   /** Called each time any VM's client becomes ready (the first time and after every reconnect). */
   onReady(listener: QmpReadyListener): () => void {
     this.readyListeners.add(listener);
@@ -111,6 +127,23 @@ export class QmpClientRegistry {
     entry.unsubscribe();
     entry.client.close();
   }
+}
+
+/** Resolves once the client is ready; rejects if it closes for good first. */
+function untilReady(client: QmpClient): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const { state, error } = client.getSnapshot();
+      if (state === 'ready') resolve();
+      else if (state === 'closed') reject(new Error(`not connected: ${error ?? 'closed'}`));
+      else return false;
+      return true;
+    };
+    if (check()) return;
+    const off = client.subscribe(() => {
+      if (check()) off();
+    });
+  });
 }
 
 /** The app's registry: QMP queries and hooks find a VM's client here. */

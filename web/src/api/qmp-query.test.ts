@@ -1,17 +1,19 @@
 import { QueryClient, QueryObserver } from '@tanstack/react-query';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeSocketFactory } from '../qmp/fake-qmp-socket.ts';
 import { QmpDisconnectedError } from '../qmp/qmp-errors.ts';
+import { fakeSocketFactory } from '../test-support/fake-qmp-socket.ts';
 import { qmpClients } from './qmp-clients.ts';
 import { qmpQueryKey, qmpQueryOptions, refreshQueriesOnReady } from './qmp-query.ts';
 
-const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+// Fake timers: reconnect delays and the registry's linger pass when the test says so, not on the wall clock.
+const flush = () => vi.advanceTimersByTimeAsync(0);
 
 let sockets: ReturnType<typeof fakeSocketFactory>;
 let queryClient: QueryClient;
 let stopRefreshing: () => void;
 
 beforeEach(() => {
+  vi.useFakeTimers();
   sockets = fakeSocketFactory();
   qmpClients.reset({ createSocket: sockets.create, urlFor: (vm) => `ws://t/qmp/${vm}`, lingerMs: 50 });
   queryClient = new QueryClient();
@@ -22,6 +24,7 @@ afterEach(() => {
   stopRefreshing();
   queryClient.clear();
   qmpClients.reset();
+  vi.useRealTimers();
 });
 
 describe('qmpQueryKey', () => {
@@ -61,7 +64,7 @@ describe('qmpQueryOptions', () => {
 
     // QEMU goes away and comes back: the query runs again on the new connection.
     socket.serverClose(4001);
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await vi.advanceTimersByTimeAsync(120);
     const again = sockets.last();
     expect(again).not.toBe(socket);
     again.handshake();
@@ -99,7 +102,7 @@ describe('qmpClients registry', () => {
     releaseA(); // idempotent
     releaseB();
     expect(client.state).toBe('connecting');
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await vi.advanceTimersByTimeAsync(80);
     expect(client.state).toBe('closed');
     expect(qmpClients.peek('vm1')).toBeUndefined();
   });
@@ -109,7 +112,7 @@ describe('qmpClients registry', () => {
     const client = qmpClients.get('vm1');
     release();
     const again = qmpClients.retain('vm1');
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await vi.advanceTimersByTimeAsync(80);
     expect(qmpClients.get('vm1')).toBe(client);
     expect(client.state).toBe('connecting');
     expect(sockets.sockets).toHaveLength(1);

@@ -1,13 +1,22 @@
-// The proxy's list of VMs and its upstream connection to each (`GET /api/vms`).
+// The proxy's list of VMs: its connection to each and each one's run state (`GET /api/vms`), kept
+// current by the console stream (api/console-stream.ts).
 import { queryOptions } from '@tanstack/react-query';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { fetchJson } from './http.ts';
 
 export const VMS_POLL_MS = 5000;
 
-/** Key `['vms']`; polled every 5 s (the only poll: QMP state is refreshed by events). */
+/** True while the console stream is open: it pushes every change, so the list need not poll. */
+export const vmsPushed = { live: false };
+
+/** Key `['vms']`; polled every 5 s only while the console stream is not open. */
 export const vmsQueryOptions = queryOptions({
   queryKey: ['vms'] as const,
   queryFn: ({ signal }) => fetchJson<VmSummary[]>('/api/vms', { signal }),
-  refetchInterval: VMS_POLL_MS,
+  refetchInterval: () => (vmsPushed.live ? false : VMS_POLL_MS),
 });
+
+/** One VM's summary from `['vms']`: undefined while loading or when the console has no such VM. */
+export function vmSummaryOf(vms: readonly VmSummary[] | undefined, name: string): VmSummary | undefined {
+  return vms?.find((v) => v.name === name);
+}

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Json } from '../../../protocol/qmp.ts';
 import { qmpClients } from '../api/qmp-clients.ts';
 import { refreshQueriesOnReady } from '../api/qmp-query.ts';
-import { type FakeQmpSocket, fakeSocketFactory } from '../qmp/fake-qmp-socket.ts';
+import { type FakeQmpSocket, fakeSocketFactory } from '../test-support/fake-qmp-socket.ts';
 import { ComposerPanel } from './composer-panel.tsx';
 import { STORAGE_KEY, useComposerStore, useDraftStore } from './composer-store.ts';
 import schemaJson from './fixtures/qemu-7.2-schema.json';

@@ -2,13 +2,18 @@
 // sending (with "Send anyway"), confirmation of commands that change or end the VM, the transcript and
 // the history.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useId, useMemo, useRef, useState } from 'react';
+import { useCallback, useId, useRef, useState } from 'react';
 import { formatQemuVersion, type Json } from '../../../protocol/qmp.ts';
 import { useQmpClient } from '../api/qmp-clients.ts';
 import { vmQueryRoot } from '../api/qmp-query.ts';
+import { confirmationReason, HMP_COMMAND, lineConfirmation } from '../qemu/commands.ts';
+import { explainQmpError, refusalSentence, viewerNotice } from '../qemu/refusal.ts';
 import { QmpDisconnectedError, QmpError } from '../qmp/qmp-errors.ts';
+import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
+import { usePageTitle } from '../ui/use-page-title.ts';
 import { CommandForm } from './command-form.tsx';
 import { CommandLine } from './command-line.tsx';
+import { columnFor, SyntaxErrorNotice } from './command-notices.tsx';
 import {
   commandSubmitted,
   cpuIndexChosen,
@@ -21,24 +26,21 @@ import {
   useHistory,
   useMode,
 } from './composer-store.ts';
-import { ConfirmDialog } from './confirm-dialog.tsx';
-import { type DeviceCatalog, refineDeviceIssues } from './device-catalog.ts';
-import { explainError, policyRefusal, viewerNotice } from './policy.ts';
+import { refineDeviceIssues } from './device-catalog.ts';
+import { HistoryList } from './history-list.tsx';
 import {
   type ArgumentLocation,
   type ComposerMode,
-  columnOf,
   formatQmpShell,
   parseInput,
   type QmpRequest,
   type SyntaxIssue,
 } from './qmp-shell-syntax.ts';
 import { composerQueries } from './queries.ts';
-import { confirmationReason } from './safety.ts';
 import { formatPath, type SchemaIssue } from './schema.ts';
 import { Transcript, type TranscriptEntry } from './transcript.tsx';
+import { useDeviceCatalog } from './use-device-catalog.ts';
 import './composer.css';
-import { usePageTitle } from '../ui/use-page-title.ts';
 
 const TRANSCRIPT_LIMIT = 200;
 
@@ -48,21 +50,6 @@ const FIXED_PER_BINARY: ReadonlySet<string> = new Set([
   'qom-list-types',
   'device-list-properties',
 ]);
-
-/** The drivers and, once the line names one, its properties: fetched only while a device_add is typed. */
-function useDeviceCatalog(vm: string, wanted: boolean, line: string): DeviceCatalog | null {
-  const ready = useQmpClient(vm).state === 'ready';
-  const active = wanted && ready;
-  const driver = active ? (/\bdriver=("?)([\w.,-]+)\1(\s|$)/.exec(line)?.[2] ?? null) : null;
-  const types = useQuery({ ...composerQueries.deviceTypes(vm), enabled: active }).data ?? null;
-  const known = driver !== null && !!types?.includes(driver);
-  const props = useQuery({ ...composerQueries.deviceProperties(vm, driver ?? ''), enabled: known });
-  const propsData = known ? (props.data ?? null) : null;
-  return useMemo(() => {
-    if (!types) return null;
-    return { types, properties: (d: string) => (d === driver ? propsData : null) };
-  }, [types, driver, propsData]);
-}
 
 type Gate =
   | null
@@ -146,7 +133,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
               kind: 'error',
               errorClass: err.errorClass,
               desc: err.desc,
-              explanation: explainError(request.execute, err.errorClass, err.desc, session),
+              explanation: explainQmpError(request.execute, err.errorClass, err.desc, session),
             });
           } else if (err instanceof QmpDisconnectedError) {
             finish({
@@ -179,7 +166,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
     const issues: SchemaIssue[] = schema
       ? refineDeviceIssues(parsed.request, schema.validate(parsed.request), devices)
       : [];
-    const refusal = policyRefusal(parsed.request.execute, session);
+    const refusal = refusalSentence(session, parsed.request.execute);
     if (refusal) issues.unshift({ severity: 'error', kind: 'policy', path: [], message: refusal });
     const errors = issues.filter((i) => i.severity === 'error');
     setNotes([...parsed.warnings, ...issues.filter((i) => i.severity !== 'error')]);
@@ -273,7 +260,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
           history={history}
           onRecall={recall}
           focusToken={focusToken}
-          isRefused={session ? (name) => policyRefusal(name, session) !== null : undefined}
+          isRefused={session ? (name) => refusalSentence(session, name) !== null : undefined}
           devices={devices}
         />
         <button type="submit" className="primary">
@@ -342,104 +329,19 @@ export function ComposerPanel({ vm }: { vm: string }) {
 
       {gate?.kind === 'confirm' ? (
         <ConfirmDialog
-          vm={vm}
-          command={gate.request.execute}
-          consequence={gate.consequence}
-          line={gate.request.execute === 'human-monitor-command' ? gate.line : formatQmpShell(gate.request)}
+          {...lineConfirmation(gate.request.execute, vm)}
           onConfirm={() => run(gate.request, gate.line, mode, gate.forced)}
           onCancel={() => {
             setGate(null);
             refocus();
           }}
-        />
+        >
+          <p>{gate.consequence}</p>
+          <pre className="dialog-command">
+            {gate.request.execute === HMP_COMMAND ? gate.line : formatQmpShell(gate.request)}
+          </pre>
+        </ConfirmDialog>
       ) : null}
     </section>
-  );
-}
-
-/** " (column N)" for an issue about an argument the line spells out. */
-function columnFor(issue: SchemaIssue, locations: readonly ArgumentLocation[]): string {
-  const id = formatPath(issue.path);
-  if (!id) return '';
-  const at = locations.find((l) => formatPath(l.path) === id);
-  return at ? ` (column ${at.keyStart + 1})` : '';
-}
-
-function SyntaxErrorNotice({ error, text }: { error: SyntaxIssue; text: string }) {
-  const lineStart = text.lastIndexOf('\n', error.start - 1) + 1;
-  const lineEndAt = text.indexOf('\n', error.start);
-  const lineText = text.slice(lineStart, lineEndAt < 0 ? text.length : lineEndAt);
-  const col = error.start - lineStart;
-  const width = Math.max(1, Math.min(error.end, lineStart + lineText.length) - error.start);
-  return (
-    <div className="notice notice-error" role="alert">
-      <p>
-        <strong>Not sent.</strong> {error.message} (column {columnOf(error)}).
-      </p>
-      {lineText.trim() ? (
-        <pre className="syntax-pointer" aria-hidden="true">
-          {lineText}
-          {'\n'}
-          {' '.repeat(col)}
-          {'^'.repeat(width)}
-        </pre>
-      ) : null}
-    </div>
-  );
-}
-
-function HistoryList({
-  history,
-  onReuse,
-  onClear,
-}: {
-  history: readonly HistoryEntry[];
-  onReuse: (entry: HistoryEntry) => void;
-  onClear: () => void;
-}) {
-  const [filter, setFilter] = useState('');
-  const ids = useId();
-  const q = filter.toLowerCase();
-  const shown: HistoryEntry[] = [];
-  for (let i = history.length - 1; i >= 0 && shown.length < 100; i--) {
-    const h = history[i]!;
-    if (!q || h.text.toLowerCase().includes(q)) shown.push(h);
-  }
-  return (
-    <details className="history">
-      <summary>History ({history.length})</summary>
-      <div className="history-tools">
-        <label htmlFor={`${ids}-filter`}>Filter</label>
-        <input
-          id={`${ids}-filter`}
-          type="search"
-          value={filter}
-          onChange={(e) => setFilter(e.target.value)}
-        />
-        {history.length ? (
-          <button type="button" onClick={onClear}>
-            Clear history
-          </button>
-        ) : null}
-      </div>
-      <ul className="history-entries">
-        {shown.map((h) => (
-          <li key={`${h.mode}:${h.cpuIndex ?? ''}:${h.text}`}>
-            <button
-              type="button"
-              className="history-reuse"
-              onClick={() => onReuse(h)}
-              aria-label={`Reuse ${h.text}`}
-            >
-              {h.mode !== 'qmp-shell' ? <span className="completion-flag">{h.mode}</span> : null}
-              <code>{h.text}</code>
-            </button>
-          </li>
-        ))}
-        {shown.length === 0 ? (
-          <li className="muted">{history.length ? 'No match.' : 'Nothing run yet.'}</li>
-        ) : null}
-      </ul>
-    </details>
   );
 }

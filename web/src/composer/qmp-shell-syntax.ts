@@ -8,6 +8,7 @@
 // - HMP: the line is the `command-line` of `human-monitor-command` (with an optional CPU index).
 // Every error says where it is (offsets into the text).
 import type { Json, JsonObject } from '../../../protocol/qmp.ts';
+import { HMP_COMMAND } from '../qemu/commands.ts';
 import { ESCAPES, JsonTextError, parseJsonText } from './json-text.ts';
 
 export type ComposerMode = 'qmp-shell' | 'json' | 'hmp';
@@ -47,7 +48,6 @@ export interface ParseOptions {
   cpuIndex?: number | null;
 }
 
-export const HMP_COMMAND = 'human-monitor-command';
 export const TRANSACTION_COMMAND = 'transaction';
 
 // --- tokens ---------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 // The composer's server state: the VM's QMP schema (fetched once per connection) and the console session.
 import { queryOptions } from '@tanstack/react-query';
-import type { SessionInfo } from '../../../protocol/api.ts';
 import { qmpQueryOptions } from '../api/qmp-query.ts';
 import { sessionQueryOptions } from '../api/session.ts';
 import type { DeviceProperty } from './device-catalog.ts';
@@ -17,9 +16,6 @@ export function schemaFrom(entities: SchemaInfo[]): QmpSchema {
   }
   return schema;
 }
-
-/** What the composer needs of `GET /api/session`. */
-export type ComposerSession = Pick<SessionInfo, 'role' | 'policy'>;
 
 export const composerQueries = {
   /**

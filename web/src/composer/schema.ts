@@ -3,148 +3,29 @@
 // ("291", "[415]") and change between builds: they are used only to follow references, never as keys
 // of behaviour. Command names and member names are stable.
 import type { Json, JsonObject } from '../../../protocol/qmp.ts';
+import { commandFacts } from '../qemu/commands.ts';
 import type { ArgPath, QmpRequest } from './qmp-shell-syntax.ts';
 
-// --- the wire form (SchemaInfo) -------------------------------------------------------------------
+import { Checker, effectiveMembers, unwrapFor } from './schema-check.ts';
+import type {
+  AlternateType,
+  ArrayType,
+  BuiltinType,
+  Candidate,
+  CommandSignature,
+  EnumType,
+  Features,
+  Member,
+  ObjectType,
+  SchemaInfo,
+  SchemaIssue,
+  SchemaType,
+} from './schema-types.ts';
+import { BUILTIN_WORDS, didYouMean, isObject, shortType } from './schema-words.ts';
 
-export type JsonType = 'string' | 'number' | 'int' | 'boolean' | 'null' | 'object' | 'array' | 'value';
-
-interface SchemaInfoBase {
-  name: string;
-  features?: string[];
-}
-export interface SchemaInfoBuiltin extends SchemaInfoBase {
-  'meta-type': 'builtin';
-  'json-type': JsonType;
-}
-export interface SchemaInfoEnum extends SchemaInfoBase {
-  'meta-type': 'enum';
-  values: string[];
-  members?: { name: string; features?: string[] }[];
-}
-export interface SchemaInfoArray extends SchemaInfoBase {
-  'meta-type': 'array';
-  'element-type': string;
-}
-export interface SchemaInfoObject extends SchemaInfoBase {
-  'meta-type': 'object';
-  members: { name: string; type: string; default?: null; features?: string[] }[];
-  tag?: string;
-  variants?: { case: string; type: string }[];
-}
-export interface SchemaInfoAlternate extends SchemaInfoBase {
-  'meta-type': 'alternate';
-  members: { type: string }[];
-}
-export interface SchemaInfoCommand extends SchemaInfoBase {
-  'meta-type': 'command';
-  'arg-type': string;
-  'ret-type': string;
-  'allow-oob'?: boolean;
-}
-export interface SchemaInfoEvent extends SchemaInfoBase {
-  'meta-type': 'event';
-  'arg-type': string;
-}
-export type SchemaInfo =
-  | SchemaInfoBuiltin
-  | SchemaInfoEnum
-  | SchemaInfoArray
-  | SchemaInfoObject
-  | SchemaInfoAlternate
-  | SchemaInfoCommand
-  | SchemaInfoEvent;
-
-// --- resolved types -------------------------------------------------------------------------------
-
-export interface Features {
-  features: readonly string[];
-  deprecated: boolean;
-  unstable: boolean;
-}
-
-export interface BuiltinType {
-  kind: 'builtin';
-  /** `str`, `int`, `number`, `bool`, `null`, `any` (sized integers are all `int` in the schema). */
-  name: string;
-  jsonType: JsonType;
-}
-export interface EnumType {
-  kind: 'enum';
-  values: readonly string[];
-  /** Features per value (deprecated / unstable values). */
-  valueFeatures: ReadonlyMap<string, Features>;
-}
-export interface ArrayType {
-  kind: 'array';
-  element: SchemaType;
-}
-export interface Member extends Features {
-  name: string;
-  type: SchemaType;
-  optional: boolean;
-}
-export interface ObjectType {
-  kind: 'object';
-  members: readonly Member[];
-  /** For a union: the member whose value picks the variant. */
-  tag: string | null;
-  /** For a union: extra members per tag value (values without a variant add nothing). */
-  variants: ReadonlyMap<string, ObjectType>;
-}
-export interface AlternateType {
-  kind: 'alternate';
-  /** One per JSON type: QEMU tells them apart by the type of the value. */
-  alternatives: readonly SchemaType[];
-}
-export type SchemaType = BuiltinType | EnumType | ArrayType | ObjectType | AlternateType;
-
-export interface CommandSignature extends Features {
-  name: string;
-  args: ObjectType;
-  returns: SchemaType;
-  allowOob: boolean;
-  /**
-   * The command takes arguments the schema does not list (`device_add` passes them to the device as
-   * properties; QEMU declares it with `gen: false`, which introspection does not show).
-   */
-  openArguments: boolean;
-}
-
-/** Commands whose arguments go beyond the schema; keyed on command names, which are stable. */
-const OPEN_ARGUMENT_COMMANDS: ReadonlySet<string> = new Set(['device_add']);
-
-/** Commands an operator types daily: offered before rarer ones with the same prefix. */
-const EVERYDAY_COMMANDS: ReadonlySet<string> = new Set([
-  'query-status',
-  'query-block',
-  'query-blockstats',
-  'query-pci',
-  'query-cpus-fast',
-  'query-version',
-  'query-name',
-  'query-commands',
-  'query-machines',
-  'query-named-block-nodes',
-  'query-chardev',
-  'query-migrate',
-  'query-balloon',
-  'query-vnc',
-  'query-kvm',
-  'cont',
-  'stop',
-  'system_reset',
-  'system_powerdown',
-  'device_add',
-  'device_del',
-  'blockdev-add',
-  'blockdev-del',
-  'human-monitor-command',
-  'qom-list',
-  'qom-get',
-  'qom-set',
-  'quit',
-]);
+export { effectiveMembers } from './schema-check.ts';
+export type * from './schema-types.ts';
+export { closest, formatPath, jsonTypeOf } from './schema-words.ts';
 
 const EMPTY_OBJECT: ObjectType = { kind: 'object', members: [], tag: null, variants: new Map() };
 const ANY: BuiltinType = { kind: 'builtin', name: 'any', jsonType: 'value' };
@@ -155,127 +36,6 @@ function featuresOf(list: readonly string[] | undefined): Features {
 }
 
 // --- validation and completion results ------------------------------------------------------------
-
-export type IssueKind =
-  | 'unknown-command'
-  | 'unknown-argument'
-  | 'missing-argument'
-  | 'wrong-type'
-  | 'bad-enum'
-  | 'deprecated'
-  | 'unstable'
-  | 'unchecked'
-  | 'policy';
-
-export interface SchemaIssue {
-  severity: 'error' | 'warning' | 'info';
-  kind: IssueKind;
-  /** Path into the arguments (empty for the command itself). */
-  path: ArgPath;
-  message: string;
-}
-
-export interface Candidate {
-  /** What completion inserts (for an argument: `name=`, or `name.` for an object to go into). */
-  insert: string;
-  /** What the list shows. */
-  label: string;
-  kind: 'command' | 'argument' | 'value' | 'action';
-  /** The type or a short description. */
-  detail: string;
-  required?: boolean;
-  deprecated?: boolean;
-  unstable?: boolean;
-}
-
-/** `file.filename`, `actions[0].data.device`. */
-export function formatPath(path: ArgPath): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
-  return out;
-}
-
-const isObject = (v: Json | undefined): v is JsonObject =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The JSON type of a value, as the schema names them (`int` for whole numbers). */
-export function jsonTypeOf(v: Json): Exclude<JsonType, 'value'> {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  switch (typeof v) {
-    case 'string':
-      return 'string';
-    case 'boolean':
-      return 'boolean';
-    case 'number':
-      return Number.isInteger(v) ? 'int' : 'number';
-    default:
-      return 'object';
-  }
-}
-
-function describeValue(v: Json): string {
-  const t = jsonTypeOf(v);
-  const text = JSON.stringify(v);
-  const shown = text.length > 40 ? `${text.slice(0, 37)}…` : text;
-  switch (t) {
-    case 'string':
-      return `the string ${shown}`;
-    case 'int':
-    case 'number':
-      return `the number ${shown}`;
-    case 'boolean':
-      return shown;
-    case 'null':
-      return 'null';
-    case 'array':
-      return 'a list';
-    default:
-      return 'an object';
-  }
-}
-
-function listWords(words: readonly string[], max = 8): string {
-  const shown = words.slice(0, max).join(', ');
-  return words.length > max ? `${shown}, … (${words.length} in all)` : shown;
-}
-
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
-/** The closest of `options` to `word`, if close enough to be a likely typo. */
-export function closest(word: string, options: Iterable<string>): string | null {
-  let best: string | null = null;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const o of options) {
-    // Ties go to the option closest in length (qcow3 → qcow2 rather than qcow).
-    const d = distance(word.toLowerCase(), o.toLowerCase()) + Math.abs(o.length - word.length) / 100;
-    if (d < bestD) {
-      bestD = d;
-      best = o;
-    }
-  }
-  return best !== null && bestD < Math.max(2, Math.floor(word.length / 3)) + 1 ? best : null;
-}
-
-const didYouMean = (word: string, options: Iterable<string>) => {
-  const c = closest(word, options);
-  return c ? ` Did you mean "${c}"?` : '';
-};
-
-// --- the schema -----------------------------------------------------------------------------------
 
 export class QmpSchema {
   private readonly commandMap = new Map<string, CommandSignature>();
@@ -354,7 +114,7 @@ export class QmpSchema {
           args: args.kind === 'object' ? args : EMPTY_OBJECT,
           returns: resolve(e['ret-type']),
           allowOob: e['allow-oob'] ?? false,
-          openArguments: OPEN_ARGUMENT_COMMANDS.has(e.name),
+          openArguments: commandFacts(e.name).openArguments === true,
           ...featuresOf(e.features),
         });
       } else if (e['meta-type'] === 'event') events.push(e.name);
@@ -451,7 +211,7 @@ export class QmpSchema {
     const pref = new Map(preferred.map((name, i) => [name, i]));
     const rank = (name: string, sig: CommandSignature) =>
       (name === prefix ? 0 : 1e6) +
-      (pref.get(name) ?? (EVERYDAY_COMMANDS.has(name) ? 1e4 : 1e5)) +
+      (pref.get(name) ?? (commandFacts(name).everyday ? 1e4 : 1e5)) +
       (sig.deprecated ? 4e6 : sig.unstable ? 2e6 : 0);
     const starts: { c: Candidate; r: number }[] = [];
     const contains: { c: Candidate; r: number }[] = [];
@@ -626,237 +386,4 @@ export class QmpSchema {
     new Checker(this, sig, issues).object(sig.args, request.arguments ?? {}, []);
     return issues;
   }
-}
-
-const BUILTIN_WORDS: Readonly<Record<JsonType, string>> = {
-  string: 'string',
-  int: 'integer',
-  number: 'number',
-  boolean: 'boolean',
-  null: 'null',
-  object: 'object',
-  array: 'list',
-  value: 'any JSON value',
-};
-
-function shortType(type: SchemaType): string {
-  switch (type.kind) {
-    case 'builtin':
-      return BUILTIN_WORDS[type.jsonType];
-    case 'enum':
-      return type.values.length <= 3 ? type.values.join('|') : `enum (${type.values.length})`;
-    case 'array':
-      return `[${shortType(type.element)}]`;
-    case 'object':
-      return type.tag ? `object by ${type.tag}` : 'object';
-    case 'alternate':
-      return type.alternatives.map(shortType).join(' or ');
-  }
-}
-
-/** Members of an object, plus those of the variant its tag value selects in `value`. */
-export function effectiveMembers(type: ObjectType, value: JsonObject): Member[] {
-  const members = [...type.members];
-  if (type.tag) {
-    const tagValue = value[type.tag];
-    const variant = typeof tagValue === 'string' ? type.variants.get(tagValue) : undefined;
-    if (variant) members.push(...effectiveMembers(variant, value));
-  }
-  return members;
-}
-
-/** Every member name any variant of a union may add (recursively). */
-function anyVariantMembers(type: ObjectType, out = new Set<string>()): Set<string> {
-  for (const v of type.variants.values()) {
-    for (const m of v.members) out.add(m.name);
-    anyVariantMembers(v, out);
-  }
-  return out;
-}
-
-/** The alternative of a type that can hold a value of the given JSON shape (the type itself otherwise). */
-function unwrapFor(type: SchemaType, shape: 'object' | 'array'): SchemaType | undefined {
-  if (type.kind !== 'alternate') return type;
-  return type.alternatives.find((a) => a.kind === shape);
-}
-
-function accepts(type: SchemaType, v: Json): boolean {
-  const t = jsonTypeOf(v);
-  switch (type.kind) {
-    case 'builtin':
-      return type.jsonType === 'value' || type.jsonType === t || (type.jsonType === 'number' && t === 'int');
-    case 'enum':
-      return t === 'string';
-    case 'array':
-      return t === 'array';
-    case 'object':
-      return t === 'object';
-    case 'alternate':
-      return type.alternatives.some((a) => accepts(a, v));
-  }
-}
-
-function expectedWords(type: SchemaType): string {
-  switch (type.kind) {
-    case 'builtin':
-      return type.jsonType === 'boolean'
-        ? 'a boolean (true or false)'
-        : type.jsonType === 'int'
-          ? 'an integer'
-          : type.jsonType === 'null'
-            ? 'null'
-            : `a ${BUILTIN_WORDS[type.jsonType]}`;
-    case 'enum':
-      return 'a string (one of its values)';
-    case 'array':
-      return 'a list';
-    case 'object':
-      return 'an object';
-    case 'alternate': {
-      const words = [...new Set(type.alternatives.map(expectedWords))];
-      return words.length <= 1
-        ? (words[0] ?? 'a value')
-        : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
-    }
-  }
-}
-
-class Checker {
-  constructor(
-    private readonly schema: QmpSchema,
-    private readonly sig: CommandSignature,
-    private readonly issues: SchemaIssue[],
-  ) {}
-
-  private add(issue: SchemaIssue) {
-    this.issues.push(issue);
-  }
-
-  private name(path: ArgPath) {
-    return `"${formatPath(path)}"`;
-  }
-
-  value(type: SchemaType, v: Json, path: ArgPath): void {
-    if (!accepts(type, v)) {
-      const hint =
-        typeof v === 'number' && acceptsString(type)
-          ? ` Quote it (${formatPath(path)}="${v}") to send a string.`
-          : typeof v === 'string' && (v === 'True' || v === 'False') && acceptsBool(type)
-            ? ` Write it in lower case: ${v.toLowerCase()}.`
-            : '';
-      this.add({
-        severity: 'error',
-        kind: 'wrong-type',
-        path,
-        message: `${this.name(path)} must be ${expectedWords(type)}, but it is ${describeValue(v)}.${hint}`,
-      });
-      return;
-    }
-    switch (type.kind) {
-      case 'builtin':
-        return;
-      case 'enum': {
-        const s = v as string;
-        if (!type.values.includes(s)) {
-          this.add({
-            severity: 'error',
-            kind: 'bad-enum',
-            path,
-            message: `${this.name(path)} must be one of ${listWords(type.values)}, not "${s}".${didYouMean(s, type.values)}`,
-          });
-        } else {
-          const f = type.valueFeatures.get(s);
-          if (f?.deprecated)
-            this.note('deprecated', path, `The value "${s}" of ${this.name(path)} is deprecated.`);
-          if (f?.unstable) this.note('unstable', path, `The value "${s}" of ${this.name(path)} is unstable.`);
-        }
-        return;
-      }
-      case 'array':
-        (v as Json[]).forEach((el, i) => {
-          this.value(type.element, el, [...path, i]);
-        });
-        return;
-      case 'object':
-        this.object(type, v as JsonObject, path);
-        return;
-      case 'alternate': {
-        // QEMU picks the alternative by the value's JSON type; an enum and a string both take strings.
-        const t = jsonTypeOf(v);
-        const alt =
-          type.alternatives.find(
-            (a) => a.kind === 'builtin' && (a.jsonType === t || (a.jsonType === 'number' && t === 'int')),
-          ) ?? type.alternatives.find((a) => accepts(a, v));
-        if (alt) this.value(alt, v, path);
-      }
-    }
-  }
-
-  private note(kind: 'deprecated' | 'unstable', path: ArgPath, message: string) {
-    this.add({ severity: 'warning', kind, path, message });
-  }
-
-  object(type: ObjectType, v: JsonObject, path: ArgPath): void {
-    const members = effectiveMembers(type, v);
-    const byName = new Map(members.map((m) => [m.name, m]));
-    const atTop = path.length === 0;
-    // With the tag missing or wrong, members of any variant might be right: do not call them unknown.
-    const tagValue = type.tag ? v[type.tag] : undefined;
-    const tagType = type.tag ? type.members.find((m) => m.name === type.tag)?.type : undefined;
-    const variantKnown =
-      type.tag === null ||
-      (typeof tagValue === 'string' &&
-        (tagType?.kind === 'enum' ? tagType.values.includes(tagValue) : type.variants.has(tagValue)));
-    const maybeVariant = !variantKnown ? anyVariantMembers(type) : new Set<string>();
-
-    for (const [key, value] of Object.entries(v)) {
-      const m = byName.get(key);
-      const p = [...path, key];
-      if (!m) {
-        if (maybeVariant.has(key)) continue;
-        if (atTop && this.sig.openArguments) {
-          this.add({
-            severity: 'info',
-            kind: 'unchecked',
-            path: p,
-            message: `${this.name(p)} is passed to the device as a property; the schema does not describe device properties.`,
-          });
-          continue;
-        }
-        const names = members.map((x) => x.name);
-        const where = atTop ? this.sig.name : formatPath(path);
-        const selected = type.tag && typeof tagValue === 'string' ? ` with ${type.tag}=${tagValue}` : '';
-        this.add({
-          severity: 'error',
-          kind: 'unknown-argument',
-          path: p,
-          message:
-            names.length === 0
-              ? `${where} takes no arguments, but ${this.name(p)} was given.`
-              : `Unknown argument ${this.name(p)}: ${where}${selected} takes ${listWords(names)}.${didYouMean(key, names)}`,
-        });
-        continue;
-      }
-      if (m.deprecated) this.note('deprecated', p, `${this.name(p)} is deprecated.`);
-      if (m.unstable) this.note('unstable', p, `${this.name(p)} is unstable: it may change or go away.`);
-      this.value(m.type, value, p);
-    }
-    for (const m of members) {
-      if (m.optional || Object.hasOwn(v, m.name)) continue;
-      const p = [...path, m.name];
-      this.add({
-        severity: 'error',
-        kind: 'missing-argument',
-        path: p,
-        message: `Missing required argument ${this.name(p)} (${this.schema.describeType(m.type)}).`,
-      });
-    }
-  }
-}
-
-function acceptsString(type: SchemaType): boolean {
-  return accepts(type, 'x') || type.kind === 'enum';
-}
-function acceptsBool(type: SchemaType): boolean {
-  return accepts(type, true);
 }

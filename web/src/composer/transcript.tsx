@@ -2,13 +2,13 @@
 // collapsible tree (HMP replies as text), and copy buttons for the command in three forms.
 import { useState } from 'react';
 import type { Json } from '../../../protocol/qmp.ts';
+import { HMP_COMMAND } from '../qemu/commands.ts';
 import { JsonTree } from './json-tree.tsx';
 import {
   type ComposerMode,
   formatJson,
   formatQmpShell,
   formatVirsh,
-  HMP_COMMAND,
   type QmpRequest,
 } from './qmp-shell-syntax.ts';
 

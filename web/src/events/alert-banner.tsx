@@ -1,32 +1,24 @@
 // Open alerts as a banner (the VM page, the event log): what failed in plain words, how often and since
-// when, and what to do about it: "Resume VM" when the alert paused the VM, "Acknowledge".
+// when, and what to do about it: "Resume VM" when the alert paused the VM, "Acknowledge". The run state
+// is the console's (`GET /api/vms` and its stream): a card opens no QMP connection until Resume is confirmed.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState } from 'react';
-import { decideCommand } from '../../../protocol/command-policy.ts';
+import { useId, useRef, useState } from 'react';
 import type { JournalAlert } from '../../../protocol/journal.ts';
 import { useAcknowledgeAlert, useOpenAlerts } from '../api/alerts.ts';
-import { useEventInvalidation } from '../api/events-to-queries.ts';
-import { qmpClients, useQmpClient } from '../api/qmp-clients.ts';
-import { qmpQueryKey, qmpQueryOptions } from '../api/qmp-query.ts';
+import { qmpClients } from '../api/qmp-clients.ts';
 import { sessionQueryOptions } from '../api/session.ts';
+import { vmsPushed, vmsQueryOptions } from '../api/vms.ts';
+import { describeAlert } from '../qemu/alert-text.ts';
+import { buttonConfirmation, commandFacts } from '../qemu/commands.ts';
+import { pausedByEvent } from '../qemu/events.ts';
+import { refusalSentence } from '../qemu/refusal.ts';
+import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { errorMessage } from '../ui/query-error.tsx';
-import { describeAlert } from './alert-text.ts';
 import { NotificationButton } from './notifications.tsx';
 import { formatLocal } from './time-format.ts';
 
 /** Banners shown at most; the event log has the rest. */
 const MAX_SHOWN = 10;
-
-/** The run state an alert's event leaves a paused VM in. */
-const PAUSED_STATUS: Record<string, string> = {
-  BLOCK_IO_ERROR: 'io-error',
-  GUEST_PANICKED: 'guest-panicked',
-  WATCHDOG: 'watchdog',
-};
-
-export function pausedByAlert(alert: Pick<JournalAlert, 'event'>, status: string | undefined): boolean {
-  return status !== undefined && PAUSED_STATUS[alert.event] === status;
-}
 
 /** Every open alert, or one VM's. Renders nothing when there are none. */
 export function AlertBanner({ vm }: { vm?: string }) {
@@ -62,40 +54,34 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
   const ids = useId();
   const queryClient = useQueryClient();
   const text = describeAlert(alert, formatLocal);
-  // The VM's own connection: its run state (kept fresh by the VM's events), and `cont`.
-  const { state } = useQmpClient(alert.vm);
-  useEventInvalidation(alert.vm);
-  const status = useQuery(qmpQueryOptions<{ status: string }>(alert.vm, 'query-status'));
+  const summary = useQuery(vmsQueryOptions).data?.find((v) => v.name === alert.vm);
+  // Only while the console is connected: the last state is not "now" once QEMU has gone away.
+  const runState = summary?.state === 'connected' ? summary.runState : null;
   const ack = useAcknowledgeAlert();
   // What the console would refuse this browser (a viewer): off, saying why, rather than failing after a click.
   const session = useQuery(sessionQueryOptions).data;
-  const cont = session ? decideCommand('cont', session.role, session.policy) : null;
-  const resumeRefused =
-    cont === null || cont.allowed
-      ? null
-      : cont.why === 'deny'
-        ? `The console denies cont to everyone (--deny '${cont.pattern}').`
-        : 'Viewers may not run cont.';
+  const resumeRefused = refusalSentence(session, 'cont');
   const ackRefused = session?.role === 'viewer' ? 'Acknowledging alerts needs the operator role.' : null;
   const [confirming, setConfirming] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [resuming, setResuming] = useState(false);
   const resumeButton = useRef<HTMLButtonElement>(null);
 
-  const paused = state === 'ready' && pausedByAlert(alert, status.data?.status);
+  const paused = pausedByEvent(alert.event, runState?.status);
 
   const resume = async () => {
     setConfirming(false);
     setResuming(true);
     setOutcome(null);
     try {
-      await qmpClients.get(alert.vm).execute('cont');
+      await qmpClients.runOnce(alert.vm, 'cont');
       setOutcome({ ok: true, text: `${alert.vm} resumed (QEMU accepted cont).` });
     } catch (err) {
       setOutcome({ ok: false, text: `Could not resume ${alert.vm}: ${errorMessage(err)}` });
     } finally {
       setResuming(false);
-      void queryClient.invalidateQueries({ queryKey: qmpQueryKey(alert.vm, 'query-status') });
+      // The console stream brings the new run state; without it, ask for the list again.
+      if (!vmsPushed.live) void queryClient.invalidateQueries({ queryKey: vmsQueryOptions.queryKey });
     }
   };
 
@@ -111,11 +97,10 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
             <dd>{f.value}</dd>
           </div>
         ))}
-        {/* Only while connected: the last answer is not "now" once QEMU has gone away. */}
-        {status.data && state === 'ready' ? (
+        {runState ? (
           <div>
             <dt>Run state now</dt>
-            <dd>{status.data.status}</dd>
+            <dd>{runState.status}</dd>
           </div>
         ) : null}
       </dl>
@@ -147,64 +132,18 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
         {ack.isError ? `Could not acknowledge: ${errorMessage(ack.error)}` : (outcome?.text ?? '')}
       </p>
       {confirming ? (
-        <ConfirmResume
-          vm={alert.vm}
+        <ConfirmDialog
+          {...buttonConfirmation('cont', alert.vm)}
+          tone="primary"
           onConfirm={() => void resume()}
           onCancel={() => {
             setConfirming(false);
             resumeButton.current?.focus();
           }}
-        />
+        >
+          <p>{commandFacts('cont').consequence} The alert counts each new failure.</p>
+        </ConfirmDialog>
       ) : null}
     </li>
-  );
-}
-
-function ConfirmResume({
-  vm,
-  onConfirm,
-  onCancel,
-}: {
-  vm: string;
-  onConfirm: () => void;
-  onCancel: () => void;
-}) {
-  const ids = useId();
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) {
-      if (typeof d.showModal === 'function') d.showModal();
-      else d.setAttribute('open', '');
-    }
-    return () => {
-      if (d?.open) d.close();
-    };
-  }, []);
-  return (
-    <dialog
-      ref={ref}
-      className="confirm-dialog"
-      aria-labelledby={`${ids}-t`}
-      aria-describedby={`${ids}-d`}
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
-    >
-      <h2 id={`${ids}-t`}>Resume {vm}?</h2>
-      <p id={`${ids}-d`}>
-        QEMU runs the VM again (<code>cont</code>) and retries the failed I/O. If the disk still fails, the VM
-        stops again and the alert counts one more.
-      </p>
-      <div className="dialog-actions">
-        <button type="button" className="button-primary" onClick={onConfirm}>
-          Resume {vm}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </dialog>
   );
 }

@@ -1,81 +1,36 @@
-// App-wide: keeps the open alerts current from the journal's stream, and makes them hard to miss —
-// the page title, the favicon, a polite screen-reader announcement and (if allowed) a notification for
-// each new alert. Mount once.
-import { type QueryClient, useQueryClient } from '@tanstack/react-query';
+// App-wide: makes open alerts hard to miss — the page title, the favicon, a polite screen-reader
+// announcement and (if allowed) a notification for each new alert. The alerts themselves reach the
+// cache from the console stream (api/console-stream.ts). Mount once.
 import { useEffect, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import type { JournalAlert } from '../../../protocol/journal.ts';
-import { alertChanged, alertKeys, openAlertsReplaced, useOpenAlerts } from '../api/alerts.ts';
-import { type EventSourceFactory, openJournalStream } from '../api/event-stream.ts';
-import { alertSentence } from './alert-text.ts';
-import { frameScheduler } from './frame-scheduler.ts';
+import { useOpenAlerts } from '../api/alerts.ts';
+import { useAlertsRaised } from '../api/console-stream.ts';
+import { alertSentence } from '../qemu/alert-text.ts';
+import { vmPath } from '../qemu/routes.ts';
 import { notify } from './notifications.tsx';
 
-/**
- * The stream's event filter for a connection that wants alerts only: no QMP event has this name (they
- * never contain '-'), so no records are sent. The journal has no alerts-only stream of its own.
- */
-export const ALERTS_ONLY = 'ALERTS-ONLY';
-
-export interface AlertWatcherProps {
-  createEventSource?: EventSourceFactory;
-}
-
-export function AlertWatcher({ createEventSource }: AlertWatcherProps) {
-  const queryClient = useQueryClient();
+export function AlertWatcher() {
   const alerts = useOpenAlerts();
   const [announcement, setAnnouncement] = useState('');
   const [, navigate] = useLocation();
   const navigateRef = useRef(navigate);
   navigateRef.current = navigate;
 
-  useEffect(() => {
-    let primed = false;
-    const pendingAlerts = new Map<number, JournalAlert>();
-    let cancelApply: (() => void) | null = null;
-    const raised = (list: JournalAlert[]) => {
-      if (list.length === 0) return;
-      const first = list[0]!;
-      setAnnouncement(
-        list.length === 1
-          ? `New alert. ${alertSentence(first)}`
-          : `${list.length} new alerts. ${alertSentence(first)}`,
-      );
-      if (typeof document !== 'undefined' && (document.hidden || !document.hasFocus()))
-        for (const a of list.slice(0, 3))
-          notify(`Alert on ${a.vm}`, alertSentence(a), `qmp-console-alert-${a.id}`, () =>
-            navigateRef.current(`/vms/${encodeURIComponent(a.vm)}`),
-          );
-    };
-    const stream = openJournalStream(
-      { events: [ALERTS_ONLY], resume: false, ...(createEventSource ? { createEventSource } : {}) },
-      {
-        snapshot: (list) => {
-          const known = new Set(knownIds(queryClient));
-          openAlertsReplaced(queryClient, list);
-          // Alerts raised while this browser was away, except on the first connection (they are on show).
-          if (primed) raised(list.filter((a) => a.state === 'open' && !known.has(a.id)));
-          primed = true;
-        },
-        alert: (a) => {
-          // A storm sends an alert change per journal batch: apply them once per frame.
-          const known = pendingAlerts.get(a.id);
-          if (!known || a.state !== 'open' || a.lastSeq >= known.lastSeq) pendingAlerts.set(a.id, a);
-          cancelApply ??= frameScheduler(() => {
-            cancelApply = null;
-            const changes = [...pendingAlerts.values()];
-            pendingAlerts.clear();
-            const fresh = changes.filter((c) => alertChanged(queryClient, c));
-            if (primed) raised(fresh);
-          });
-        },
-      },
+  useAlertsRaised((list: JournalAlert[]) => {
+    const first = list[0];
+    if (!first) return;
+    setAnnouncement(
+      list.length === 1
+        ? `New alert. ${alertSentence(first)}`
+        : `${list.length} new alerts. ${alertSentence(first)}`,
     );
-    return () => {
-      stream.close();
-      cancelApply?.();
-    };
-  }, [queryClient, createEventSource]);
+    if (typeof document !== 'undefined' && (document.hidden || !document.hasFocus()))
+      for (const a of list.slice(0, 3))
+        notify(`Alert on ${a.vm}`, alertSentence(a), `qmp-console-alert-${a.id}`, () =>
+          navigateRef.current(vmPath(a.vm)),
+        );
+  });
 
   useAlertTitle(alerts.length);
   useAlertFavicon(alerts.length);
@@ -87,13 +42,9 @@ export function AlertWatcher({ createEventSource }: AlertWatcherProps) {
   );
 }
 
-function knownIds(queryClient: QueryClient): number[] {
-  return (queryClient.getQueryData<JournalAlert[]>(alertKeys.open()) ?? []).map((a) => a.id);
-}
-
 const TITLE_PREFIX = /^\(\d+ open alerts?\) /;
 
-export function titleWithAlerts(title: string, count: number): string {
+function titleWithAlerts(title: string, count: number): string {
   const base = title.replace(TITLE_PREFIX, '');
   return count > 0 ? `(${count} open alert${count === 1 ? '' : 's'}) ${base}` : base;
 }
@@ -116,7 +67,7 @@ function useAlertTitle(count: number): void {
   }, [count]);
 }
 
-export function faviconSvg(count: number): string {
+function faviconSvg(count: number): string {
   const base =
     '<rect x="1" y="1" width="30" height="30" rx="7" fill="#1f5fbf"/>' +
     '<text x="16" y="22" font-family="Arial,sans-serif" font-size="17" font-weight="700" fill="#fff" text-anchor="middle">Q</text>';

@@ -1,13 +1,22 @@
-import { QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StrictMode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Router } from 'wouter';
 import { memoryLocation } from 'wouter/memory-location';
+import type { ConsoleStreamMessage, VmSummary } from '../../../protocol/api.ts';
 import type { JournalAlert, JournalPage, JournalRecord } from '../../../protocol/journal.ts';
-import { alert, FakeEventSource, fakeEventSources, record } from '../api/fake-event-source.ts';
+import { AppProviders } from '../app.tsx';
+import {
+  alert,
+  type fakeEventSources,
+  HEALTHY,
+  record,
+  sourceAt,
+  stubEventSources,
+} from '../test-support/fake-event-source.ts';
 import { cleanupApp, renderApp, testQueryClient, VM1 } from '../test-support/render-app.tsx';
+import { withRunState } from '../test-support/test-console.ts';
 import { AlertBanner } from './alert-banner.tsx';
 import { AlertWatcher } from './alert-watcher.tsx';
 import { logUiState } from './log-ui-store.ts';
@@ -28,7 +37,7 @@ interface Api {
 }
 
 /** Stubs the console's API (fetch) and EventSource; the journal holds `records` and `alerts`. */
-function stubConsole(records: JournalRecord[], alerts: JournalAlert[] = []) {
+function stubConsole(records: JournalRecord[], alerts: JournalAlert[] = [], vms: VmSummary[] = [VM1]) {
   const api: Api = { records, alerts, calls: [] };
   vi.stubGlobal(
     'fetch',
@@ -37,7 +46,7 @@ function stubConsole(records: JournalRecord[], alerts: JournalAlert[] = []) {
       api.calls.push(`${init?.method ?? 'GET'} ${url.pathname}${url.search}`);
       const json = (body: unknown) =>
         new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
-      if (url.pathname === '/api/vms') return json([VM1]);
+      if (url.pathname === '/api/vms') return json(vms);
       if (url.pathname === '/api/alerts')
         return json({ alerts: api.alerts.filter((a) => a.state === 'open') });
       const ack = /^\/api\/alerts\/(\d+)\/ack$/.exec(url.pathname);
@@ -62,16 +71,7 @@ function stubConsole(records: JournalRecord[], alerts: JournalAlert[] = []) {
       return new Response('{"error":"not found"}', { status: 404, statusText: 'Not Found' });
     }),
   );
-  const sources = fakeEventSources();
-  vi.stubGlobal(
-    'EventSource',
-    class extends FakeEventSource {
-      constructor(url: string) {
-        super(url);
-        sources.sources.push(this);
-      }
-    },
-  );
+  const sources = stubEventSources();
   return { api, sources };
 }
 
@@ -98,11 +98,7 @@ afterEach(() => {
 });
 
 const streamFor = (sources: ReturnType<typeof fakeEventSources>, url: string) =>
-  waitFor(() => {
-    const s = sources.sources.find((x) => x.url === url && !x.closed);
-    if (!s) throw new Error(`no open stream ${url}: ${sources.sources.map((x) => x.url).join(', ')}`);
-    return s;
-  });
+  waitFor(() => sourceAt(sources, url));
 
 describe('the event log', () => {
   it('reads history up to where the live stream starts, then adds live rows, newest at the bottom', async () => {
@@ -227,7 +223,7 @@ describe('the event log', () => {
 
 describe('alerts on the VM page', () => {
   it('names the disk, offers Resume VM when it paused the VM, asks first, and shows the outcome', async () => {
-    stubConsole(journal(), [alert({ count: 3 })]);
+    const { sources } = stubConsole(journal(), [alert({ count: 3 })], [withRunState(VM1, 'running')]);
     const { sockets } = renderApp('/vms/vm1');
     const banner = await screen.findByRole('region', { name: 'Open alerts for vm1' });
     await waitFor(() =>
@@ -239,14 +235,13 @@ describe('alerts on the VM page', () => {
     expect(within(banner).getByText('stop (VM stopped)')).toBeTruthy();
     expect(within(banner).queryByRole('button', { name: 'Resume VM' })).toBeNull();
 
+    // The disk error stops the VM: the console stream says so, and the card offers its remedy.
+    const stream = await streamFor(sources, '/api/stream');
+    await act(async () => stream.message({ type: 'vm', vm: withRunState(VM1, 'io-error') }));
+    const resume = await within(banner).findByRole('button', { name: 'Resume VM' });
     await waitFor(() => expect(sockets.sockets.length).toBeGreaterThan(0));
     const socket = sockets.last();
     await act(async () => socket.handshake());
-    await waitFor(() => socket.lastSent('query-status'));
-    await act(async () =>
-      socket.reply('query-status', { running: false, singlestep: false, status: 'io-error' }),
-    );
-    const resume = await within(banner).findByRole('button', { name: 'Resume VM' });
 
     await userEvent.click(resume);
     const dialog = screen.getByRole('dialog', { name: 'Resume vm1?' });
@@ -260,16 +255,12 @@ describe('alerts on the VM page', () => {
   });
 
   it('shows why cont failed', async () => {
-    stubConsole(journal(), [alert()]);
+    stubConsole(journal(), [alert()], [withRunState(VM1, 'io-error')]);
     const { sockets } = renderApp('/vms/vm1');
     const banner = await screen.findByRole('region', { name: 'Open alerts for vm1' });
     await waitFor(() => expect(sockets.sockets.length).toBeGreaterThan(0));
     const socket = sockets.last();
     await act(async () => socket.handshake());
-    await waitFor(() => socket.lastSent('query-status'));
-    await act(async () =>
-      socket.reply('query-status', { running: false, singlestep: false, status: 'io-error' }),
-    );
     await userEvent.click(await within(banner).findByRole('button', { name: 'Resume VM' }));
     await userEvent.click(screen.getByRole('button', { name: 'Resume vm1' }));
     await waitFor(() => socket.lastSent('cont'));
@@ -284,7 +275,7 @@ describe('alerts on the VM page', () => {
   });
 
   it('for a viewer, turns Resume VM and Acknowledge off and says why (the console would refuse both)', async () => {
-    const { api } = stubConsole(journal(), [alert({ id: 7 })]);
+    const { api } = stubConsole(journal(), [alert({ id: 7 })], [withRunState(VM1, 'io-error')]);
     const consoleApi = globalThis.fetch;
     vi.stubGlobal(
       'fetch',
@@ -305,33 +296,28 @@ describe('alerts on the VM page', () => {
     await waitFor(() => expect(sockets.sockets.length).toBeGreaterThan(0));
     const socket = sockets.last();
     await act(async () => socket.handshake());
-    await waitFor(() => socket.lastSent('query-status'));
-    await act(async () =>
-      socket.reply('query-status', { running: false, singlestep: false, status: 'io-error' }),
-    );
     const resume = await within(banner).findByRole<HTMLButtonElement>('button', { name: 'Resume VM' });
     const ack = within(banner).getByRole<HTMLButtonElement>('button', { name: 'Acknowledge' });
     await waitFor(() => expect(resume.disabled).toBe(true));
     expect(ack.disabled).toBe(true);
-    expect(resume.title).toBe('Viewers may not run cont.');
+    expect(resume.title).toBe('Viewers may not run cont: a viewer may run only query-*.');
     expect(ack.title).toBe('Acknowledging alerts needs the operator role.');
     expect(api.calls.filter((c) => c.startsWith('POST'))).toEqual([]);
   });
 
   it('does not call the last run state "now" once the VM is not connected', async () => {
-    stubConsole(journal(), [alert()]);
-    const { sockets } = renderApp('/vms/vm1');
+    const { sources } = stubConsole(journal(), [alert()], [withRunState(VM1, 'io-error')]);
+    renderApp('/vms/vm1');
     const banner = await screen.findByRole('region', { name: 'Open alerts for vm1' });
-    await waitFor(() => expect(sockets.sockets.length).toBeGreaterThan(0));
-    const socket = sockets.last();
-    await act(async () => socket.handshake());
-    await waitFor(() => socket.lastSent('query-status'));
-    await act(async () =>
-      socket.reply('query-status', { running: false, singlestep: false, status: 'io-error' }),
-    );
     await waitFor(() => expect(within(banner).getByText('Run state now')).toBeTruthy());
-    // QEMU goes away (quit, a crash): the console closes the VM's clients with 4001.
-    await act(async () => socket.serverClose(4001, 'QEMU connection lost'));
+    // QEMU goes away (quit, a crash): the console says so on its stream.
+    const stream = await streamFor(sources, '/api/stream');
+    await act(async () =>
+      stream.message({
+        type: 'vm',
+        vm: { ...VM1, state: 'disconnected', error: 'QEMU connection lost', runState: null },
+      }),
+    );
     await waitFor(() => expect(within(banner).queryByText('Run state now')).toBeNull());
     expect(within(banner).queryByText('io-error')).toBeNull();
   });
@@ -346,6 +332,14 @@ describe('alerts on the VM page', () => {
   });
 });
 
+/** The console stream's first message on each connection. */
+const snapshot = (alerts: JournalAlert[]): ConsoleStreamMessage => ({
+  type: 'snapshot',
+  vms: [VM1],
+  alerts,
+  journal: HEALTHY,
+});
+
 describe('AlertWatcher', () => {
   function renderWatcher() {
     const { sources } = stubConsole([], []);
@@ -354,12 +348,12 @@ describe('AlertWatcher', () => {
     document.title = 'QMP Console';
     render(
       <StrictMode>
-        <QueryClientProvider client={queryClient}>
+        <AppProviders queryClient={queryClient}>
           <Router hook={location.hook}>
             <AlertWatcher />
             <AlertBanner />
           </Router>
-        </QueryClientProvider>
+        </AppProviders>
       </StrictMode>,
     );
     return { sources };
@@ -369,9 +363,9 @@ describe('AlertWatcher', () => {
 
   it('keeps alerts current from the stream, in the title and favicon, and announces new ones politely', async () => {
     const { sources } = renderWatcher();
-    const es = await streamFor(sources, '/api/events/stream?event=ALERTS-ONLY');
+    const es = await streamFor(sources, '/api/stream');
     // The first snapshot: on show, not announced.
-    await act(async () => es.snapshot(10, [alert({ id: 1 })]));
+    await act(async () => es.message(snapshot([alert({ id: 1 })])));
     await screen.findByRole('region', { name: 'Open alerts' });
     await waitFor(() => expect(document.title).toBe('(1 open alert) QMP Console'));
     expect(document.querySelector('link[rel~="icon"]')?.getAttribute('data-alerts')).toBe('1');
@@ -386,8 +380,9 @@ describe('AlertWatcher', () => {
 
     // A new alert, then a repeat of it; an ENOSPC one.
     await act(async () => {
-      es.alert(
-        alert({
+      es.message({
+        type: 'alert',
+        alert: alert({
           id: 2,
           device: 'full0',
           operation: 'write',
@@ -395,7 +390,7 @@ describe('AlertWatcher', () => {
           reason: 'No space left on device',
           lastSeq: 20,
         }),
-      );
+      });
     });
     await waitFor(() =>
       expect(live.textContent).toBe(
@@ -407,8 +402,8 @@ describe('AlertWatcher', () => {
 
     // Acknowledged elsewhere: gone here too.
     await act(async () => {
-      es.alert(alert({ id: 1, state: 'acknowledged', lastSeq: 10 }));
-      es.alert(alert({ id: 2, state: 'acknowledged', lastSeq: 20 }));
+      es.message({ type: 'alert', alert: alert({ id: 1, state: 'acknowledged', lastSeq: 10 }) });
+      es.message({ type: 'alert', alert: alert({ id: 2, state: 'acknowledged', lastSeq: 20 }) });
     });
     await waitFor(() => expect(screen.queryByRole('region', { name: 'Open alerts' })).toBeNull());
     expect(document.title).toBe('vm1 · QMP Console');
@@ -417,12 +412,12 @@ describe('AlertWatcher', () => {
 
   it('replaces its alerts with each reconnection’s snapshot, announcing what came meanwhile', async () => {
     const { sources } = renderWatcher();
-    const es = await streamFor(sources, '/api/events/stream?event=ALERTS-ONLY');
-    await act(async () => es.snapshot(10, [alert({ id: 1 })]));
+    const es = await streamFor(sources, '/api/stream');
+    await act(async () => es.message(snapshot([alert({ id: 1 })])));
     await screen.findByRole('region', { name: 'Open alerts' });
     await act(async () => {
       es.drop();
-      es.snapshot(30, [alert({ id: 3, vm: 'db', device: 'disk9' })]);
+      es.message(snapshot([alert({ id: 3, vm: 'db', device: 'disk9' })]));
     });
     await waitFor(() => expect(screen.getByText(/^db: disk disk9/)).toBeTruthy());
     expect(screen.queryByText(/^vm1: disk bad0/)).toBeNull();

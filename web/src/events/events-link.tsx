@@ -1,13 +1,14 @@
 // The header's way to the event log across all VMs, with the open alert count.
 import { Link, useRoute } from 'wouter';
 import { useOpenAlerts } from '../api/alerts.ts';
+import { eventsPath } from '../qemu/routes.ts';
 
 export function EventsLink() {
   const count = useOpenAlerts().length;
-  const [active] = useRoute('/events');
+  const [active] = useRoute(eventsPath());
   return (
     <Link
-      href="/events"
+      href={eventsPath()}
       className="header-events"
       aria-current={active ? 'page' : undefined}
       aria-label={count > 0 ? `Events, ${count} open alert${count === 1 ? '' : 's'}` : undefined}

@@ -1,7 +1,7 @@
 // The log's filters: event names (with counts), VM, free text, time range; one click clears them all.
 import { useEffect, useId, useRef, useState } from 'react';
+import { severityOf } from '../qemu/events.ts';
 import { type LogFilters, toggleEvent } from './log-filters.ts';
-import { severityOf } from './summaries.ts';
 import { isoToLocalInput, localInputToIso } from './time-format.ts';
 
 const TYPING_DELAY_MS = 300;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { record } from '../api/fake-event-source.ts';
+import { record } from '../test-support/fake-event-source.ts';
 import {
   LogBuffer,
   LogView,

@@ -7,7 +7,7 @@
 // newest): a record replayed after a reconnect, or a page overlapping the stream, is dropped.
 import type { JournalRecord } from '../../../protocol/journal.ts';
 import type { JsonObject } from '../../../protocol/qmp.ts';
-import { summarize } from './summaries.ts';
+import { summarize } from '../qemu/events.ts';
 
 /** One record, compactly: strings interned, data kept as JSON text, the summary made on demand. */
 export interface LogRow {

@@ -2,6 +2,7 @@
 // scrolled up (then "N new events"); older history loads when the top comes near.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useLayoutEffect, useRef } from 'react';
+import { SEVERITY_LABEL, severityOf } from '../qemu/events.ts';
 import type { LogRow, LogView } from './log-buffer.ts';
 import { rowRecord, rowSummary } from './log-buffer.ts';
 import type { LogStream } from './log-stream.ts';
@@ -13,7 +14,6 @@ import {
   useFollowing,
   useSeenSeq,
 } from './log-ui-store.ts';
-import { SEVERITY_LABEL, severityOf } from './summaries.ts';
 import { formatQemuTime, qemuTimeIso } from './time-format.ts';
 
 /** A collapsed row's height in px (CSS `.log-row-main` keeps to it). */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JournalPage, JournalRecord } from '../../../protocol/journal.ts';
-import { fakeEventSources, record } from '../api/fake-event-source.ts';
+import { fakeEventSources, record } from '../test-support/fake-event-source.ts';
 import { type HistoryQuery, historyUrl, LogStream, type LogStreamOptions } from './log-stream.ts';
 
 /** A journal of records 1..head for the history API, as the proxy answers it. */

@@ -15,8 +15,8 @@
 // batch, so that a storm of thousands of events a second never makes a long task.
 import type { JournalPage } from '../../../protocol/journal.ts';
 import { type JournalStream, type JournalStreamOptions, openJournalStream } from '../api/event-stream.ts';
+import { frameScheduler } from '../api/frame-scheduler.ts';
 import { fetchJson } from '../api/http.ts';
-import { frameScheduler } from './frame-scheduler.ts';
 import { LogBuffer, type LogRow, parseRecord, toRow } from './log-buffer.ts';
 import { eventsPath } from './log-filters.ts';
 

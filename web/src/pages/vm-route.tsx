@@ -4,11 +4,12 @@ import { Link, Route, Switch, useRoute } from 'wouter';
 import { LazyComposer } from '../composer/lazy-composer.tsx';
 import { AlertBanner } from '../events/alert-banner.tsx';
 import { LazyEventLog } from '../events/lazy-event-log.tsx';
+import { type VmSection, vmPath } from '../qemu/routes.ts';
 import { VM_INFO_PANELS } from '../vm-info/panels.ts';
 import { VmPage } from '../vm-info/vm-page.tsx';
 
 /** The VM's sections, each with a deep link. Features add theirs here. */
-const sections: { path: string; label: string; render: (vm: string) => ReactNode }[] = [
+const sections: { path: VmSection; label: string; render: (vm: string) => ReactNode }[] = [
   // VM info: Overview at /vms/NAME, each other panel at /vms/NAME/PANEL (block, cpus, ..., qom).
   ...VM_INFO_PANELS.map((p) => ({
     path: p.path,
@@ -19,24 +20,20 @@ const sections: { path: string; label: string; render: (vm: string) => ReactNode
   { path: 'composer', label: 'Composer', render: (vm) => <LazyComposer key={vm} vm={vm} /> },
 ];
 
-export function vmSectionPath(vm: string, section = ''): string {
-  return `/vms/${encodeURIComponent(vm)}${section ? `/${section}` : ''}`;
-}
-
 export function VmRoute({ name }: { name: string }) {
   return (
     <>
       {sections.length > 1 ? (
         <nav className="vm-sections" aria-label={`${name} sections`}>
           {sections.map((s) => (
-            <SectionLink key={s.path} href={vmSectionPath(name, s.path)} label={s.label} />
+            <SectionLink key={s.path} href={vmPath(name, s.path)} label={s.label} />
           ))}
         </nav>
       ) : null}
       <AlertBanner vm={name} />
       <Switch>
         {sections.map((s) => (
-          <Route key={s.path} path={vmSectionPath(name, s.path)}>
+          <Route key={s.path} path={vmPath(name, s.path)}>
             {s.render(name)}
           </Route>
         ))}
@@ -44,7 +41,7 @@ export function VmRoute({ name }: { name: string }) {
           <section className="page" aria-labelledby="vm-section-missing">
             <h1 id="vm-section-missing">Page not found</h1>
             <p>
-              {name} has no such page. <Link href={vmSectionPath(name)}>{name} overview</Link>
+              {name} has no such page. <Link href={vmPath(name)}>{name} overview</Link>
             </p>
           </section>
         </Route>

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { QmpEvent } from '../../../protocol/qmp.ts';
-import { fakeSocketFactory, GREETING } from './fake-qmp-socket.ts';
+import { fakeSocketFactory, GREETING } from '../test-support/fake-qmp-socket.ts';
 import { QmpClient, type QmpClientState } from './qmp-client.ts';
 import { QmpDisconnectedError, QmpError } from './qmp-errors.ts';
 

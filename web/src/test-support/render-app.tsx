@@ -8,7 +8,7 @@ import { memoryLocation } from 'wouter/memory-location';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { qmpClients } from '../api/qmp-clients.ts';
 import { AppProviders, AppRoutes } from '../app.tsx';
-import { fakeSocketFactory } from '../qmp/fake-qmp-socket.ts';
+import { fakeSocketFactory } from './fake-qmp-socket.ts';
 
 export function testQueryClient(): QueryClient {
   return new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 0 } } });

@@ -2,17 +2,16 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanupApp, VM1 } from '../test-support/render-app.tsx';
-import { joinBlockStats, troubledDevices } from './block-panel.tsx';
-import type { BlockInfo, BlockStats } from './qapi.ts';
 import {
   answer,
   commandList,
   connectedAt,
-  IO_ERROR,
-  PRELAUNCH,
   sentCount,
   stubConsoleApi,
-} from './test-console.ts';
+  withRunState,
+} from '../test-support/test-console.ts';
+import { joinBlockStats, troubledDevices } from './block-panel.tsx';
+import type { BlockInfo, BlockStats } from './qapi.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -56,11 +55,10 @@ const BLOCKSTATS = [
 ];
 
 async function blockPage() {
-  stubConsoleApi({ vms: [VM1] });
+  const api = stubConsoleApi({ vms: [withRunState(VM1, 'prelaunch')] });
   const app = await connectedAt('/vms/vm1/block');
-  await answer(app.socket, 'query-status', PRELAUNCH);
   await answer(app.socket, 'query-commands', commandList());
-  return { ...app, region: await screen.findByRole('region', { name: 'Block devices' }) };
+  return { ...app, api, region: await screen.findByRole('region', { name: 'Block devices' }) };
 }
 
 const row = (region: HTMLElement, name: string) =>
@@ -89,10 +87,11 @@ describe('Block devices panel', () => {
   });
 
   it('highlights failed and nospace, and the status panel names the disk, after BLOCK_IO_ERROR', async () => {
-    const { socket, region } = await blockPage();
+    const { socket, region, api } = await blockPage();
     await answer(socket, 'query-block', BLOCK_OK);
     await answer(socket, 'query-blockstats', BLOCKSTATS);
     await waitFor(() => row(region, 'bad0'));
+    const stream = await api.consoleStream();
 
     await act(async () =>
       socket.event('BLOCK_IO_ERROR', {
@@ -105,8 +104,8 @@ describe('Block devices panel', () => {
       }),
     );
     await act(async () => socket.event('STOP'));
-    // One event refreshes exactly its queries: status, block and blockstats.
-    await answer(socket, 'query-status', IO_ERROR);
+    // The console's stream brings the run state; the event refreshes exactly its QMP queries.
+    await act(async () => stream.message({ type: 'vm', vm: withRunState(VM1, 'io-error') }));
     await answer(socket, 'query-block', [device('bad0', 'failed'), device('cd0', 'nospace')]);
     await answer(socket, 'query-blockstats', [
       { device: 'bad0', stats: stats(0, 4) },

@@ -1,8 +1,7 @@
 // What this QEMU offers (`query-commands`) and what this browser may run (`GET /api/session`).
 import { useQuery } from '@tanstack/react-query';
 import { useCallback } from 'react';
-import type { SessionInfo } from '../../../protocol/api.ts';
-import { decideCommand } from '../../../protocol/command-policy.ts';
+import { refusalSentence } from '../qemu/refusal.ts';
 import type { CommandInfo } from './qapi.ts';
 import { vmInfoQueries } from './queries.ts';
 
@@ -28,22 +27,9 @@ export function whenAvailable<O extends { enabled?: unknown }>(options: O, avail
   return available === true ? options : { ...options, enabled: false };
 }
 
-/**
- * Why the console would refuse `command` to this browser, or null if it would not (or cannot say): the
- * proxy's own decision function, so the greyed-out buttons and the proxy always agree.
- */
-export function refusalReason(session: SessionInfo | null | undefined, command: string): string | null {
-  if (!session) return null;
-  const decision = decideCommand(command, session.role, session.policy);
-  if (decision.allowed) return null;
-  return decision.why === 'deny'
-    ? `The console denies ${command} to everyone (--deny '${decision.pattern}').`
-    : `Viewers may not run ${command}.`;
-}
-
-/** `refusalReason` for this browser's session (null while it is loading or absent). */
+/** Why the console would refuse a command to this browser (qemu/refusal.ts) (null while it is loading or absent). */
 export function useRefusal(): (command: string) => string | null {
   const session = useQuery(vmInfoQueries.session());
   const data = session.data;
-  return useCallback((command: string) => refusalReason(data, command), [data]);
+  return useCallback((command: string) => refusalSentence(data, command), [data]);
 }

@@ -1,16 +1,15 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupApp, VM1 } from '../test-support/render-app.tsx';
-import { describeAcceleration, machineNameFromQomType } from './overview-panel.tsx';
 import {
   answer,
   answerError,
   commandList,
   connectedAt,
-  PRELAUNCH,
   sentCount,
   stubConsoleApi,
-} from './test-console.ts';
+} from '../test-support/test-console.ts';
+import { describeAcceleration, machineNameFromQomType } from './overview-panel.tsx';
 
 afterEach(cleanupApp);
 
@@ -22,7 +21,6 @@ const MACHINES = [
 async function overview(commands = commandList()) {
   stubConsoleApi({ vms: [VM1] });
   const app = await connectedAt('/vms/vm1');
-  await answer(app.socket, 'query-status', PRELAUNCH);
   await answer(app.socket, 'query-commands', commands);
   return { ...app, region: await screen.findByRole('region', { name: 'Overview' }) };
 }

@@ -24,8 +24,10 @@ export interface PanelFrameProps {
   id: string;
   title: string;
   sources: readonly PanelSource[];
-  /** The VM's QMP client is ready. */
+  /** The VM's QMP client is ready (or whatever `waitingFor` names). */
   connected: boolean;
+  /** What the panel waits for while not connected (default: this tab's QMP connection). */
+  waitingFor?: string;
   /** "not available" only when every source is missing (the panel copes with some missing). */
   anyOf?: boolean;
   /** Extra controls next to Refresh. */
@@ -51,6 +53,7 @@ export function PanelFrame({
   title,
   sources,
   connected,
+  waitingFor = 'the QMP connection',
   anyOf,
   toolbar,
   onRefresh,
@@ -84,7 +87,7 @@ export function PanelFrame({
       </p>
     );
   } else if (!connected && !ready) {
-    body = <p className="muted">Waiting for the QMP connection…</p>;
+    body = <p className="muted">Waiting for {waitingFor}…</p>;
   } else if (waiting && !ready) {
     body = <p className="muted">Loading {title.toLowerCase()}…</p>;
   } else {

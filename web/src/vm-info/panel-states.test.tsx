@@ -9,10 +9,9 @@ import {
   answerError,
   commandList,
   connectedAt,
-  PRELAUNCH,
   sentCount,
   stubConsoleApi,
-} from './test-console.ts';
+} from '../test-support/test-console.ts';
 
 afterEach(cleanupApp);
 
@@ -139,7 +138,6 @@ const CASES: PanelCase[] = [
 async function openPanel(path: string, commands: Json) {
   stubConsoleApi({ vms: [VM1] });
   const app = await connectedAt(`/vms/vm1/${path}`);
-  await answer(app.socket, 'query-status', PRELAUNCH);
   await answer(app.socket, 'query-commands', commands);
   return app;
 }

@@ -1,11 +1,12 @@
 // The VM page's panels, each with its own deep link: `/vms/NAME` (Overview) and `/vms/NAME/PATH`.
+import { type VmSection, vmPath } from '../qemu/routes.ts';
 
 export type VmInfoPanelId = 'overview' | 'block' | 'cpus' | 'memory' | 'chardev' | 'pci' | 'display' | 'qom';
 
 export interface VmInfoPanel {
   id: VmInfoPanelId;
   /** The path below `/vms/NAME`; '' for the VM's first page. */
-  path: string;
+  path: VmSection;
   label: string;
 }
 
@@ -21,6 +22,5 @@ export const VM_INFO_PANELS: readonly VmInfoPanel[] = [
 ];
 
 export function vmInfoPath(vm: string, panel: VmInfoPanelId = 'overview'): string {
-  const path = VM_INFO_PANELS.find((p) => p.id === panel)?.path ?? '';
-  return `/vms/${encodeURIComponent(vm)}${path ? `/${path}` : ''}`;
+  return vmPath(vm, VM_INFO_PANELS.find((p) => p.id === panel)?.path ?? '');
 }

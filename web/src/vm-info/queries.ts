@@ -1,12 +1,14 @@
 // The VM-info feature's queries: one factory, keys from general to specific.
 //
-//   ['vms']                                   GET /api/vms (polled every 5 s)
-//   ['journal', 'alerts', 'open']             GET /api/alerts?state=open (api/alerts.ts, kept live by the stream)
+//   ['vms']                                   GET /api/vms: connection and run state (the console stream
+//                                             keeps it current; polled every 5 s only without it)
+//   ['journal', 'alerts', 'open']             GET /api/alerts?state=open (api/alerts.ts, kept live by the
+//                                             console stream)
 //   ['session']                               GET /api/session (once; null if absent)
 //   ['vm', vm, command]                       a QMP query without arguments (query-status, query-block, ...)
 //   ['vm', vm, command, args]                 with arguments (qom-list {path}, qom-get {path, property})
 //
-// QMP queries are refreshed by the events that make them stale (api/events-to-queries.ts) and when the
+// QMP queries are refreshed by the events that make them stale (qemu/events.ts) and when the
 // VM's connection becomes ready again; only block statistics poll (every 5 s, and the user can pause it).
 import { queryOptions } from '@tanstack/react-query';
 import type { JournalAlert } from '../../../protocol/journal.ts';
@@ -33,7 +35,6 @@ import type {
   UuidInfo,
   VncInfo,
 } from './qapi.ts';
-import type { StatusInfo } from './run-state.ts';
 
 /** No query polls faster than this. */
 export const POLL_MS = 5000;
@@ -44,7 +45,6 @@ export const vmInfoKeys = {
   session: () => sessionQueryOptions.queryKey,
   vm: (vm: string) => vmQueryRoot(vm),
   command: (vm: string, command: string) => qmpQueryKey(vm, command),
-  status: (vm: string) => qmpQueryKey(vm, 'query-status'),
 };
 
 /** Open alerts per VM. The journal answers `{alerts: [...]}`; a bare array is accepted as well. */
@@ -81,7 +81,6 @@ export const vmInfoQueries = {
   /** Who this browser is to the console: the shared `['session']` query. */
   session: () => sessionQueryOptions,
 
-  status: (vm: string) => qmpQueryOptions<StatusInfo>(vm, 'query-status'),
   commands: (vm: string) => qmpQueryOptions<CommandInfo[]>(vm, 'query-commands'),
   name: (vm: string) => qmpQueryOptions<NameInfo>(vm, 'query-name'),
   uuid: (vm: string) => qmpQueryOptions<UuidInfo>(vm, 'query-uuid'),

@@ -2,43 +2,45 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupApp, VM1 } from '../test-support/render-app.tsx';
-import { refusalReason } from './capabilities.ts';
 import {
   type ApiAnswer,
   answer,
   answerError,
   commandList,
   connectedAt,
-  PRELAUNCH,
-  RUNNING,
   sentCount,
   stubConsoleApi,
-} from './test-console.ts';
+  withRunState,
+} from '../test-support/test-console.ts';
 
 afterEach(cleanupApp);
 
-async function statusPanel(session?: ApiAnswer, status = PRELAUNCH) {
-  stubConsoleApi({ vms: [VM1], ...(session !== undefined ? { session } : {}) });
+async function statusPanel(session?: ApiAnswer, status = 'prelaunch') {
+  const api = stubConsoleApi({
+    vms: [withRunState(VM1, status)],
+    ...(session !== undefined ? { session } : {}),
+  });
   const app = await connectedAt('/vms/vm1/memory');
-  await answer(app.socket, 'query-status', status);
   await answer(app.socket, 'query-commands', commandList());
   const region = await screen.findByRole('region', { name: 'Status' });
   const controls = await within(region).findByRole('group', { name: 'Run-state controls' });
-  return { ...app, region, controls };
+  return { ...app, api, region, controls };
 }
 
 const button = (controls: HTMLElement, name: RegExp) => within(controls).getByRole('button', { name });
 
 describe('run-state controls', () => {
   it('Resume sends cont at once; Pause is off while the VM is not running', async () => {
-    const { socket, controls } = await statusPanel();
+    const { socket, controls, api } = await statusPanel();
     expect((button(controls, /^Pause$/) as HTMLButtonElement).disabled).toBe(true);
+    const listReads = api.calls.filter((u) => u === '/api/vms').length;
+    api.routes.vms = [withRunState(VM1, 'running')];
     await userEvent.click(button(controls, /^Resume$/));
     await waitFor(() => expect(sentCount(socket, 'cont')).toBe(1));
     await act(async () => socket.reply('cont'));
-    // The command's own refresh, besides the RESUME event QEMU sends.
-    await waitFor(() => expect(sentCount(socket, 'query-status')).toBe(2));
-    await act(async () => socket.reply('query-status', RUNNING));
+    // Without the console stream, the command's own refresh asks the console for the run state.
+    await waitFor(() => expect(api.calls.filter((u) => u === '/api/vms').length).toBe(listReads + 1));
+    expect(sentCount(socket, 'query-status')).toBe(0);
     await waitFor(() => expect((button(controls, /^Resume$/) as HTMLButtonElement).disabled).toBe(true));
     expect((button(controls, /^Pause$/) as HTMLButtonElement).disabled).toBe(false);
   });
@@ -50,7 +52,7 @@ describe('run-state controls', () => {
   ])(
     '%s asks first in a dialog naming the VM; Cancel sends nothing, confirming sends %s',
     async (label, command) => {
-      const { socket, controls } = await statusPanel(undefined, RUNNING);
+      const { socket, controls } = await statusPanel(undefined, 'running');
       await userEvent.click(button(controls, new RegExp(`^${label}`)));
       const dialog = await screen.findByRole('dialog', { name: `${label} vm1?` });
       expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
@@ -92,23 +94,5 @@ describe('run-state controls', () => {
   it('keeps the controls for an operator, and when the console has no session API (404)', async () => {
     const { controls } = await statusPanel();
     expect((button(controls, /^Reset/) as HTMLButtonElement).disabled).toBe(false);
-  });
-});
-
-describe('refusalReason', () => {
-  const policy = { readOnly: false, deny: ['quit', 'system_*'], viewerAllow: ['query-*'] };
-  const as = (role: 'operator' | 'viewer', p = policy) => ({ role, auth: true, policy: p });
-
-  it('follows the console policy: deny for everyone, an allowlist for viewers', () => {
-    expect(refusalReason(null, 'quit')).toBeNull();
-    expect(refusalReason(as('operator'), 'cont')).toBeNull();
-    expect(refusalReason(as('operator'), 'system_reset')).toBe(
-      "The console denies system_reset to everyone (--deny 'system_*').",
-    );
-    expect(refusalReason(as('viewer'), 'query-status')).toBeNull();
-    expect(refusalReason(as('viewer'), 'cont')).toBe('Viewers may not run cont.');
-    expect(refusalReason(as('operator', { ...policy, readOnly: true }), 'cont')).toBe(
-      'Viewers may not run cont.',
-    );
   });
 });

@@ -1,52 +1,59 @@
-// Pause, Resume, Reset, Power down, Quit; the destructive ones ask first, naming the VM.
+// Pause, Resume, Reset, Power down, Quit (the command catalogue's run controls); the destructive ones ask
+// first, naming the VM.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { VmRunState } from '../../../protocol/api.ts';
 import { useQmpClient } from '../api/qmp-clients.ts';
+import { vmsPushed } from '../api/vms.ts';
+import {
+  buttonConfirmation,
+  commandFacts,
+  RUN_CONTROL_COMMANDS,
+  type RunControlCommand,
+} from '../qemu/commands.ts';
+import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { QueryError } from '../ui/query-error.tsx';
 import { useRefusal } from './capabilities.ts';
-import { ConfirmDialog } from './confirm-dialog.tsx';
 import { formatClock } from './format.ts';
 import { vmInfoKeys } from './queries.ts';
-import type { StatusInfo } from './run-state.ts';
 
 export interface RunAction {
-  command: 'stop' | 'cont' | 'system_reset' | 'system_powerdown' | 'quit';
+  command: RunControlCommand;
   label: string;
-  /** Destructive: confirmed first. What happens, in a sentence. */
-  warning?: string;
+  /** Cannot be undone: confirmed first. */
+  destructive: boolean;
+  /** What happens, in a sentence. */
+  consequence: string;
 }
 
-export const RUN_ACTIONS: readonly RunAction[] = [
-  { command: 'stop', label: 'Pause' },
-  { command: 'cont', label: 'Resume' },
-  {
-    command: 'system_reset',
-    label: 'Reset',
-    warning:
-      'The guest restarts at once, as if its reset button were pressed; what it has not written to disk is lost.',
-  },
-  {
-    command: 'system_powerdown',
-    label: 'Power down',
-    warning: 'QEMU presses the ACPI power button; the guest decides whether and how to shut down.',
-  },
-  {
-    command: 'quit',
-    label: 'Quit',
-    warning:
-      'QEMU exits at once: the guest stops without shutting down, and the VM is gone until someone starts QEMU again.',
-  },
-];
+export const RUN_ACTIONS: readonly RunAction[] = RUN_CONTROL_COMMANDS.map((command) => {
+  const facts = commandFacts(command);
+  return {
+    command,
+    label: facts.label ?? command,
+    destructive: facts.danger === 'destructive',
+    consequence: facts.consequence ?? '',
+  };
+});
 
 /** Why an action makes no sense in the current run state, or null. */
-export function pointless(action: RunAction, status: StatusInfo | undefined): string | null {
+export function pointless(
+  action: RunAction,
+  status: Pick<VmRunState, 'running' | 'status'> | undefined,
+): string | null {
   if (!status) return null;
   if (action.command === 'stop' && !status.running) return 'The VM is not running.';
   if (action.command === 'cont' && status.running) return 'The VM is already running.';
   return null;
 }
 
-export function RunControls({ vm, status }: { vm: string; status: StatusInfo | undefined }) {
+export function RunControls({
+  vm,
+  status,
+}: {
+  vm: string;
+  status: Pick<VmRunState, 'running' | 'status'> | undefined;
+}) {
   const { client, state } = useQmpClient(vm);
   const queryClient = useQueryClient();
   const refusal = useRefusal();
@@ -56,17 +63,17 @@ export function RunControls({ vm, status }: { vm: string; status: StatusInfo | u
     mutationFn: (action: RunAction) => client.execute(action.command),
     onMutate: () => setDone(null),
     onSuccess: (_data, action) => setDone({ action, at: Date.now() }),
-    // Events refresh the run state as well; this covers a command that changes it without one.
-    // Not awaited: the controls come back as soon as QEMU has answered the command itself.
+    // The console stream brings the new run state; without it, the VM list is asked again. Not awaited:
+    // the controls come back as soon as QEMU has answered the command itself.
     onSettled: () => {
-      void queryClient.invalidateQueries({ queryKey: vmInfoKeys.status(vm) });
+      if (!vmsPushed.live) void queryClient.invalidateQueries({ queryKey: vmInfoKeys.list() });
     },
   });
   const connected = state === 'ready';
   const refusedCount = RUN_ACTIONS.filter((a) => refusal(a.command) !== null).length;
 
   const start = (action: RunAction) => {
-    if (action.warning) setConfirming(action);
+    if (action.destructive) setConfirming(action);
     else run.mutate(action);
   };
 
@@ -80,13 +87,13 @@ export function RunControls({ vm, status }: { vm: string; status: StatusInfo | u
             <button
               key={action.command}
               type="button"
-              className={action.warning ? 'danger-outline' : undefined}
+              className={action.destructive ? 'danger-outline' : undefined}
               disabled={!connected || run.isPending || why !== null}
               title={why ?? `Runs ${action.command}`}
               onClick={() => start(action)}
             >
               {action.label}
-              {action.warning ? '…' : null}
+              {action.destructive ? '…' : null}
             </button>
           );
         })}
@@ -107,22 +114,21 @@ export function RunControls({ vm, status }: { vm: string; status: StatusInfo | u
           <time dateTime={new Date(done.at).toISOString()}>{formatClock(done.at)}</time>.
         </p>
       ) : null}
-      <ConfirmDialog
-        open={confirming !== null}
-        title={confirming ? `${confirming.label} ${vm}?` : ''}
-        confirmLabel={confirming ? `${confirming.label} ${vm}` : ''}
-        onCancel={() => setConfirming(null)}
-        onConfirm={() => {
-          const action = confirming;
-          setConfirming(null);
-          if (action) run.mutate(action);
-        }}
-      >
-        <p>{confirming?.warning}</p>
-        <p>
-          Command: <code>{confirming?.command}</code> on <strong>{vm}</strong>.
-        </p>
-      </ConfirmDialog>
+      {confirming ? (
+        <ConfirmDialog
+          {...buttonConfirmation(confirming.command, vm)}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            setConfirming(null);
+            run.mutate(confirming);
+          }}
+        >
+          <p>{confirming.consequence}</p>
+          <p>
+            Command: <code>{confirming.command}</code> on <strong>{vm}</strong>.
+          </p>
+        </ConfirmDialog>
+      ) : null}
     </div>
   );
 }

@@ -1,24 +1,33 @@
-// Status: the run state and why, any disk that stopped the VM, and the run-state controls.
-import { useQuery } from '@tanstack/react-query';
-import { useId } from 'react';
+// Status: the run state and why, any disk that stopped the VM, and the run-state controls. The run state
+// is the console's (`GET /api/vms`, kept current by the console stream): it paints with the page's first
+// API answer, before this tab's QMP connection is up, and costs QEMU no query.
+import { type UseQueryResult, useQuery } from '@tanstack/react-query';
+import { useId, useRef } from 'react';
 import { Link } from 'wouter';
+import type { VmRunState } from '../../../protocol/api.ts';
+import { describeRunState } from '../qemu/run-state.ts';
 import { deviceLabel, troubledDevices } from './block-panel.tsx';
 import { useCommandAvailability, whenAvailable } from './capabilities.ts';
 import { PanelFrame } from './panel-frame.tsx';
 import { vmInfoQueries } from './queries.ts';
 import { RunControls } from './run-controls.tsx';
-import { describeRunState } from './run-state.ts';
 
-export function StatusPanel({
-  vm,
-  connected,
-  blockHref,
-}: {
-  vm: string;
-  connected: boolean;
-  blockHref: string;
-}) {
-  const status = useQuery(vmInfoQueries.status(vm));
+/**
+ * The run state the console keeps for the VM, as a query result: the last one known while the console
+ * has no session to the VM (then `connected` is false and the panel says it is not current).
+ */
+function useConsoleRunState(vm: string): { query: UseQueryResult<VmRunState>; connected: boolean } {
+  const vms = useQuery(vmInfoQueries.list());
+  const summary = vms.data?.find((v) => v.name === vm);
+  const lastKnown = useRef<VmRunState | undefined>(undefined);
+  if (summary?.runState) lastKnown.current = summary.runState;
+  const query = { ...vms, data: lastKnown.current } as UseQueryResult<VmRunState>;
+  // Unknown (still loading, or the list failed) is not "disconnected": the panel then says why.
+  return { query, connected: summary === undefined || summary.state === 'connected' };
+}
+
+export function StatusPanel({ vm, blockHref }: { vm: string; blockHref: string }) {
+  const { query: status, connected } = useConsoleRunState(vm);
   const available = useCommandAvailability(vm);
   // Shared with the Block devices panel (same key): a failing disk shows here on every page.
   const block = useQuery(whenAvailable(vmInfoQueries.block(vm), available('query-block')));
@@ -33,6 +42,7 @@ export function StatusPanel({
       sources={[
         { command: 'query-status', query: status, available: true, what: 'Could not read the run state' },
       ]}
+      waitingFor="the console's connection to the VM"
     >
       {() =>
         data ? (

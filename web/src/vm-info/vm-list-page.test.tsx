@@ -1,9 +1,10 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HEALTHY } from '../test-support/fake-event-source.ts';
 import { cleanupApp, renderApp, stubVmsApi, VM1, VM2_DOWN } from '../test-support/render-app.tsx';
+import { stubConsoleApi, withRunState } from '../test-support/test-console.ts';
 import { countOpenAlerts } from './queries.ts';
-import { answer, PRELAUNCH, RUNNING, stubConsoleApi } from './test-console.ts';
 
 afterEach(cleanupApp);
 
@@ -74,25 +75,25 @@ describe('VM list page', () => {
 describe('VM list page: run state and open alerts', () => {
   const alert = (vm: string, id: number) => ({ id, vm, event: 'BLOCK_IO_ERROR', state: 'open' });
 
-  it("asks each connected VM's query-status over its own client, and follows its events", async () => {
-    stubConsoleApi({ vms: [VM1, VM2_DOWN] });
+  it('shows the run state the console keeps, opens no QMP connection, and follows the console stream', async () => {
+    const prelaunch = withRunState(VM1, 'prelaunch');
+    const api = stubConsoleApi({ vms: [prelaunch, VM2_DOWN] });
     const { sockets } = renderApp('/');
     const items = within(await screen.findByRole('list', { name: 'Virtual machines' })).getAllByRole(
       'listitem',
     );
-    // Only the connected VM gets a QMP client.
-    await waitFor(() => expect(sockets.sockets.map((s) => s.url)).toEqual(['ws://console.test/qmp/vm1']));
-    const socket = sockets.last();
-    await act(async () => socket.handshake());
-    await answer(socket, 'query-status', PRELAUNCH);
     expect(await within(items[0]!).findByText('prelaunch')).toBeTruthy();
     expect(within(items[0]!).getByText(/QEMU was launched with -S/)).toBeTruthy();
+    expect(within(items[1]!).getAllByText('unknown')).toHaveLength(2); // run state and QEMU version
 
-    await act(async () => socket.event('RESUME'));
-    await answer(socket, 'query-status', RUNNING);
-    expect(await within(items[0]!).findByText('running')).toBeTruthy();
-    // Nothing but query-status: the list stays light.
-    expect(new Set(socket.sent.map((c) => c.execute))).toEqual(new Set(['qmp_capabilities', 'query-status']));
+    // QEMU stops on a disk error: the console says so on its stream, the list follows without a fetch.
+    const stream = await api.consoleStream();
+    await act(async () =>
+      stream.message({ type: 'snapshot', vms: [prelaunch, VM2_DOWN], alerts: [], journal: HEALTHY }),
+    );
+    await act(async () => stream.message({ type: 'vm', vm: withRunState(VM1, 'io-error') }));
+    expect(await within(items[0]!).findByText('io-error')).toBeTruthy();
+    expect(sockets.sockets).toEqual([]);
   });
 
   it('counts open alerts per VM when the console has the alerts API', async () => {

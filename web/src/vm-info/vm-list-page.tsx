@@ -1,19 +1,14 @@
-// `/`: every VM the console knows: the proxy's connection to it, its run state (one `query-status` per
-// connected VM over its own QMP client, refreshed by its events), its QEMU version and open alerts.
+// `/`: every VM the console knows: the proxy's connection to it, its run state, its QEMU version and open
+// alerts — all from the console (`GET /api/vms` and the console stream); the list opens no QMP connection.
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
-import { useEventInvalidation } from '../api/events-to-queries.ts';
 import { HttpError } from '../api/http.ts';
-import { useQmpClient } from '../api/qmp-clients.ts';
-import { errorMessage, QueryError } from '../ui/query-error.tsx';
+import { vmPath } from '../qemu/routes.ts';
+import { describeRunState } from '../qemu/run-state.ts';
+import { QueryError } from '../ui/query-error.tsx';
 import { type OpenAlertCounts, vmInfoQueries } from './queries.ts';
-import { describeRunState } from './run-state.ts';
-
-export function vmPath(name: string): string {
-  return `/vms/${encodeURIComponent(name)}`;
-}
 
 export function VmListPage() {
   const vms = useQuery(vmInfoQueries.list());
@@ -82,7 +77,7 @@ function VmListItem({
         <div>
           <dt>Run state</dt>
           <dd>
-            {vm.state === 'connected' ? <RunState vm={vm.name} /> : <span className="muted">unknown</span>}
+            <RunState vm={vm} />
           </dd>
         </div>
         <div>
@@ -113,24 +108,18 @@ function VmListItem({
   );
 }
 
-/** The VM's run state over its own QMP client, kept current by its events (no polling). */
-function RunState({ vm }: { vm: string }) {
-  const { state } = useQmpClient(vm);
-  useEventInvalidation(vm);
-  const status = useQuery(vmInfoQueries.status(vm));
-  if (status.data) {
-    return (
-      <>
-        <span className="badge" data-status={status.data.status}>
-          {status.data.status}
-        </span>
-        <div className="muted small">{describeRunState(status.data.status)}</div>
-      </>
-    );
-  }
-  if (status.isError && !status.isFetching)
-    return <span className="fact-problem">{errorMessage(status.error)}</span>;
-  return <span className="muted">{state === 'ready' ? 'asking…' : 'connecting…'}</span>;
+/** The run state the console keeps for the VM (null while it has no session to it). */
+function RunState({ vm }: { vm: VmSummary }) {
+  const run = vm.state === 'connected' ? vm.runState : null;
+  if (!run) return <span className="muted">{vm.state === 'connected' ? 'asking…' : 'unknown'}</span>;
+  return (
+    <>
+      <span className="badge" data-status={run.status}>
+        {run.status}
+      </span>
+      <div className="muted small">{describeRunState(run.status)}</div>
+    </>
+  );
 }
 
 function AlertCount({

@@ -1,70 +1,65 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GREETING } from '../qmp/fake-qmp-socket.ts';
+import { GREETING } from '../test-support/fake-qmp-socket.ts';
 import { cleanupApp, renderApp, stubVmsApi, VM1 } from '../test-support/render-app.tsx';
+import { stubConsoleApi, withRunState } from '../test-support/test-console.ts';
 
 afterEach(cleanupApp);
 
-const PRELAUNCH = { running: false, singlestep: false, status: 'prelaunch' };
-
-/** Renders /vms/vm1 and brings its QMP connection up. */
-async function connectedVmPage() {
-  stubVmsApi([VM1]);
+/** Renders /vms/vm1 (the console keeps it in `status`) and brings its QMP connection up. */
+async function connectedVmPage(status = 'prelaunch') {
+  const api = stubConsoleApi({ vms: [withRunState(VM1, status)] });
   const app = renderApp('/vms/vm1');
   await waitFor(() => expect(app.sockets.sockets).toHaveLength(1));
   const socket = app.sockets.last();
   await act(async () => socket.handshake());
-  await waitFor(() => socket.lastSent('query-status'));
-  return { ...app, socket };
+  return { ...app, api, socket };
 }
 
 describe('VM page', () => {
-  it('opens the VM QMP socket and waits for the connection', async () => {
-    stubVmsApi([VM1]);
+  it('opens the VM QMP socket for its panels and waits for the connection', async () => {
+    stubConsoleApi({ vms: new Promise<never>(() => {}) });
     const { sockets } = renderApp('/vms/vm1');
     expect(screen.getByRole('heading', { level: 1, name: 'vm1' })).toBeTruthy();
     expect(screen.getByRole('status', { name: 'Connection: connecting' })).toBeTruthy();
     const status = screen.getByRole('region', { name: 'Status' });
-    expect(within(status).getByText('Waiting for the QMP connection…')).toBeTruthy();
+    expect(within(status).getByText('Loading status…')).toBeTruthy();
     await waitFor(() => expect(sockets.sockets).toHaveLength(1));
     expect(sockets.last().url).toBe('ws://console.test/qmp/vm1');
   });
 
-  it('shows the QEMU version from the greeting, then the run state with its reason', async () => {
-    const { socket } = await connectedVmPage();
-    expect(screen.getByRole('status', { name: 'Connection: connected' })).toBeTruthy();
-    expect(screen.getByText('QEMU 7.2.22')).toBeTruthy();
-    expect(screen.getByText('Loading status…')).toBeTruthy();
-
-    await act(async () => socket.reply('query-status', PRELAUNCH));
+  it('paints the run state from the console before its own QMP connection is up, with its reason', async () => {
+    stubConsoleApi({ vms: [withRunState(VM1, 'prelaunch')] });
+    const { sockets } = renderApp('/vms/vm1');
     const runState = await screen.findByRole('status', { name: 'Run state' });
     expect(runState.textContent).toBe('prelaunch');
+    expect(sockets.sockets.every((s) => s.readyState !== 1)).toBe(true);
     const panel = screen.getByRole('region', { name: 'Status' });
     expect(within(panel).getByText('no')).toBeTruthy(); // Running
     expect(within(panel).getByText(/QEMU was launched with -S/)).toBeTruthy();
-    // Only one query-status was sent although the page both mounted and saw the client become ready.
-    expect(socket.sent.filter((c) => c.execute === 'query-status')).toHaveLength(1);
   });
 
-  it('shows a QMP error with its class', async () => {
+  it('shows the QEMU version from the greeting, and never asks QEMU for the run state', async () => {
     const { socket } = await connectedVmPage();
-    await act(async () => socket.replyError('query-status', 'GenericError', 'Something broke'));
-    const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toMatch(/Could not read the run state: GenericError: Something broke/);
+    expect(screen.getByRole('status', { name: 'Connection: connected' })).toBeTruthy();
+    expect(screen.getByText('QEMU 7.2.22')).toBeTruthy();
+    expect((await screen.findByRole('status', { name: 'Run state' })).textContent).toBe('prelaunch');
+    expect(socket.sent.filter((c) => c.execute === 'query-status')).toHaveLength(0);
   });
 
-  it('refreshes the run state when an event makes it stale', async () => {
-    const { socket } = await connectedVmPage();
-    await act(async () => socket.reply('query-status', PRELAUNCH));
+  it('shows why the run state could not be read', async () => {
+    stubConsoleApi({ vms: 500 });
+    renderApp('/vms/vm1');
+    const status = await screen.findByRole('region', { name: 'Status' });
+    const alert = await within(status).findByRole('alert', {}, { timeout: 3000 });
+    expect(alert.textContent).toMatch(/Could not read the run state: GET \/api\/vms: 500/);
+  });
+
+  it('follows the run state the console stream pushes', async () => {
+    const { api } = await connectedVmPage();
     await screen.findByRole('status', { name: 'Run state' });
-
-    const before = socket.sent.length;
-    await act(async () => socket.event('RESUME'));
-    await waitFor(() => expect(socket.sent.length).toBe(before + 1));
-    expect(socket.sent.at(-1)?.execute).toBe('query-status');
-    await act(async () =>
-      socket.reply('query-status', { running: true, singlestep: false, status: 'running' }),
-    );
+    const stream = await api.consoleStream();
+    await act(async () => stream.message({ type: 'vm', vm: withRunState(VM1, 'running') }));
     await waitFor(() =>
       expect(screen.getByRole('status', { name: 'Run state' }).textContent).toBe('running'),
     );
@@ -72,36 +67,38 @@ describe('VM page', () => {
   });
 
   it('explains io-error', async () => {
-    const { socket } = await connectedVmPage();
-    await act(async () =>
-      socket.reply('query-status', { running: false, singlestep: false, status: 'io-error' }),
-    );
+    await connectedVmPage('io-error');
     expect((await screen.findByRole('status', { name: 'Run state' })).textContent).toBe('io-error');
     expect(screen.getByText(/Paused after a disk I\/O error/)).toBeTruthy();
   });
 
-  it('reconnects after QEMU goes away and refreshes the run state', async () => {
+  it('reconnects after QEMU goes away, keeping the last known run state until the console has a new one', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const { socket, sockets } = await connectedVmPage();
-    await act(async () => socket.reply('query-status', PRELAUNCH));
+    const { socket, sockets, api } = await connectedVmPage();
     await screen.findByRole('status', { name: 'Run state' });
+    const stream = await api.consoleStream();
 
     await act(async () => socket.serverClose(4001));
+    await act(async () =>
+      stream.message({
+        type: 'vm',
+        vm: { ...VM1, state: 'disconnected', error: 'QEMU connection lost', runState: null },
+      }),
+    );
     expect(screen.getByRole('status', { name: 'Connection: reconnecting' })).toBeTruthy();
     expect(screen.getByText('Reconnecting… QEMU connection lost (4001)')).toBeTruthy();
-    expect(screen.getByText('Last known state; not connected.')).toBeTruthy();
+    expect(await screen.findByText('Last known state; not connected.')).toBeTruthy();
+    expect(screen.getByRole('status', { name: 'Run state' }).textContent).toBe('prelaunch');
 
     await waitFor(() => expect(sockets.sockets).toHaveLength(2), { timeout: 1000 });
     const again = sockets.last();
     await act(async () => again.handshake());
     expect(await screen.findByRole('status', { name: 'Connection: connected' })).toBeTruthy();
-    await waitFor(() => again.lastSent('query-status'));
-    await act(async () =>
-      again.reply('query-status', { running: true, singlestep: false, status: 'running' }),
-    );
+    await act(async () => stream.message({ type: 'vm', vm: withRunState(VM1, 'running') }));
     await waitFor(() =>
       expect(screen.getByRole('status', { name: 'Run state' }).textContent).toBe('running'),
     );
+    expect(screen.queryByText('Last known state; not connected.')).toBeNull();
   });
 
   it('says so when the console has no such VM', async () => {

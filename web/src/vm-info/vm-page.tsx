@@ -7,6 +7,7 @@ import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
 import { useEventInvalidation } from '../api/events-to-queries.ts';
 import { useQmpClient } from '../api/qmp-clients.ts';
+import { homePath } from '../qemu/routes.ts';
 import { usePageTitle } from '../ui/use-page-title.ts';
 import { BlockPanel } from './block-panel.tsx';
 import { ChardevPanel } from './chardev-panel.tsx';
@@ -33,7 +34,7 @@ export function VmPage({ name, panel = 'overview' }: { name: string; panel?: VmI
           <p>The console has no VM named “{name}”.</p>
         </div>
         <p>
-          <Link href="/">All virtual machines</Link>
+          <Link href={homePath()}>All virtual machines</Link>
         </p>
       </section>
     );
@@ -71,7 +72,7 @@ function VmSession({
         </div>
       ) : null}
       {state === 'reconnecting' && error ? <p className="notice notice-warn">Reconnecting… {error}</p> : null}
-      <StatusPanel vm={name} connected={connected} blockHref={vmInfoPath(name, 'block')} />
+      <StatusPanel vm={name} blockHref={vmInfoPath(name, 'block')} />
       <Suspense fallback={<p className="muted">Loading the {label} panel…</p>}>
         {renderPanel(panel, name, connected, shownVersion)}
       </Suspense>

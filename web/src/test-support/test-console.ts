@@ -1,10 +1,11 @@
 // Test support for the VM-info feature: a stubbed console API and a connected VM page over a fake socket.
 import { act, waitFor } from '@testing-library/react';
 import { expect, vi } from 'vitest';
-import type { VmSummary } from '../../../protocol/api.ts';
+import { CONSOLE_STREAM_PATH, type VmSummary } from '../../../protocol/api.ts';
 import type { Json } from '../../../protocol/qmp.ts';
-import type { FakeQmpSocket } from '../qmp/fake-qmp-socket.ts';
-import { renderApp } from '../test-support/render-app.tsx';
+import { sourceAt, stubEventSources } from './fake-event-source.ts';
+import type { FakeQmpSocket } from './fake-qmp-socket.ts';
+import { renderApp } from './render-app.tsx';
 
 /** An answer: a JSON body, an HTTP status to fail with, or a promise that never settles. */
 export type ApiAnswer = Json | number | Promise<never>;
@@ -19,6 +20,7 @@ export function stubConsoleApi(routes: {
   session?: ApiAnswer;
 }) {
   const calls: string[] = [];
+  const sources = stubEventSources();
   const answer = async (a: ApiAnswer | VmSummary[] | undefined): Promise<Response> => {
     if (a === undefined) return new Response('not found', { status: 404, statusText: 'Not Found' });
     if (a instanceof Promise) return a;
@@ -36,7 +38,15 @@ export function stubConsoleApi(routes: {
       return answer(undefined);
     }),
   );
-  return { calls };
+  /** The app's console stream (`/api/stream`), once it has opened. */
+  const consoleStream = () => waitFor(() => sourceAt(sources, CONSOLE_STREAM_PATH));
+  return { calls, routes, consoleStream };
+}
+
+/** The VM's summary with the run state the console keeps for it. */
+export function withRunState(vm: VmSummary, status: string): VmSummary {
+  const running = status === 'running';
+  return { ...vm, runState: { status, running, reason: null, since: '2026-11-26T13:00:00.000Z' } };
 }
 
 /** QEMU 7.2's commands that the panels use (no `query-hpet`: it is long gone). */
@@ -94,7 +104,3 @@ export async function connectedAt(path: string, vm = 'vm1') {
   await act(async () => socket.handshake());
   return { ...app, socket };
 }
-
-export const PRELAUNCH = { running: false, singlestep: false, status: 'prelaunch' };
-export const RUNNING = { running: true, singlestep: false, status: 'running' };
-export const IO_ERROR = { running: false, singlestep: false, status: 'io-error' };

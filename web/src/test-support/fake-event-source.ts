@@ -1,6 +1,8 @@
 // A scriptable EventSource for tests: each `create` records a source the test then drives.
-import type { JournalAlert, JournalRecord } from '../../../protocol/journal.ts';
-import type { EventSourceLike } from './event-stream.ts';
+import { vi } from 'vitest';
+import type { ConsoleStreamMessage } from '../../../protocol/api.ts';
+import type { JournalAlert, JournalHealth, JournalRecord } from '../../../protocol/journal.ts';
+import type { EventSourceLike } from '../api/event-stream.ts';
 
 type Listener = (e: MessageEvent<string>) => void;
 
@@ -37,6 +39,12 @@ export class FakeEventSource implements EventSourceLike {
   snapshot(position: number, alerts: JournalAlert[] = []): void {
     if (this.readyState === 0) this.open();
     this.emit('alerts', JSON.stringify({ alerts }), String(position));
+  }
+
+  /** A console stream message (`GET /api/stream`): its SSE event is its type. */
+  message(m: ConsoleStreamMessage, id?: string): void {
+    if (this.readyState === 0) this.open();
+    this.emit(m.type, JSON.stringify(m), id);
   }
 
   record(r: JournalRecord): void {
@@ -83,6 +91,28 @@ export function fakeEventSources() {
   };
 }
 
+/** Replaces the browser's EventSource with fakes the test drives (undo with vi.unstubAllGlobals). */
+export function stubEventSources(): ReturnType<typeof fakeEventSources> {
+  const sources = fakeEventSources();
+  vi.stubGlobal(
+    'EventSource',
+    class extends FakeEventSource {
+      constructor(url: string) {
+        super(url);
+        sources.sources.push(this);
+      }
+    },
+  );
+  return sources;
+}
+
+/** The open source at `url` (the app's console stream is `/api/stream`). */
+export function sourceAt(sources: ReturnType<typeof fakeEventSources>, url: string): FakeEventSource {
+  const s = sources.sources.findLast((x) => x.url === url && !x.closed);
+  if (!s) throw new Error(`no open EventSource at ${url}: ${sources.sources.map((x) => x.url).join(', ')}`);
+  return s;
+}
+
 let nextSeq = 1;
 /** A journal record; `seq` defaults to a running number. */
 export function record(partial: Partial<JournalRecord> & { event: string }): JournalRecord {
@@ -116,3 +146,5 @@ export function alert(partial: Partial<JournalAlert> = {}): JournalAlert {
     ...partial,
   };
 }
+
+export const HEALTHY: JournalHealth = { ok: true, error: null, failingSince: null, backlog: 0, lost: 0 };

@@ -1,48 +1,6 @@
 // What an alert says, in plain words: the banner, notifications and screen-reader announcements.
 import type { JournalAlert } from '../../../protocol/journal.ts';
-
-/** What QEMU does about a block I/O error (BlockErrorAction). */
-export function blockActionText(action: string | null): string {
-  switch (action) {
-    case 'stop':
-      return 'VM stopped';
-    case 'report':
-      return 'reported to the guest';
-    case 'ignore':
-      return 'ignored';
-    default:
-      return action ?? 'no action given';
-  }
-}
-
-/** What QEMU did after a guest panic or a watchdog expiry. */
-export function vmActionText(action: string | null): string {
-  switch (action) {
-    case 'pause':
-      return 'VM paused';
-    case 'poweroff':
-      return 'VM powered off';
-    case 'shutdown':
-      return 'VM shut down';
-    case 'reset':
-      return 'VM reset';
-    case 'run':
-    case 'none':
-      return 'VM kept running';
-    case 'debug':
-      return 'QEMU printed a debug message';
-    case 'inject-nmi':
-      return 'NMI injected into the guest';
-    default:
-      return action ?? 'no action given';
-  }
-}
-
-/** `bad0`, `bad0 (node #block163)`, or the node alone when QEMU gave no device name. */
-export function diskLabel(device: string | null, node: string | null): string {
-  if (device && node) return `${device} (node ${node})`;
-  return device ?? (node ? `node ${node}` : 'unnamed disk');
-}
+import { blockActionText, diskLabel, vmActionText } from './qemu-words.ts';
 
 /** An alert in plain words: a headline, and the facts behind it. */
 export interface AlertText {

@@ -1,6 +1,6 @@
 // A scripted stand-in for the proxy's `/qmp/NAME` WebSocket, for unit and component tests.
 import type { Json, JsonObject, QmpCommand } from '../../../protocol/qmp.ts';
-import type { WebSocketFactory, WebSocketLike } from './qmp-client.ts';
+import type { WebSocketFactory, WebSocketLike } from '../qmp/qmp-client.ts';
 
 export const GREETING = {
   QMP: {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { alert } from '../api/fake-event-source.ts';
+import { ALERT_EVENTS } from '../../../protocol/journal.ts';
+import { alert } from '../test-support/fake-event-source.ts';
 import { alertSentence, describeAlert } from './alert-text.ts';
-import { severityOf, summarize } from './summaries.ts';
+import { EVENTS, pausedByEvent, severityOf, staleCommandsFor, summarize } from './events.ts';
 
 const EIO = {
   device: 'bad0',
@@ -160,5 +161,65 @@ describe('describeAlert', () => {
     expect(describeAlert(alert({ event: 'WATCHDOG', action: 'reset', device: null }), time).headline).toBe(
       'vm1: the watchdog expired, VM reset',
     );
+  });
+});
+
+describe('the queries each event makes stale', () => {
+  it('maps each event to the query commands it makes stale', () => {
+    expect(
+      Object.fromEntries(Object.entries(EVENTS).flatMap(([e, f]) => (f.stale ? [[e, f.stale]] : []))),
+    ).toEqual({
+      STOP: ['query-status'],
+      RESUME: ['query-status', 'query-block'],
+      RESET: ['query-status'],
+      SHUTDOWN: ['query-status'],
+      SUSPEND: ['query-status'],
+      WAKEUP: ['query-status'],
+      POWERDOWN: ['query-status'],
+      GUEST_PANICKED: ['query-status'],
+      WATCHDOG: ['query-status'],
+      BLOCK_IO_ERROR: ['query-status', 'query-block', 'query-blockstats'],
+      DEVICE_TRAY_MOVED: ['query-block', 'query-pci'],
+      DEVICE_DELETED: [
+        'query-block',
+        'query-pci',
+        'query-cpus-fast',
+        'query-memory-size-summary',
+        'qom-list',
+      ],
+      BALLOON_CHANGE: ['query-balloon'],
+      MEMORY_DEVICE_SIZE_CHANGE: ['query-memory-size-summary'],
+      VSERPORT_CHANGE: ['query-chardev'],
+      VNC_CONNECTED: ['query-vnc'],
+      VNC_INITIALIZED: ['query-vnc'],
+      VNC_DISCONNECTED: ['query-vnc'],
+      SPICE_CONNECTED: ['query-spice'],
+      SPICE_INITIALIZED: ['query-spice'],
+      SPICE_DISCONNECTED: ['query-spice'],
+    });
+  });
+
+  it('has nothing for other events, including Object.prototype names', () => {
+    expect(staleCommandsFor('RTC_CHANGE')).toEqual([]);
+    expect(staleCommandsFor('toString')).toEqual([]);
+    expect(staleCommandsFor('BLOCK_IO_ERROR')).toEqual(['query-status', 'query-block', 'query-blockstats']);
+  });
+});
+
+describe('alert events', () => {
+  it('are the events the journal opens alerts for', () => {
+    const alerts = Object.entries(EVENTS).flatMap(([e, f]) => (f.severity === 'alert' ? [e] : []));
+    expect(alerts.sort()).toEqual([...ALERT_EVENTS].sort());
+  });
+
+  it('leave the VM in their own run state, which resuming ends', () => {
+    expect(pausedByEvent('BLOCK_IO_ERROR', 'io-error')).toBe(true);
+    expect(pausedByEvent('GUEST_PANICKED', 'guest-panicked')).toBe(true);
+    expect(pausedByEvent('WATCHDOG', 'watchdog')).toBe(true);
+    expect(pausedByEvent('BLOCK_IO_ERROR', 'running')).toBe(false);
+    expect(pausedByEvent('BLOCK_IO_ERROR', 'paused')).toBe(false);
+    expect(pausedByEvent('BLOCK_JOB_ERROR', 'paused')).toBe(false);
+    expect(pausedByEvent('RESUME', 'running')).toBe(false);
+    expect(pausedByEvent('BLOCK_IO_ERROR', undefined)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-// `query-status` (QAPI StatusInfo / RunState) and what each state means for an operator.
+// QEMU's run states (`query-status`, QAPI StatusInfo / RunState) and what each means for an operator.
 
 export type RunState =
   | 'debug'
