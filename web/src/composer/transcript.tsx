@@ -11,6 +11,7 @@ import {
   formatVirsh,
   type QmpRequest,
 } from './qmp-shell-syntax.ts';
+import './transcript.css';
 
 export type Outcome =
   | { kind: 'pending' }

@@ -16,6 +16,7 @@ import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { errorMessage } from '../ui/query-error.tsx';
 import { NotificationButton } from './notifications.tsx';
 import { formatLocal } from './time-format.ts';
+import './alerts.css';
 
 /** Banners shown at most; the event log has the rest. */
 const MAX_SHOWN = 10;

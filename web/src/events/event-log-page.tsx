@@ -21,6 +21,7 @@ import { LogList } from './log-list.tsx';
 import { INITIAL_LOG_STATE, LogStream, type LogStreamState } from './log-stream.ts';
 import { logOpened } from './log-ui-store.ts';
 import { NotificationButton } from './notifications.tsx';
+import './event-log.css';
 
 const noSubscribe = () => () => {};
 const idleState = () => INITIAL_LOG_STATE;

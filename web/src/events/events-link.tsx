@@ -1,6 +1,7 @@
 // The header's way to the event log across all VMs, with the open alert count.
 import { Link, useRoute } from 'wouter';
 import { useOpenAlerts } from '../api/alerts.ts';
+import './alerts.css';
 import { eventsPath } from '../qemu/routes.ts';
 
 export function EventsLink() {

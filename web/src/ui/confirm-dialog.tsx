@@ -1,6 +1,7 @@
 // The one confirmation dialog: the browser's own modal <dialog> (focus stays inside), Cancel first and
 // focused, Escape cancels. Mounted while asking; unmounting closes it and focus returns to the opener.
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import './confirm-dialog.css';
 
 export interface ConfirmDialogProps {
   /** "Reset demo?": names the VM. */

@@ -84,7 +84,7 @@ export function RunControls({
   return (
     <div className="run-controls">
       <fieldset className="button-row">
-        <legend className="visually-hidden">Run-state controls</legend>
+        <legend className="sr-only">Run-state controls</legend>
         {RUN_ACTIONS.map((action) => {
           const why = refusal(action.command) ?? pointless(action, status);
           return (

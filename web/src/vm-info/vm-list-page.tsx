@@ -9,6 +9,7 @@ import { vmPath } from '../qemu/routes.ts';
 import { describeRunState } from '../qemu/run-state.ts';
 import { QueryError } from '../ui/query-error.tsx';
 import { type OpenAlertCounts, vmInfoQueries } from './queries.ts';
+import './vm-info.css';
 
 export function VmListPage() {
   const vms = useQuery(vmInfoQueries.list());

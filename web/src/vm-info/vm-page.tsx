@@ -18,6 +18,7 @@ import { OverviewPanel } from './overview-panel.tsx';
 import { VM_INFO_PANELS, type VmInfoPanelId, vmInfoPath } from './panels.ts';
 import { vmInfoQueries } from './queries.ts';
 import { StatusPanel } from './status-panel.tsx';
+import './vm-info.css';
 
 // The two biggest panels load when first shown, keeping the first page small.
 const PciPanel = lazy(() => import('./pci-panel.tsx').then((m) => ({ default: m.PciPanel })));
