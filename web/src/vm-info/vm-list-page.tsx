@@ -6,8 +6,9 @@ import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
 import { HttpError } from '../api/http.ts';
 import { vmPath } from '../qemu/routes.ts';
-import { describeRunState } from '../qemu/run-state.ts';
+import { describeRunState, resumesIntoKnownFault } from '../qemu/run-state.ts';
 import { QueryError } from '../ui/query-error.tsx';
+import { ConnectionSince } from '../ui/since.tsx';
 import { type OpenAlertCounts, vmInfoQueries } from './queries.ts';
 import './vm-info.css';
 
@@ -54,8 +55,12 @@ function VmListItem({
   alerts: OpenAlertCounts | null | undefined;
   alertsError: Error | null;
 }) {
+  const openAlerts = alerts?.byVm.get(vm.name) ?? 0;
+  const fault = vm.state === 'connected' && resumesIntoKnownFault(vm.runState?.status);
+  // The accent is the worst thing known: lost, an open alert or a fault state beats "connected".
+  const attention = vm.state === 'disconnected' ? 'lost' : openAlerts > 0 || fault ? 'alert' : undefined;
   return (
-    <li className="vm-card" data-state={vm.state}>
+    <li className="vm-card" data-state={vm.state} data-attention={attention}>
       <h2 className="vm-card-name">
         <Link href={vmPath(vm.name)}>{vm.name}</Link>
       </h2>
@@ -72,7 +77,7 @@ function VmListItem({
             <span className="badge" data-state={vm.state}>
               {vm.state}
             </span>{' '}
-            <Since iso={vm.since} />
+            <ConnectionSince state={vm.state} iso={vm.since} />
           </dd>
         </div>
         <div>
@@ -140,16 +145,6 @@ function AlertCount({
     <span className="badge badge-alert">
       {count}
       {truncated ? '+' : null} open
-    </span>
-  );
-}
-
-function Since({ iso }: { iso: string }) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return null;
-  return (
-    <span className="muted">
-      since <time dateTime={iso}>{date.toLocaleTimeString()}</time>
     </span>
   );
 }
