@@ -126,6 +126,18 @@ describe('Block devices panel', () => {
     );
   });
 
+  it('explains failed io-status beside 0 failed ops (rerror=stop retries instead of counting)', async () => {
+    const { socket, region } = await blockPage();
+    await answer(socket, 'query-block', [device('bad0', 'failed'), device('ok0', 'ok')]);
+    await answer(socket, 'query-blockstats', [
+      { device: 'bad0', stats: stats(0, 0) },
+      { device: 'ok0', stats: stats(0, 0) },
+    ]);
+    await waitFor(() => expect(row(region, 'bad0').textContent).toContain('retries the request on resume'));
+    expect(row(region, 'bad0').textContent).toContain('rerror/werror=stop');
+    expect(row(region, 'ok0').textContent).not.toContain('retries the request');
+  });
+
   it('reads io-status again after RESUME (cont resets it in QEMU)', async () => {
     const { socket, region } = await blockPage();
     await answer(socket, 'query-block', [device('bad0', 'failed')]);

@@ -1,6 +1,7 @@
 // Block devices: `query-block` joined with `query-blockstats`, a failing disk impossible to miss.
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { STOPPED_REQUEST_NOT_COUNTED } from '../qemu/qemu-words.ts';
 import { QueryError } from '../ui/query-error.tsx';
 import { useCommandAvailability, whenAvailable } from './capabilities.ts';
 import { formatBytes, formatCount } from './format.ts';
@@ -195,6 +196,9 @@ function BlockTableRow({ info, stats }: BlockRow) {
             <div className="muted small">
               {formatCount(s.failed_rd_operations ?? 0)} rd · {formatCount(s.failed_wr_operations ?? 0)} wr
             </div>
+            {failedOps === 0 && (io === 'failed' || io === 'nospace') ? (
+              <div className="small block-retry-note">{STOPPED_REQUEST_NOT_COUNTED}</div>
+            ) : null}
           </>
         ) : (
           <None />
