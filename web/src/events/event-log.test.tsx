@@ -434,6 +434,26 @@ describe('AlertWatcher', () => {
     expect(document.querySelector('link[rel~="icon"]')?.getAttribute('data-alerts')).toBe('0');
   });
 
+  it('treats a lost VM as alert-level: title, favicon and an announcement, live from the stream', async () => {
+    const { sources } = renderWatcher();
+    const es = await streamFor(sources, '/api/stream');
+    await act(async () => es.message(snapshot([])));
+    const live = document.querySelector('[aria-live="polite"]')!;
+    await act(async () =>
+      es.message({
+        type: 'vm',
+        vm: { ...VM1, state: 'disconnected', error: 'QEMU connection lost', runState: null },
+      }),
+    );
+    await waitFor(() => expect(document.title).toBe('(1 VM lost) QMP Console'));
+    expect(document.querySelector('link[rel~="icon"]')?.getAttribute('data-alerts')).toBe('1');
+    expect(live.textContent).toBe('Connection lost: vm1. The console keeps retrying.');
+    await act(async () => es.message({ type: 'alert', alert: alert({ id: 3 }) }));
+    await waitFor(() => expect(document.title).toBe('(1 VM lost, 1 open alert) QMP Console'));
+    await act(async () => es.message({ type: 'vm', vm: VM1 }));
+    await waitFor(() => expect(document.title).toBe('(1 open alert) QMP Console'));
+  });
+
   it('replaces its alerts with each reconnection’s snapshot, announcing what came meanwhile', async () => {
     const { sources } = renderWatcher();
     const es = await streamFor(sources, '/api/stream');
