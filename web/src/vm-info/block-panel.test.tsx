@@ -176,6 +176,26 @@ describe('Block devices panel', () => {
     expect(sentCount(socket, 'query-blockstats')).toBe(before + 1);
   });
 
+  it('pauses polling while disconnected: no failure piles up, and Last refreshed is the last success', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const { socket, region } = await blockPage();
+    await answer(socket, 'query-block', BLOCK_OK);
+    await answer(socket, 'query-blockstats', BLOCKSTATS);
+    const refreshed = () =>
+      within(region)
+        .getByText(/^Last refreshed/)
+        .querySelector('time')!
+        .getAttribute('datetime');
+    await waitFor(() => expect(refreshed()).toBeTruthy());
+    const lastSuccess = refreshed();
+    await act(async () => socket.serverClose(4001, 'QEMU went away'));
+    await waitFor(() => expect(region.textContent).toContain('(paused while disconnected)'));
+    await act(async () => vi.advanceTimersByTime(16_000));
+    expect(within(region).queryByRole('alert')).toBeNull();
+    expect(region.textContent).not.toContain('failed: ');
+    expect(refreshed()).toBe(lastSuccess);
+  });
+
   it('shows a blockstats failure without hiding the devices', async () => {
     const { socket, region } = await blockPage();
     await answer(socket, 'query-block', BLOCK_OK);

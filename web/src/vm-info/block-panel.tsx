@@ -45,7 +45,8 @@ export function BlockPanel({ vm, connected }: { vm: string; connected: boolean }
   const block = useQuery(whenAvailable(vmInfoQueries.block(vm), available('query-block')));
   const stats = useQuery({
     ...whenAvailable(vmInfoQueries.blockstats(vm), available('query-blockstats')),
-    refetchInterval: autoRefresh ? POLL_MS : false,
+    // Not while disconnected: each try would only fail with "not connected"; it resumes on reconnect.
+    refetchInterval: autoRefresh && connected ? POLL_MS : false,
   });
   const checkboxId = useId();
 
@@ -73,13 +74,16 @@ export function BlockPanel({ vm, connected }: { vm: string; connected: boolean }
               onChange={(e) => setAutoRefresh(e.currentTarget.checked)}
             />
             <label htmlFor={checkboxId}>Refresh statistics every {POLL_MS / 1000} s</label>
+            {autoRefresh && !connected ? (
+              <span className="muted small"> (paused while disconnected)</span>
+            ) : null}
           </span>
         ) : null
       }
     >
       {() => (
         <>
-          {stats.isError && !stats.isFetching ? (
+          {stats.isError && !stats.isFetching && connected ? (
             <QueryError
               what="query-blockstats failed"
               error={stats.error}
