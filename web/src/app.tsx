@@ -12,6 +12,7 @@ import { LazyEventLog } from './events/lazy-event-log.tsx';
 import { VmRoute } from './pages/vm-route.tsx';
 import { homePath, ROUTE_PATTERNS, vmPath } from './qemu/routes.ts';
 import { ConnectionIndicator, ConsoleConnectionIndicator } from './ui/connection-indicator.tsx';
+import { ConsoleUnreachableBanner } from './ui/console-unreachable.tsx';
 import { Layout } from './ui/layout.tsx';
 import { TokenGate } from './ui/token-gate.tsx';
 import { VmListPage } from './vm-info/vm-list-page.tsx';
@@ -45,6 +46,7 @@ export function AppRoutes() {
         </>
       }
     >
+      <ConsoleUnreachableBanner />
       <Switch>
         <Route path={ROUTE_PATTERNS.home}>
           <VmListPage />

@@ -72,6 +72,28 @@ describe('VM page', () => {
     expect(screen.getByText(/Paused after a disk I\/O error/)).toBeTruthy();
   });
 
+  it('says the console is unreachable, on every page, instead of blaming the VM (1006)', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { socket, api } = await connectedVmPage();
+    await screen.findByRole('status', { name: 'Run state' });
+    const stream = await api.consoleStream();
+    await act(async () => {
+      stream.drop();
+      socket.serverClose(1006);
+    });
+    const banner = await screen.findByRole('alert');
+    expect(banner.textContent).toMatch(
+      /^The console is unreachable since .+: this page cannot reach the QMP Console server/,
+    );
+    expect(screen.queryByText(/^Reconnecting…/)).toBeNull();
+    expect(screen.getByRole('status', { name: 'Connection: reconnecting' }).textContent).toContain(
+      '(console unreachable)',
+    );
+    // The console answers again: the banner goes.
+    await act(async () => stream.open());
+    await waitFor(() => expect(screen.queryByText(/The console is unreachable/)).toBeNull());
+  });
+
   it('reconnects after QEMU goes away, keeping the last known run state until the console has a new one', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const { socket, sockets, api } = await connectedVmPage();
