@@ -1,6 +1,6 @@
 // The journal's open alerts (`GET /api/alerts?state=open`) in react-query, kept current by the event
-// stream: its first message replaces them, each `alert` message updates one, and an acknowledgement made
-// in any browser arrives that way too (see events/alert-watcher.tsx).
+// console stream: its snapshot replaces them, each `alert` message updates one, and an acknowledgement
+// made in any browser arrives that way too (see api/console-stream.ts).
 //
 //   ['journal', 'alerts', 'open']   JournalAlert[], newest change first
 import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -73,16 +73,6 @@ export function useOpenAlerts(vm?: string): JournalAlert[] {
     const list = data ?? [];
     return vm === undefined ? list : list.filter((a) => a.vm === vm);
   }, [data, vm]);
-}
-
-/** Open alerts per VM name (VMs without any are absent), for the VM list. */
-export function useOpenAlertCounts(): ReadonlyMap<string, number> {
-  const { data } = useQuery(openAlertsQueryOptions);
-  return useMemo(() => {
-    const counts = new Map<string, number>();
-    for (const a of data ?? []) counts.set(a.vm, (counts.get(a.vm) ?? 0) + 1);
-    return counts;
-  }, [data]);
 }
 
 export class AckError extends Error {

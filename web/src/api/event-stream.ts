@@ -1,7 +1,7 @@
 // The journal's Server-Sent Events stream (`/api/events/stream`, `/api/vms/NAME/events/stream`), reconnecting.
 //
-// Messages: `qmp` (id = seq, data = a JournalRecord), `alert` (a JournalAlert after a change) and, first on
-// every connection, `alerts` (id = the position the stream continues from, data = the open alerts now).
+// Messages read here: `qmp` (id = seq, data = a JournalRecord) and, first on every connection, `alerts`
+// (id = the position the stream continues from). Alerts reach the app on the console stream instead.
 // EventSource reconnects by itself after a dropped connection, sending `Last-Event-ID`; when it gives up
 // (an HTTP error, a refused connection) this opens a new one with `?after=` the last id seen, so a resumed
 // stream continues exactly where the last one stopped either way.
@@ -13,7 +13,6 @@ export type { EventSourceFactory, EventSourceLike, StreamStatus } from './sse.ts
 export interface JournalStreamHandlers {
   /** A record's JSON text (parse it when convenient: a storm sends thousands a second). */
   record?(json: string): void;
-  alert?(alert: JournalAlert): void;
   /** The connection's first message: the open alerts, and the seq the stream continues after. */
   snapshot?(alerts: JournalAlert[], position: number): void;
   status?(status: StreamStatus, detail: string | null): void;
@@ -26,11 +25,6 @@ export interface JournalStreamOptions {
   events?: readonly string[];
   /** Resume after this seq; live from now when null. */
   after?: number | null;
-  /**
-   * Resume after the last id seen when reconnecting (the default). False: every new connection starts
-   * live from now (for consumers that only need the snapshot and alerts).
-   */
-  resume?: boolean;
   createEventSource?: EventSourceFactory;
   /** First retry delay after EventSource gave up; doubles up to `maxRetryMs`. */
   retryMs?: number;
@@ -60,7 +54,6 @@ export function openJournalStream(
   options: JournalStreamOptions,
   handlers: JournalStreamHandlers,
 ): JournalStream {
-  const resume = options.resume ?? true;
   let lastId: number | null = options.after ?? null;
   // The latest message with an id: read only when needed (a storm brings thousands a second).
   let lastMessage: MessageEvent<string> | null = null;
@@ -74,7 +67,7 @@ export function openJournalStream(
   };
 
   const source = openRetryingEventSource({
-    url: () => streamUrl(options.vm, resume ? currentLastId() : null, options.events),
+    url: () => streamUrl(options.vm, currentLastId(), options.events),
     name: 'the journal stream',
     createEventSource: options.createEventSource,
     retryMs: options.retryMs,
@@ -96,13 +89,6 @@ export function openJournalStream(
       [JournalSse.RECORD]: (e) => {
         lastMessage = e;
         handlers.record?.(e.data);
-      },
-      [JournalSse.ALERT]: (e) => {
-        try {
-          handlers.alert?.(JSON.parse(e.data) as JournalAlert);
-        } catch {
-          // not an alert: ignore it
-        }
       },
     },
   });

@@ -15,8 +15,3 @@ export const vmsQueryOptions = queryOptions({
   queryFn: ({ signal }) => fetchJson<VmSummary[]>('/api/vms', { signal }),
   refetchInterval: () => (vmsPushed.live ? false : VMS_POLL_MS),
 });
-
-/** One VM's summary from `['vms']`: undefined while loading or when the console has no such VM. */
-export function vmSummaryOf(vms: readonly VmSummary[] | undefined, name: string): VmSummary | undefined {
-  return vms?.find((v) => v.name === name);
-}

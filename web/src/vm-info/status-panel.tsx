@@ -52,7 +52,7 @@ export function StatusPanel({ vm, blockHref }: { vm: string; blockHref: string }
                 <div>
                   <dt>Run state</dt>
                   <dd>
-                    {/* A live region: a screen reader hears the state change (running → io-error). */}
+                    {/* A live region: a screen reader hears each change of state. */}
                     <span
                       role="status"
                       aria-label="Run state"
