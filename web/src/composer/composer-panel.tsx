@@ -1,5 +1,5 @@
 // The command composer for one VM: mode, input line with completion and hints, checking before
-// sending (with "Send anyway"), confirmation of commands that change or end the VM, the transcript and
+// sending (with "Send anyway" for the schema's objections; none for the console's policy), confirmation of commands that change or end the VM, the transcript and
 // the history.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useId, useRef, useState } from 'react';
@@ -61,6 +61,7 @@ type Gate =
       issues: SchemaIssue[];
       locations: readonly ArgumentLocation[];
     }
+  | { kind: 'policy'; refusal: string }
   | { kind: 'confirm'; request: QmpRequest; line: string; consequence: string; forced: boolean };
 
 const MODES: { mode: ComposerMode; label: string }[] = [
@@ -163,11 +164,15 @@ export function ComposerPanel({ vm }: { vm: string }) {
       return;
     }
     const line = text.trim();
+    // The console would refuse it whatever QEMU's schema says: nothing to send anyway.
+    const refusal = refusalSentence(session, parsed.request.execute);
+    if (refusal) {
+      setGate({ kind: 'policy', refusal });
+      return;
+    }
     const issues: SchemaIssue[] = schema
       ? refineDeviceIssues(parsed.request, schema.validate(parsed.request), devices)
       : [];
-    const refusal = refusalSentence(session, parsed.request.execute);
-    if (refusal) issues.unshift({ severity: 'error', kind: 'policy', path: [], message: refusal });
     const errors = issues.filter((i) => i.severity === 'error');
     setNotes([...parsed.warnings, ...issues.filter((i) => i.severity !== 'error')]);
     if (errors.length) {
@@ -269,6 +274,13 @@ export function ComposerPanel({ vm }: { vm: string }) {
       </form>
 
       {gate?.kind === 'syntax' ? <SyntaxErrorNotice error={gate.error} text={gate.text} /> : null}
+      {gate?.kind === 'policy' ? (
+        <div className="notice notice-error check-issues" role="alert">
+          <p>
+            <strong>Not sent.</strong> The console's policy refuses this, not QEMU: {gate.refusal}
+          </p>
+        </div>
+      ) : null}
       {gate?.kind === 'check' ? (
         <div className="notice notice-error check-issues" role="alert">
           <p>
