@@ -124,6 +124,21 @@ describe('command composer', () => {
     expect(within(log).getByText(/\d+ ms|<1 ms/)).toBeTruthy();
   });
 
+  it('Enter on a half-typed word with its completion highlighted accepts the completion, then runs', async () => {
+    const { socket, user, line } = await connectedComposer();
+    await user.click(line);
+    await user.keyboard('query-st');
+    expect(
+      within(screen.getByRole('listbox', { name: 'Completions' })).getAllByRole('option')[0]!.textContent,
+    ).toContain('query-status');
+    await user.keyboard('{Enter}');
+    expect(line.value).toBe('query-status ');
+    expect(sentCommands(socket)).toEqual([]);
+    await user.keyboard('{Enter}');
+    await waitFor(() => socket.lastSent('query-status'));
+    expect(sentCommands(socket)).toEqual(['query-status']);
+  });
+
   it('walks the completion list with the arrows; Esc closes it', async () => {
     const { user, line } = await connectedComposer();
     await user.click(line);
