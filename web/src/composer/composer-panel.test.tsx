@@ -139,6 +139,32 @@ describe('command composer', () => {
     expect(sentCommands(socket)).toEqual(['query-status']);
   });
 
+  it('converts the line between qmp-shell and JSON when the mode changes, and says why not for HMP', async () => {
+    const { user, line } = await connectedComposer();
+    await user.click(line);
+    await user.paste('block_resize device=d0 size=1024');
+    await user.click(screen.getByRole('radio', { name: 'JSON' }));
+    expect(JSON.parse(line.value)).toEqual({
+      execute: 'block_resize',
+      arguments: { device: 'd0', size: 1024 },
+    });
+    await user.click(screen.getByRole('radio', { name: 'qmp-shell' }));
+    expect(line.value).toBe('block_resize device=d0 size=1024');
+    await user.click(screen.getByRole('radio', { name: 'HMP' }));
+    expect(line.value).toBe('block_resize device=d0 size=1024');
+    expect(screen.getByText(/^Not converted: HMP is a different command language/)).toBeTruthy();
+  });
+
+  it('says once why a command was not sent while disconnected', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { socket, user, line } = await connectedComposer();
+    await act(async () => socket.serverClose(4001));
+    await typeAndRun(user, line, 'query-status');
+    const log = screen.getByRole('log', { name: 'Transcript' });
+    const message = await within(log).findByText(/^Not sent: /);
+    expect(message.textContent).toMatch(/^Not sent: not connected \(\w+\)\.$/);
+  });
+
   it('walks the completion list with the arrows; Esc closes it', async () => {
     const { user, line } = await connectedComposer();
     await user.click(line);

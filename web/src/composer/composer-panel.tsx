@@ -28,6 +28,7 @@ import {
 } from './composer-store.ts';
 import { refineDeviceIssues } from './device-catalog.ts';
 import { HistoryList } from './history-list.tsx';
+import { convertDraft } from './mode-switch.ts';
 import {
   type ArgumentLocation,
   type ComposerMode,
@@ -90,6 +91,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
   const [gate, setGate] = useState<Gate>(null);
   const [notes, setNotes] = useState<(SchemaIssue | SyntaxIssue)[]>([]);
   const [showForm, setShowForm] = useState(false);
+  const [modeNote, setModeNote] = useState<string | null>(null);
   const [focusToken, setFocusToken] = useState(0);
   const nextId = useRef(1);
   const refocus = useCallback(() => setFocusToken((t) => t + 1), []);
@@ -140,8 +142,8 @@ export function ComposerPanel({ vm }: { vm: string }) {
             finish({
               kind: 'failed',
               message: err.interrupted
-                ? `The connection was lost before the reply: QEMU may or may not have run it (${err.message}).`
-                : `Not sent: ${err.message}.`,
+                ? `The connection was lost before the reply (${err.detail}): QEMU may or may not have run it.`
+                : `Not sent: ${err.detail}.`,
             });
           } else finish({ kind: 'failed', message: String(err) });
         },
@@ -184,6 +186,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
 
   const onDraft = (text: string) => {
     draftChanged(vm, text);
+    setModeNote(null);
     if (gate && gate.kind !== 'confirm') setGate(null);
     if (notes.length) setNotes([]);
   };
@@ -211,7 +214,10 @@ export function ComposerPanel({ vm }: { vm: string }) {
                 value={m.mode}
                 checked={mode === m.mode}
                 onChange={() => {
+                  const switched = convertDraft(draft, mode, m.mode);
                   modeChosen(vm, m.mode);
+                  if (switched.text !== draft) draftChanged(vm, switched.text);
+                  setModeNote(switched.note);
                   refocus();
                 }}
               />
@@ -249,6 +255,9 @@ export function ComposerPanel({ vm }: { vm: string }) {
         </span>
       </div>
 
+      <p role="status" className="muted small mode-note">
+        {modeNote}
+      </p>
       <form
         className="composer-form"
         onSubmit={(e) => {
