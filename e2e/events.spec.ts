@@ -139,7 +139,7 @@ test('what happened while no browser was open is there when one opens; Resume VM
   // A second browser sees the same alert on the VM page and in the list's count.
   const other = await newBrowserPage(browser, c, '/vms/vm1');
   await expect(alertBanner(other, 'vm1')).toContainText('disk bad0');
-  await expect(other.getByRole('link', { name: 'Events, 1 open alert' })).toBeVisible();
+  await expect(other.getByRole('link', { name: 'All events, 1 open alert' })).toBeVisible();
 
   // Resume VM asks first, naming the VM; QEMU retries the read, which fails again.
   await resume.click();

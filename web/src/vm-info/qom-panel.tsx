@@ -123,7 +123,7 @@ function QomPathSearch({ onOpen }: { onOpen: (path: string) => void }) {
     onOpen(path);
   };
   return (
-    <form className="qom-search" role="search" aria-label="QOM path" onSubmit={submit}>
+    <form className="qom-search" aria-label="Open a QOM path" onSubmit={submit}>
       <label htmlFor={inputId}>Open QOM path</label>{' '}
       <input
         id={inputId}

@@ -171,6 +171,28 @@ describe('VM list page: connection truth and accents', () => {
   });
 });
 
+describe('VM list: search and sort', () => {
+  it('filters by name or address and sorts the VMs needing attention first', async () => {
+    const vm3 = { ...withRunState(VM1, 'io-error'), name: 'vm3', address: 'unix:/run/vm3.sock' };
+    stubConsoleApi({ vms: [VM1, VM2_DOWN, vm3] });
+    renderApp('/');
+    const list = await screen.findByRole('list', { name: 'Virtual machines' });
+    const names = () =>
+      within(list)
+        .getAllByRole('heading', { level: 2 })
+        .map((h) => h.textContent);
+    expect(names()).toEqual(['vm1', 'vm2', 'vm3']);
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Sort by' }), 'attention');
+    expect(names()).toEqual(['vm2', 'vm3', 'vm1']);
+    await user.type(screen.getByRole('searchbox', { name: 'Search VMs' }), '4444');
+    expect(names()).toEqual(['vm2']);
+    await user.clear(screen.getByRole('searchbox', { name: 'Search VMs' }));
+    await user.type(screen.getByRole('searchbox', { name: 'Search VMs' }), 'nomatch');
+    expect(screen.getByText('No VM matches “nomatch”.')).toBeTruthy();
+  });
+});
+
 describe('formatDuration', () => {
   it('reads as an operator would say it', () => {
     expect(formatDuration(400)).toBe('0 s');

@@ -1,6 +1,7 @@
 // `/`: every VM the console knows: the proxy's connection to it, its run state, its QEMU version and open
 // alerts — all from the console (`GET /api/vms` and the console stream); the list opens no QMP connection.
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
@@ -12,11 +13,38 @@ import { ConnectionSince } from '../ui/since.tsx';
 import { type OpenAlertCounts, vmInfoQueries } from './queries.ts';
 import './vm-info.css';
 
+export type VmSort = 'name' | 'attention';
+
+/** The VMs whose name or address holds `search`, by name or with the ones needing attention first. */
+export function filterAndSortVms(
+  vms: readonly VmSummary[],
+  search: string,
+  sort: VmSort,
+  openAlerts: ReadonlyMap<string, number> | undefined,
+): VmSummary[] {
+  const q = search.trim().toLowerCase();
+  const shown = q
+    ? vms.filter((v) => v.name.toLowerCase().includes(q) || v.address.toLowerCase().includes(q))
+    : [...vms];
+  const rank = (v: VmSummary) =>
+    v.state === 'disconnected'
+      ? 0
+      : (openAlerts?.get(v.name) ?? 0) > 0 || resumesIntoKnownFault(v.runState?.status)
+        ? 1
+        : v.state === 'connecting'
+          ? 2
+          : 3;
+  return shown.sort((a, b) => (sort === 'attention' ? rank(a) - rank(b) : 0) || a.name.localeCompare(b.name));
+}
+
 export function VmListPage() {
   const vms = useQuery(vmInfoQueries.list());
   const alerts = useQuery(vmInfoQueries.openAlertCounts());
   // A console without the alerts API (404) shows no count rather than an error.
   const noAlertsApi = alerts.error instanceof HttpError && alerts.error.status === 404;
+  const [search, setSearch] = useState('');
+  const [sort, setSort] = useState<VmSort>('name');
+  const shown = vms.data ? filterAndSortVms(vms.data, search, sort, alerts.data?.byVm) : [];
   return (
     <section aria-labelledby="vm-list-heading" className="page">
       <h1 id="vm-list-heading">Virtual machines</h1>
@@ -30,8 +58,29 @@ export function VmListPage() {
       ) : null}
       {vms.data?.length === 0 ? <p>No VMs are configured.</p> : null}
       {vms.data && vms.data.length > 0 ? (
+        <div className="vm-list-tools">
+          <label>
+            Search VMs{' '}
+            <input
+              type="search"
+              value={search}
+              placeholder="name or address"
+              onChange={(e) => setSearch(e.target.value)}
+            />
+          </label>
+          <label>
+            Sort by{' '}
+            <select value={sort} onChange={(e) => setSort(e.target.value as VmSort)}>
+              <option value="name">name</option>
+              <option value="attention">needs attention first</option>
+            </select>
+          </label>
+        </div>
+      ) : null}
+      {vms.data && vms.data.length > 0 && shown.length === 0 ? <p>No VM matches “{search.trim()}”.</p> : null}
+      {shown.length > 0 ? (
         <ul className="vm-list" aria-label="Virtual machines">
-          {vms.data.map((vm) => (
+          {shown.map((vm) => (
             <VmListItem
               key={vm.name}
               vm={vm}

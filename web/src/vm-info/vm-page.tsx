@@ -78,7 +78,7 @@ function VmSession({
       {state === 'reconnecting' && error && consoleDown === null ? (
         <p className="notice notice-warn">Reconnecting… {error}</p>
       ) : null}
-      <StatusPanel vm={name} blockHref={vmInfoPath(name, 'block')} />
+      <StatusPanel vm={name} blockHref={vmInfoPath(name, 'block')} compact={panel !== 'overview'} />
       <Suspense fallback={<p className="muted">Loading the {label} panel…</p>}>
         {renderPanel(panel, name, connected, shownVersion)}
       </Suspense>
