@@ -447,7 +447,7 @@ describe('AlertWatcher', () => {
     );
     await waitFor(() => expect(document.title).toBe('(1 VM lost) QMP Console'));
     expect(document.querySelector('link[rel~="icon"]')?.getAttribute('data-alerts')).toBe('1');
-    expect(live.textContent).toBe('Connection lost: vm1. The console keeps retrying.');
+    await waitFor(() => expect(live.textContent).toBe('Connection lost: vm1. The console keeps retrying.'));
     await act(async () => es.message({ type: 'alert', alert: alert({ id: 3 }) }));
     await waitFor(() => expect(document.title).toBe('(1 VM lost, 1 open alert) QMP Console'));
     await act(async () => es.message({ type: 'vm', vm: VM1 }));
