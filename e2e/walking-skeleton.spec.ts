@@ -34,7 +34,9 @@ test('a browser without the token is told how to get in, and pasting the token o
   await page.getByRole('button', { name: 'Open the console' }).click();
   await expect(page.getByRole('alert')).toContainText('That token is wrong for this console.');
   await expect(page.getByRole('heading', { name: 'This console needs its token' })).toBeVisible();
-  await page.getByLabel('Access token or start link').fill(`${new URL(page.url()).origin}/?token=${demoToken}`);
+  await page
+    .getByLabel('Access token or start link')
+    .fill(`${new URL(page.url()).origin}/?token=${demoToken}`);
   await page.getByRole('button', { name: 'Open the console' }).click();
   await expect(page.getByRole('link', { name: 'demo', exact: true })).toBeVisible();
   expect(page.url()).not.toContain('token=');
