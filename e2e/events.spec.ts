@@ -139,7 +139,7 @@ test('what happened while no browser was open is there when one opens; Resume VM
   // A second browser sees the same alert on the VM page and in the list's count.
   const other = await newBrowserPage(browser, c, '/vms/vm1');
   await expect(alertBanner(other, 'vm1')).toContainText('disk bad0');
-  await expect(other.getByRole('link', { name: 'Events, 1 open alert' })).toBeVisible();
+  await expect(other.getByRole('link', { name: 'All events, 1 open alert' })).toBeVisible();
 
   // Resume VM asks first, naming the VM; QEMU retries the read, which fails again.
   await resume.click();
@@ -147,7 +147,8 @@ test('what happened while no browser was open is there when one opens; Resume VM
   await expect(dialog).toBeVisible();
   await dialog.getByRole('button', { name: 'Resume vm1' }).click();
   await expect(dialog).toBeHidden();
-  await expect(banner.getByRole('status')).toHaveText('vm1 resumed (QEMU accepted cont).');
+  // The outcome, not QEMU's acceptance of cont: the disk failed again at once.
+  await expect(banner.getByRole('status')).toHaveText('vm1 stopped again — read error, count 2.');
   await expect(banner.getByText('2 times', { exact: true })).toBeVisible();
   await expect(alertBanner(other, 'vm1').getByText('2 times', { exact: true })).toBeVisible();
   await expect(rows.filter({ hasText: 'BLOCK_IO_ERROR' })).toHaveCount(2);

@@ -29,7 +29,14 @@ test('a browser without the token is told how to get in, and pasting the token o
   const page = await context.newPage();
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'This console needs its token' })).toBeVisible();
-  await page.getByLabel('Access token').fill(demoToken);
+  // A wrong token is said so in the app; the start link pasted as it was printed is taken apart.
+  await page.getByLabel('Access token or start link').fill('not-the-token');
+  await page.getByRole('button', { name: 'Open the console' }).click();
+  await expect(page.getByRole('alert')).toContainText('That token is wrong for this console.');
+  await expect(page.getByRole('heading', { name: 'This console needs its token' })).toBeVisible();
+  await page
+    .getByLabel('Access token or start link')
+    .fill(`${new URL(page.url()).origin}/?token=${demoToken}`);
   await page.getByRole('button', { name: 'Open the console' }).click();
   await expect(page.getByRole('link', { name: 'demo', exact: true })).toBeVisible();
   expect(page.url()).not.toContain('token=');

@@ -13,6 +13,7 @@ import { VmRoute } from './pages/vm-route.tsx';
 import { homePath, ROUTE_PATTERNS, vmNameParam, vmPath } from './qemu/routes.ts';
 import { ScreenThumbnail } from './screen/screen-thumbnail.tsx';
 import { ConnectionIndicator, ConsoleConnectionIndicator } from './ui/connection-indicator.tsx';
+import { ConsoleUnreachableBanner } from './ui/console-unreachable.tsx';
 import { Layout } from './ui/layout.tsx';
 import { TokenGate } from './ui/token-gate.tsx';
 import { VmListPage } from './vm-info/vm-list-page.tsx';
@@ -46,6 +47,7 @@ export function AppRoutes() {
         </>
       }
     >
+      <ConsoleUnreachableBanner />
       <Switch>
         <Route path={ROUTE_PATTERNS.home}>
           <VmListPage

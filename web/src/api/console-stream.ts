@@ -3,7 +3,7 @@
 // Each connection starts with a snapshot that replaces what the caches hold; then one message per change
 // (a VM's summary, an alert, the journal's health).
 import type { QueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { CONSOLE_STREAM_PATH, type ConsoleStreamMessage, type VmSummary } from '../../../protocol/api.ts';
 import type { JournalAlert, JournalHealth } from '../../../protocol/journal.ts';
 import { alertChanged, alertKeys, openAlertsReplaced } from './alerts.ts';
@@ -93,6 +93,7 @@ export function openConsoleStream(
     maxRetryMs: options.maxRetryMs,
     status: (s, detail) => {
       vmsPushed.live = s === 'open';
+      consoleReach.set(s);
       handlers.status?.(s, detail);
     },
     listeners: {
@@ -135,6 +136,33 @@ export function openConsoleStream(
       cancelApply?.();
     },
   };
+}
+
+/**
+ * Whether this page can reach the console at all: the console stream is the page's heartbeat to it. When
+ * it fails, a VM's QMP socket fails too (1006) — the console is gone, not the VM.
+ */
+const consoleReach = (() => {
+  let unreachableSince: number | null = null;
+  const listeners = new Set<() => void>();
+  return {
+    set(status: StreamStatus) {
+      const next = status === 'reconnecting' ? (unreachableSince ?? Date.now()) : null;
+      if (next === unreachableSince) return;
+      unreachableSince = next;
+      for (const l of listeners) l();
+    },
+    get: () => unreachableSince,
+    subscribe(listener: () => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+})();
+
+/** Since when (ms) the console has been unreachable from this page; null while it answers. */
+export function useConsoleUnreachableSince(): number | null {
+  return useSyncExternalStore(consoleReach.subscribe, consoleReach.get, consoleReach.get);
 }
 
 type RaisedListener = (alerts: JournalAlert[]) => void;

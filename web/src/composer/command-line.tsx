@@ -49,7 +49,7 @@ export function CommandLine(props: CommandLineProps) {
   const [caret, setCaret] = useState(value.length);
   const [popup, setPopup] = useState<Completion | null>(null);
   const [active, setActive] = useState(0);
-  /** The user moved through the list with the arrows: Enter then picks rather than runs. */
+  /** The user moved through the list with the arrows: Enter then picks rather than runs, even a complete word. */
   const [navigated, setNavigated] = useState(false);
   /** Esc closed the list: Tab moves focus until the text changes. */
   const [dismissed, setDismissed] = useState(false);
@@ -147,7 +147,12 @@ export function CommandLine(props: CommandLineProps) {
     const open = popup !== null && candidates.length > 0;
     if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
       e.preventDefault();
-      if (open && navigated) accept(popup, candidates[active]!);
+      // As shells do: a half-typed word with its completion highlighted takes the completion first;
+      // a word already complete (or nothing typed at the caret) runs.
+      const typed = open ? value.slice(popup.from, popup.to) : '';
+      const highlighted = open ? candidates[active]! : undefined;
+      const halfTyped = highlighted !== undefined && typed !== '' && highlighted.insert.trimEnd() !== typed;
+      if (open && (navigated || halfTyped)) accept(popup, candidates[active]!);
       else {
         closePopup();
         walk.current = null;

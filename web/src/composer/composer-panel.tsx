@@ -1,5 +1,5 @@
 // The command composer for one VM: mode, input line with completion and hints, checking before
-// sending (with "Send anyway"), confirmation of commands that change or end the VM, the transcript and
+// sending (with "Send anyway" for the schema's objections; none for the console's policy), confirmation of commands that change or end the VM, the transcript and
 // the history.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useId, useRef, useState } from 'react';
@@ -28,6 +28,7 @@ import {
 } from './composer-store.ts';
 import { refineDeviceIssues } from './device-catalog.ts';
 import { HistoryList } from './history-list.tsx';
+import { convertDraft } from './mode-switch.ts';
 import { usePrefilledCommand } from './prefilled-command.ts';
 import {
   type ArgumentLocation,
@@ -62,6 +63,7 @@ type Gate =
       issues: SchemaIssue[];
       locations: readonly ArgumentLocation[];
     }
+  | { kind: 'policy'; refusal: string }
   | { kind: 'confirm'; request: QmpRequest; line: string; consequence: string; forced: boolean };
 
 const MODES: { mode: ComposerMode; label: string }[] = [
@@ -91,6 +93,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
   const [gate, setGate] = useState<Gate>(null);
   const [notes, setNotes] = useState<(SchemaIssue | SyntaxIssue)[]>([]);
   const [showForm, setShowForm] = useState(false);
+  const [modeNote, setModeNote] = useState<string | null>(null);
   const [focusToken, setFocusToken] = useState(0);
   const nextId = useRef(1);
   const refocus = useCallback(() => setFocusToken((t) => t + 1), []);
@@ -141,8 +144,8 @@ export function ComposerPanel({ vm }: { vm: string }) {
             finish({
               kind: 'failed',
               message: err.interrupted
-                ? `The connection was lost before the reply: QEMU may or may not have run it (${err.message}).`
-                : `Not sent: ${err.message}.`,
+                ? `The connection was lost before the reply (${err.detail}): QEMU may or may not have run it.`
+                : `Not sent: ${err.detail}.`,
             });
           } else finish({ kind: 'failed', message: String(err) });
         },
@@ -165,11 +168,15 @@ export function ComposerPanel({ vm }: { vm: string }) {
       return;
     }
     const line = text.trim();
+    // The console would refuse it whatever QEMU's schema says: nothing to send anyway.
+    const refusal = refusalSentence(session, parsed.request.execute);
+    if (refusal) {
+      setGate({ kind: 'policy', refusal });
+      return;
+    }
     const issues: SchemaIssue[] = schema
       ? refineDeviceIssues(parsed.request, schema.validate(parsed.request), devices)
       : [];
-    const refusal = refusalSentence(session, parsed.request.execute);
-    if (refusal) issues.unshift({ severity: 'error', kind: 'policy', path: [], message: refusal });
     const errors = issues.filter((i) => i.severity === 'error');
     setNotes([...parsed.warnings, ...issues.filter((i) => i.severity !== 'error')]);
     if (errors.length) {
@@ -181,6 +188,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
 
   const onDraft = (text: string) => {
     draftChanged(vm, text);
+    setModeNote(null);
     if (gate && gate.kind !== 'confirm') setGate(null);
     if (notes.length) setNotes([]);
   };
@@ -208,7 +216,10 @@ export function ComposerPanel({ vm }: { vm: string }) {
                 value={m.mode}
                 checked={mode === m.mode}
                 onChange={() => {
+                  const switched = convertDraft(draft, mode, m.mode);
                   modeChosen(vm, m.mode);
+                  if (switched.text !== draft) draftChanged(vm, switched.text);
+                  setModeNote(switched.note);
                   refocus();
                 }}
               />
@@ -246,6 +257,9 @@ export function ComposerPanel({ vm }: { vm: string }) {
         </span>
       </div>
 
+      <p role="status" className="muted small mode-note">
+        {modeNote}
+      </p>
       <form
         className="composer-form"
         onSubmit={(e) => {
@@ -271,6 +285,13 @@ export function ComposerPanel({ vm }: { vm: string }) {
       </form>
 
       {gate?.kind === 'syntax' ? <SyntaxErrorNotice error={gate.error} text={gate.text} /> : null}
+      {gate?.kind === 'policy' ? (
+        <div className="notice notice-error check-issues" role="alert">
+          <p>
+            <strong>Not sent.</strong> The console's policy refuses this, not QEMU: {gate.refusal}
+          </p>
+        </div>
+      ) : null}
       {gate?.kind === 'check' ? (
         <div className="notice notice-error check-issues" role="alert">
           <p>

@@ -8,7 +8,7 @@ import { useAcknowledgeAlert, useOpenAlerts } from '../api/alerts.ts';
 import { qmpClients } from '../api/qmp-clients.ts';
 import { sessionQueryOptions } from '../api/session.ts';
 import { vmsPushed, vmsQueryOptions } from '../api/vms.ts';
-import { describeAlert } from '../qemu/alert-text.ts';
+import { describeAlert, stoppedAgainText } from '../qemu/alert-text.ts';
 import { buttonConfirmation, commandFacts } from '../qemu/commands.ts';
 import { pausedByEvent } from '../qemu/events.ts';
 import { refusalSentence } from '../qemu/refusal.ts';
@@ -65,21 +65,34 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
   const resumeRefused = refusalSentence(session, 'cont');
   const ackRefused = session?.role === 'viewer' ? 'Acknowledging alerts needs the operator role.' : null;
   const [confirming, setConfirming] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [failure, setFailure] = useState<Outcome | null>(null);
+  // The alert's count when QEMU accepted cont: a higher count means the VM stopped again at once.
+  const [resumedAt, setResumedAt] = useState<number | null>(null);
   const [resuming, setResuming] = useState(false);
   const resumeButton = useRef<HTMLButtonElement>(null);
 
   const paused = pausedByEvent(alert.event, runState?.status);
+  const outcome: Outcome | null =
+    failure ??
+    (resumedAt === null
+      ? null
+      : alert.count > resumedAt
+        ? { ok: false, text: stoppedAgainText(alert) }
+        : runState?.running
+          ? { ok: true, text: `${alert.vm} resumed: running.` }
+          : { ok: true, text: `${alert.vm}: QEMU accepted cont; waiting for the run state.` });
 
   const resume = async () => {
     setConfirming(false);
     setResuming(true);
-    setOutcome(null);
+    setFailure(null);
+    setResumedAt(null);
+    const countBefore = alert.count;
     try {
       await qmpClients.runOnce(alert.vm, 'cont');
-      setOutcome({ ok: true, text: `${alert.vm} resumed (QEMU accepted cont).` });
+      setResumedAt(countBefore);
     } catch (err) {
-      setOutcome({ ok: false, text: `Could not resume ${alert.vm}: ${errorMessage(err)}` });
+      setFailure({ ok: false, text: `Could not resume ${alert.vm}: ${errorMessage(err)}` });
     } finally {
       setResuming(false);
       // The console stream brings the new run state; without it, ask for the list again.

@@ -1,11 +1,14 @@
-// App-wide: makes open alerts hard to miss — the page title, the favicon, a polite screen-reader
-// announcement and (if allowed) a notification for each new alert. The alerts themselves reach the
-// cache from the console stream (api/console-stream.ts). Mount once.
+// App-wide: makes open alerts and lost VMs hard to miss — the page title, the favicon, a polite
+// screen-reader announcement and (if allowed) a notification for each new alert or lost VM. Both reach
+// the cache from the console stream (api/console-stream.ts): a lost VM shows the moment the console
+// knows. Mount once.
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import type { JournalAlert } from '../../../protocol/journal.ts';
 import { useOpenAlerts } from '../api/alerts.ts';
 import { useAlertsRaised } from '../api/console-stream.ts';
+import { vmsQueryOptions } from '../api/vms.ts';
 import { alertSentence } from '../qemu/alert-text.ts';
 import { vmPath } from '../qemu/routes.ts';
 import { notify } from './notifications.tsx';
@@ -32,8 +35,32 @@ export function AlertWatcher() {
         );
   });
 
-  useAlertTitle(alerts.length);
-  useAlertFavicon(alerts.length);
+  // A VM the console lost is alert-level: counted in the title and favicon, announced once when lost.
+  const vms = useQuery(vmsQueryOptions).data;
+  const lost = (vms ?? []).filter((v) => v.state === 'disconnected').map((v) => v.name);
+  const lostKey = lost.join('\n');
+  const seenLost = useRef<Set<string> | null>(null);
+  const loaded = vms !== undefined;
+  useEffect(() => {
+    if (!loaded) return;
+    const now = new Set(lostKey ? lostKey.split('\n') : []);
+    // VMs already down when the page opened are on show, not news.
+    const fresh = seenLost.current ? [...now].filter((n) => !seenLost.current?.has(n)) : [];
+    seenLost.current = now;
+    if (fresh.length === 0) return;
+    setAnnouncement(`Connection lost: ${fresh.join(', ')}. The console keeps retrying.`);
+    if (typeof document !== 'undefined' && (document.hidden || !document.hasFocus()))
+      for (const name of fresh.slice(0, 3))
+        notify(
+          `${name}: connection lost`,
+          'The console lost its QMP connection and keeps retrying.',
+          `qmp-console-lost-${name}`,
+          () => navigateRef.current(vmPath(name)),
+        );
+  }, [loaded, lostKey]);
+
+  useAlertTitle(alerts.length, lost.length);
+  useAlertFavicon(alerts.length + lost.length);
 
   return (
     <div className="sr-only" aria-live="polite" aria-atomic="true">
@@ -42,18 +69,22 @@ export function AlertWatcher() {
   );
 }
 
-const TITLE_PREFIX = /^\(\d+ open alerts?\) /;
+const TITLE_PREFIX = /^\((?:\d+ VMs? lost|\d+ open alerts?)(?:, \d+ open alerts?)?\) /;
 
-function titleWithAlerts(title: string, count: number): string {
+export function titleWithAlerts(title: string, count: number, lost = 0): string {
   const base = title.replace(TITLE_PREFIX, '');
-  return count > 0 ? `(${count} open alert${count === 1 ? '' : 's'}) ${base}` : base;
+  const parts = [
+    ...(lost > 0 ? [`${lost} VM${lost === 1 ? '' : 's'} lost`] : []),
+    ...(count > 0 ? [`${count} open alert${count === 1 ? '' : 's'}`] : []),
+  ];
+  return parts.length > 0 ? `(${parts.join(', ')}) ${base}` : base;
 }
 
-/** Prefixes the page title with the open alert count, whatever page sets the title. */
-function useAlertTitle(count: number): void {
+/** Prefixes the page title with lost VMs and the open alert count, whatever page sets the title. */
+function useAlertTitle(count: number, lost: number): void {
   useEffect(() => {
     const apply = () => {
-      const want = titleWithAlerts(document.title, count);
+      const want = titleWithAlerts(document.title, count, lost);
       if (document.title !== want) document.title = want;
     };
     apply();
@@ -64,7 +95,7 @@ function useAlertTitle(count: number): void {
       observer?.disconnect();
       document.title = titleWithAlerts(document.title, 0);
     };
-  }, [count]);
+  }, [count, lost]);
 }
 
 function faviconSvg(count: number): string {

@@ -249,9 +249,33 @@ describe('alerts on the VM page', () => {
     await waitFor(() => socket.lastSent('cont'));
     await act(async () => socket.reply('cont', {}));
     await waitFor(() =>
-      expect(within(banner).getByRole('status').textContent).toBe('vm1 resumed (QEMU accepted cont).'),
+      expect(within(banner).getByRole('status').textContent).toBe(
+        'vm1: QEMU accepted cont; waiting for the run state.',
+      ),
     );
     expect(screen.queryByRole('dialog')).toBeNull();
+    // The disk fails again at once: the alert counts it, and the card reports that outcome, not success.
+    await act(async () => stream.message({ type: 'alert', alert: alert({ count: 4 }) }));
+    await waitFor(() =>
+      expect(within(banner).getByRole('status').textContent).toBe('vm1 stopped again — read error, count 4.'),
+    );
+    expect(within(banner).getByRole('status').getAttribute('data-ok')).toBe('false');
+  });
+
+  it('reports a resume that held: running', async () => {
+    const { sources } = stubConsole(journal(), [alert({ count: 1 })], [withRunState(VM1, 'io-error')]);
+    const { sockets } = renderApp('/vms/vm1');
+    const banner = await screen.findByRole('region', { name: 'Open alerts for vm1' });
+    await waitFor(() => expect(sockets.sockets.length).toBeGreaterThan(0));
+    const socket = sockets.last();
+    await act(async () => socket.handshake());
+    const stream = await streamFor(sources, '/api/stream');
+    await userEvent.click(await within(banner).findByRole('button', { name: 'Resume VM' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Resume vm1' }));
+    await waitFor(() => socket.lastSent('cont'));
+    await act(async () => socket.reply('cont', {}));
+    await act(async () => stream.message({ type: 'vm', vm: withRunState(VM1, 'running') }));
+    await waitFor(() => expect(within(banner).getByRole('status').textContent).toBe('vm1 resumed: running.'));
   });
 
   it('shows why cont failed', async () => {
@@ -408,6 +432,26 @@ describe('AlertWatcher', () => {
     await waitFor(() => expect(screen.queryByRole('region', { name: 'Open alerts' })).toBeNull());
     expect(document.title).toBe('vm1 · QMP Console');
     expect(document.querySelector('link[rel~="icon"]')?.getAttribute('data-alerts')).toBe('0');
+  });
+
+  it('treats a lost VM as alert-level: title, favicon and an announcement, live from the stream', async () => {
+    const { sources } = renderWatcher();
+    const es = await streamFor(sources, '/api/stream');
+    await act(async () => es.message(snapshot([])));
+    const live = document.querySelector('[aria-live="polite"]')!;
+    await act(async () =>
+      es.message({
+        type: 'vm',
+        vm: { ...VM1, state: 'disconnected', error: 'QEMU connection lost', runState: null },
+      }),
+    );
+    await waitFor(() => expect(document.title).toBe('(1 VM lost) QMP Console'));
+    expect(document.querySelector('link[rel~="icon"]')?.getAttribute('data-alerts')).toBe('1');
+    await waitFor(() => expect(live.textContent).toBe('Connection lost: vm1. The console keeps retrying.'));
+    await act(async () => es.message({ type: 'alert', alert: alert({ id: 3 }) }));
+    await waitFor(() => expect(document.title).toBe('(1 VM lost, 1 open alert) QMP Console'));
+    await act(async () => es.message({ type: 'vm', vm: VM1 }));
+    await waitFor(() => expect(document.title).toBe('(1 open alert) QMP Console'));
   });
 
   it('replaces its alerts with each reconnection’s snapshot, announcing what came meanwhile', async () => {

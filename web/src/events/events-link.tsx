@@ -1,4 +1,4 @@
-// The header's way to the event log across all VMs, with the open alert count.
+// The header's way to the event log across all VMs ("All events", beside a VM's own "This VM's events"), with the open alert count.
 import { Link, useRoute } from 'wouter';
 import { useOpenAlerts } from '../api/alerts.ts';
 import './alerts.css';
@@ -12,9 +12,9 @@ export function EventsLink() {
       href={eventsPath()}
       className="header-events"
       aria-current={active ? 'page' : undefined}
-      aria-label={count > 0 ? `Events, ${count} open alert${count === 1 ? '' : 's'}` : undefined}
+      aria-label={count > 0 ? `All events, ${count} open alert${count === 1 ? '' : 's'}` : undefined}
     >
-      Events
+      All events
       {count > 0 ? (
         <span className="alert-count">
           {count} open alert{count === 1 ? '' : 's'}

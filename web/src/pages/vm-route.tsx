@@ -1,6 +1,8 @@
 // `/vms/:name/*`: composes the features for one VM. Features never import each other; pages do.
+import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { Link, Route, Switch, useRoute } from 'wouter';
+import { Link, Route, Switch, useLocation, useRoute } from 'wouter';
+import { vmsQueryOptions } from '../api/vms.ts';
 import { LazyComposer } from '../composer/lazy-composer.tsx';
 import { AlertBanner } from '../events/alert-banner.tsx';
 import { LazyEventLog } from '../events/lazy-event-log.tsx';
@@ -30,7 +32,7 @@ const sections: { path: VmSection; label: string; render: (vm: string) => ReactN
     label: p.label,
     render: (vm: string) => <VmPage key={vm} name={vm} panel={p.id} extras={panelExtras} />,
   })),
-  { path: 'events', label: 'Events', render: (vm) => <LazyEventLog key={vm} vm={vm} /> },
+  { path: 'events', label: "This VM's events", render: (vm) => <LazyEventLog key={vm} vm={vm} /> },
   { path: 'composer', label: 'Composer', render: (vm) => <LazyComposer key={vm} vm={vm} /> },
   { path: 'jobs', label: 'Jobs', render: (vm) => <LazyJobsPage key={vm} vm={vm} /> },
   { path: 'migration', label: 'Migration', render: (vm) => <LazyMigrationPage key={vm} vm={vm} /> },
@@ -41,6 +43,7 @@ const sections: { path: VmSection; label: string; render: (vm: string) => ReactN
 export function VmRoute({ name }: { name: string }) {
   return (
     <>
+      <VmSwitcher current={name} />
       {sections.length > 1 ? (
         <nav className="vm-sections" aria-label={`${name} sections`}>
           {sections.map((s) => (
@@ -75,5 +78,29 @@ function SectionLink({ href, label }: { href: string; label: string }) {
     <Link href={href} aria-current={active ? 'page' : undefined}>
       {label}
     </Link>
+  );
+}
+
+/** Another VM, on the same section: the console's list of VMs, no QMP round trip. */
+function VmSwitcher({ current }: { current: string }) {
+  const vms = useQuery(vmsQueryOptions).data;
+  const [location, navigate] = useLocation();
+  if (!vms || vms.length < 2) return null;
+  const section = location.slice(vmPath(current).length).replace(/^\//, '') as VmSection | '';
+  return (
+    <label className="vm-switcher">
+      Switch VM{' '}
+      <select
+        value={current}
+        onChange={(e) => navigate(section ? vmPath(e.target.value, section) : vmPath(e.target.value))}
+      >
+        {vms.map((v) => (
+          <option key={v.name} value={v.name}>
+            {v.name}
+            {v.state === 'connected' ? '' : ` (${v.state})`}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

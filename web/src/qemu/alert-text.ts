@@ -86,3 +86,16 @@ export function alertSentence(a: JournalAlert): string {
       return `${a.vm}: ${a.event} ${a.device ?? ''}`.trim();
   }
 }
+
+/** What an alert that counted again after a resume says: "stopped again — read error, count 2". */
+export function stoppedAgainText(a: JournalAlert): string {
+  const what =
+    a.event === 'BLOCK_IO_ERROR'
+      ? `${a.operation ?? 'I/O'} error${a.nospace ? ' (disk full)' : ''}`
+      : a.event === 'GUEST_PANICKED'
+        ? 'the guest panicked'
+        : a.event === 'WATCHDOG'
+          ? 'the watchdog expired'
+          : String(a.event);
+  return `${a.vm} stopped again — ${what}, count ${a.count.toLocaleString('en-US')}.`;
+}

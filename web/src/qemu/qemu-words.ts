@@ -74,3 +74,10 @@ export function bytes(n: number): string {
   }
   return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
+
+/**
+ * Why a disk whose io-status is failed/nospace can show 0 failed operations: with rerror/werror=stop
+ * QEMU stops the VM and keeps the request to retry on `cont`, so query-blockstats never counts it failed.
+ */
+export const STOPPED_REQUEST_NOT_COUNTED =
+  'Not counted as failed: with rerror/werror=stop QEMU stops the VM and retries the request on resume.';

@@ -51,3 +51,18 @@ export function describeRunState(status: string): string {
     ? RUN_STATE_REASONS[status as RunState]
     : `QEMU reports the state "${status}".`;
 }
+
+/**
+ * Run states QEMU entered because something failed (a disk error with rerror/werror=stop, a panic, the
+ * watchdog, KVM): `cont` resumes into the same fault unless it was fixed, so the console asks first.
+ */
+const FAULT_STATES: ReadonlySet<string> = new Set([
+  'io-error',
+  'guest-panicked',
+  'internal-error',
+  'watchdog',
+]);
+
+export function resumesIntoKnownFault(status: string | undefined): boolean {
+  return status !== undefined && FAULT_STATES.has(status);
+}

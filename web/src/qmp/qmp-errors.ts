@@ -31,12 +31,15 @@ export class QmpDisconnectedError extends Error {
   readonly command: QmpCommand;
   /** True when the command had been sent; false when it was refused before sending. */
   readonly interrupted: boolean;
+  /** Why, without the command's name: "not connected (reconnecting)". */
+  readonly detail: string;
 
   constructor(command: QmpCommand, interrupted: boolean, detail: string) {
     const name = command.execute ?? command['exec-oob'];
     super(interrupted ? `${name} interrupted: ${detail}` : `${name} not sent: ${detail}`);
     this.command = command;
     this.interrupted = interrupted;
+    this.detail = detail;
   }
 }
 

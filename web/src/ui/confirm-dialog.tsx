@@ -1,6 +1,6 @@
 // The one confirmation dialog: the browser's own modal <dialog> (focus stays inside), Cancel first and
-// focused, Escape cancels. Mounted while asking; unmounting closes it.
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+// focused, Escape cancels. Mounted while asking; unmounting closes it and focus returns to the opener.
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import './confirm-dialog.css';
 
 export interface ConfirmDialogProps {
@@ -25,6 +25,11 @@ export function ConfirmDialog({
   children,
 }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  // Focus goes back to what opened the dialog (the invoking button), not to <body>. Read while rendering:
+  // Cancel's autoFocus has moved focus by the time effects run.
+  const [opener] = useState(() =>
+    document.activeElement instanceof HTMLElement ? document.activeElement : null,
+  );
   const ids = useId();
 
   useEffect(() => {
@@ -35,8 +40,12 @@ export function ConfirmDialog({
     }
     return () => {
       if (dialog?.open) dialog.close();
+      // Only once the dialog has really left the page (StrictMode's rehearsal unmount keeps it there).
+      queueMicrotask(() => {
+        if (!dialog?.isConnected && opener?.isConnected) opener.focus();
+      });
     };
-  }, []);
+  }, [opener]);
 
   return (
     <dialog

@@ -1,6 +1,7 @@
 // A VM's connection, always visible in the header: this tab's own QMP connection on the pages that talk
 // to QEMU, the console's connection to the VM (from `GET /api/vms` and the console stream) elsewhere.
 import type { VmConnectionState } from '../../../protocol/api.ts';
+import { useConsoleUnreachableSince } from '../api/console-stream.ts';
 import { useQmpClient } from '../api/qmp-clients.ts';
 import type { QmpClientState } from '../qmp/qmp-client.ts';
 
@@ -53,12 +54,19 @@ function Indicator({
 /** `role="status"` named "Connection: connected" (or connecting, reconnecting, disconnected): this tab's QMP connection. */
 export function ConnectionIndicator({ vm }: { vm: string }) {
   const { state, error, attempt } = useQmpClient(vm);
+  const consoleDown = useConsoleUnreachableSince() !== null && state !== 'ready';
   return (
     <Indicator
       vm={vm}
       label={connectionLabel(state)}
-      detail={state === 'ready' ? null : error}
-      note={state === 'reconnecting' && attempt > 1 ? ` (attempt ${attempt})` : null}
+      detail={consoleDown ? 'The console is unreachable from this page.' : state === 'ready' ? null : error}
+      note={
+        consoleDown
+          ? ' (console unreachable)'
+          : state === 'reconnecting' && attempt > 1
+            ? ` (attempt ${attempt})`
+            : null
+      }
       clientState={state}
     />
   );

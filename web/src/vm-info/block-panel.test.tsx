@@ -126,6 +126,18 @@ describe('Block devices panel', () => {
     );
   });
 
+  it('explains failed io-status beside 0 failed ops (rerror=stop retries instead of counting)', async () => {
+    const { socket, region } = await blockPage();
+    await answer(socket, 'query-block', [device('bad0', 'failed'), device('ok0', 'ok')]);
+    await answer(socket, 'query-blockstats', [
+      { device: 'bad0', stats: stats(0, 0) },
+      { device: 'ok0', stats: stats(0, 0) },
+    ]);
+    await waitFor(() => expect(row(region, 'bad0').textContent).toContain('retries the request on resume'));
+    expect(row(region, 'bad0').textContent).toContain('rerror/werror=stop');
+    expect(row(region, 'ok0').textContent).not.toContain('retries the request');
+  });
+
   it('reads io-status again after RESUME (cont resets it in QEMU)', async () => {
     const { socket, region } = await blockPage();
     await answer(socket, 'query-block', [device('bad0', 'failed')]);
@@ -162,6 +174,26 @@ describe('Block devices panel', () => {
     expect(toggle.checked).toBe(false);
     await act(async () => vi.advanceTimersByTime(20_000));
     expect(sentCount(socket, 'query-blockstats')).toBe(before + 1);
+  });
+
+  it('pauses polling while disconnected: no failure piles up, and Last refreshed is the last success', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const { socket, region } = await blockPage();
+    await answer(socket, 'query-block', BLOCK_OK);
+    await answer(socket, 'query-blockstats', BLOCKSTATS);
+    const refreshed = () =>
+      within(region)
+        .getByText(/^Last refreshed/)
+        .querySelector('time')!
+        .getAttribute('datetime');
+    await waitFor(() => expect(refreshed()).toBeTruthy());
+    const lastSuccess = refreshed();
+    await act(async () => socket.serverClose(4001, 'QEMU went away'));
+    await waitFor(() => expect(region.textContent).toContain('(paused while disconnected)'));
+    await act(async () => vi.advanceTimersByTime(16_000));
+    expect(within(region).queryByRole('alert')).toBeNull();
+    expect(region.textContent).not.toContain('failed: ');
+    expect(refreshed()).toBe(lastSuccess);
   });
 
   it('shows a blockstats failure without hiding the devices', async () => {

@@ -1,6 +1,7 @@
 // Block devices: `query-block` joined with `query-blockstats`, a failing disk impossible to miss.
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { STOPPED_REQUEST_NOT_COUNTED } from '../qemu/qemu-words.ts';
 import { QueryError } from '../ui/query-error.tsx';
 import { useCommandAvailability, whenAvailable } from './capabilities.ts';
 import { formatBytes, formatCount } from './format.ts';
@@ -44,7 +45,8 @@ export function BlockPanel({ vm, connected }: { vm: string; connected: boolean }
   const block = useQuery(whenAvailable(vmInfoQueries.block(vm), available('query-block')));
   const stats = useQuery({
     ...whenAvailable(vmInfoQueries.blockstats(vm), available('query-blockstats')),
-    refetchInterval: autoRefresh ? POLL_MS : false,
+    // Not while disconnected: each try would only fail with "not connected"; it resumes on reconnect.
+    refetchInterval: autoRefresh && connected ? POLL_MS : false,
   });
   const checkboxId = useId();
 
@@ -72,13 +74,16 @@ export function BlockPanel({ vm, connected }: { vm: string; connected: boolean }
               onChange={(e) => setAutoRefresh(e.currentTarget.checked)}
             />
             <label htmlFor={checkboxId}>Refresh statistics every {POLL_MS / 1000} s</label>
+            {autoRefresh && !connected ? (
+              <span className="muted small"> (paused while disconnected)</span>
+            ) : null}
           </span>
         ) : null
       }
     >
       {() => (
         <>
-          {stats.isError && !stats.isFetching ? (
+          {stats.isError && !stats.isFetching && connected ? (
             <QueryError
               what="query-blockstats failed"
               error={stats.error}
@@ -195,6 +200,9 @@ function BlockTableRow({ info, stats }: BlockRow) {
             <div className="muted small">
               {formatCount(s.failed_rd_operations ?? 0)} rd · {formatCount(s.failed_wr_operations ?? 0)} wr
             </div>
+            {failedOps === 0 && (io === 'failed' || io === 'nospace') ? (
+              <div className="small block-retry-note">{STOPPED_REQUEST_NOT_COUNTED}</div>
+            ) : null}
           </>
         ) : (
           <None />

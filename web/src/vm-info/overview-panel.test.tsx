@@ -18,8 +18,8 @@ const MACHINES = [
   { name: 'pc-q35-7.2', alias: 'q35', 'cpu-max': 288 },
 ];
 
-async function overview(commands = commandList()) {
-  stubConsoleApi({ vms: [VM1] });
+async function overview(commands = commandList(), session?: unknown) {
+  stubConsoleApi({ vms: [VM1], ...(session ? { session: session as never } : {}) });
   const app = await connectedAt('/vms/vm1');
   await answer(app.socket, 'query-commands', commands);
   return { ...app, region: await screen.findByRole('region', { name: 'Overview' }) };
@@ -63,6 +63,23 @@ describe('Overview panel', () => {
     expect(sentCount(socket, 'query-hpet')).toBe(0);
     // DeviceNotActive is an answer, not a failure of the panel.
     expect(within(region).queryByRole('alert')).toBeNull();
+  });
+
+  it('calls only what a viewer may run: no qom-get, and the machine fact says it needs an operator', async () => {
+    const { socket, region } = await overview(commandList(), {
+      role: 'viewer',
+      auth: true,
+      policy: { readOnly: false, deny: [], viewerAllow: ['query-*'] },
+    });
+    await answer(socket, 'query-name', { name: 'web01' });
+    await answer(socket, 'query-uuid', { UUID: '2d1d7f3a-3c57-4b7e-9a3e-6a2f7b9c0e11' });
+    await answer(socket, 'query-machines', MACHINES);
+    await within(region).findByText('web01');
+    await waitFor(() =>
+      expect(fact(region, 'Machine').textContent).toBe('needs operator (read with qom-get)'),
+    );
+    expect(sentCount(socket, 'qom-get')).toBe(0);
+    expect(region.textContent).not.toContain('GenericError');
   });
 
   it('uses is-current where QEMU has it, shows the balloon size and asks query-hpet where it exists', async () => {

@@ -5,7 +5,7 @@ import type { QmpVersion } from '../../../protocol/qmp.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
 import { QmpError } from '../qmp/qmp-errors.ts';
 import { errorMessage } from '../ui/query-error.tsx';
-import { useCommandAvailability, whenAvailable } from './capabilities.ts';
+import { useCommandAvailability, useRefusal, whenAvailable } from './capabilities.ts';
 import { formatBytes } from './format.ts';
 import { PanelFrame, type PanelSource } from './panel-frame.tsx';
 import type { KvmInfo, MachineInfo } from './qapi.ts';
@@ -41,8 +41,12 @@ export function OverviewPanel({
   const machines = useQuery(whenAvailable(vmInfoQueries.machines(vm), available('query-machines')));
   // QEMU before 8.0 does not mark the current machine: ask the object tree for /machine's type.
   const needsQomType = machines.isSuccess && !machines.data.some((m) => m['is-current']);
+  // A viewer's page calls only what the console's policy allows: no qom-get it would refuse.
+  const session = useQuery(vmInfoQueries.session());
+  const qomGetRefused = useRefusal()('qom-get');
+  const mayAskQom = needsQomType && !session.isPending && qomGetRefused === null;
   const machineType = useQuery(
-    whenAvailable(vmInfoQueries.qomGet(vm, '/machine', 'type'), needsQomType ? available('qom-get') : false),
+    whenAvailable(vmInfoQueries.qomGet(vm, '/machine', 'type'), mayAskQom ? available('qom-get') : false),
   );
   const balloon = useQuery(whenAvailable(vmInfoQueries.balloon(vm), available('query-balloon')));
   const hpetAvailable = available('query-hpet');
@@ -54,7 +58,7 @@ export function OverviewPanel({
     { command: 'query-kvm', query: kvm, available: available('query-kvm'), optional: true },
     { command: 'query-target', query: target, available: available('query-target'), optional: true },
     { command: 'query-machines', query: machines, available: available('query-machines'), optional: true },
-    ...(needsQomType
+    ...(mayAskQom
       ? [{ command: 'qom-get', query: machineType, available: available('qom-get'), optional: true }]
       : []),
     { command: 'query-balloon', query: balloon, available: available('query-balloon'), optional: true },
@@ -94,7 +98,7 @@ export function OverviewPanel({
           </Fact>
           <Fact term="Machine">
             <Optional command="query-machines" available={available('query-machines')} query={machines}>
-              {(list) => <CurrentMachine machines={list} qomType={machineType} />}
+              {(list) => <CurrentMachine machines={list} qomType={machineType} qomRefused={qomGetRefused} />}
             </Optional>
           </Fact>
           <Fact term="Balloon">
@@ -130,9 +134,12 @@ export function OverviewPanel({
 function CurrentMachine({
   machines,
   qomType,
+  qomRefused,
 }: {
   machines: MachineInfo[];
   qomType: ReturnType<typeof useQuery<unknown, Error>>;
+  /** Why this session may not run qom-get, which QEMU before 8.0 needs to name the machine. */
+  qomRefused: string | null;
 }) {
   let current = machines.find((m) => m['is-current']);
   if (!current && typeof qomType.data === 'string') {
@@ -140,6 +147,12 @@ function CurrentMachine({
     current = machines.find((m) => m.name === name) ?? { name, 'cpu-max': 0 };
   }
   if (!current) {
+    if (qomRefused)
+      return (
+        <span className="muted" title={qomRefused}>
+          needs operator (read with qom-get)
+        </span>
+      );
     if (qomType.isError) return <span className="fact-problem">{errorMessage(qomType.error)}</span>;
     return qomType.isFetching ? <span className="muted">…</span> : <Unknown />;
   }

@@ -66,10 +66,8 @@ export function PanelFrame({
   const waiting = present.some((s) => s.query.data === undefined && (!s.query.isError || s.query.isFetching));
   const failed = required.filter((s) => s.available !== false && s.query.isError && !s.query.isFetching);
   const ready = required.every((s) => s.available === false || s.query.data !== undefined);
-  const refreshedAt = Math.max(
-    0,
-    ...sources.map((s) => Math.max(s.query.dataUpdatedAt, s.query.errorUpdatedAt)),
-  );
+  // The last answer QEMU gave: a failed try (not connected, a QMP error) refreshes nothing.
+  const refreshedAt = Math.max(0, ...sources.map((s) => s.query.dataUpdatedAt));
   const headingId = `${id}-heading`;
 
   let body: ReactNode;

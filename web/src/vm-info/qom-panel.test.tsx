@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupApp, VM1 } from '../test-support/render-app.tsx';
 import { answer, commandList, connectedAt, sentCount, stubConsoleApi } from '../test-support/test-console.ts';
-import { childType, formatQomValue, joinQomPath, splitProperties } from './qom-panel.tsx';
+import { childType, formatQomValue, joinQomPath, normalizeQomPath, splitProperties } from './qom-panel.tsx';
 
 afterEach(cleanupApp);
 
@@ -96,7 +96,45 @@ describe('QOM browser', () => {
   });
 });
 
+describe('QOM roots and path search', () => {
+  it('offers /objects and /chardevs as roots, listed only when opened', async () => {
+    const { socket, region } = await qomPage();
+    const chardevs = await within(region).findByRole('button', { name: '/chardevs' });
+    expect(within(region).getByRole('button', { name: '/objects' }).getAttribute('aria-expanded')).toBe(
+      'false',
+    );
+    expect(sentCount(socket, 'qom-list')).toBe(1);
+    await userEvent.click(chardevs);
+    await waitFor(() => expect(socket.lastSent('qom-list').arguments).toEqual({ path: '/chardevs' }));
+    await act(async () => socket.reply('qom-list', [{ name: 'serial0', type: 'child<chardev-socket>' }]));
+    expect(await within(region).findByRole('button', { name: 'serial0' })).toBeTruthy();
+  });
+
+  it('opens a typed path directly and explains a path that is not one', async () => {
+    const { socket, region } = await qomPage();
+    const input = within(region).getByRole('textbox', { name: 'Open QOM path' });
+    await userEvent.type(input, 'machine{Enter}');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(region.textContent).toContain('A QOM path starts with /');
+    await userEvent.clear(input);
+    await userEvent.type(input, '/machine/peripheral-anon/{Enter}');
+    await waitFor(() =>
+      expect(socket.lastSent('qom-list').arguments).toEqual({ path: '/machine/peripheral-anon' }),
+    );
+    await act(async () => socket.reply('qom-list', ANON));
+    expect(await within(region).findByRole('button', { name: '/machine/peripheral-anon' })).toBeTruthy();
+    expect(within(region).getAllByRole('button', { name: 'device[0]' }).length).toBeGreaterThan(0);
+  });
+});
+
 describe('QOM helpers', () => {
+  it('normalizes typed paths', () => {
+    expect(normalizeQomPath(' /objects/ ')).toBe('/objects');
+    expect(normalizeQomPath('//machine//unattached')).toBe('/machine/unattached');
+    expect(normalizeQomPath('machine')).toBeNull();
+    expect(normalizeQomPath('/a b')).toBeNull();
+  });
+
   it('tells child objects from properties', () => {
     expect(childType('child<ide-hd>')).toBe('ide-hd');
     expect(childType('link<isa-device>')).toBeNull();

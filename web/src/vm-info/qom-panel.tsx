@@ -1,7 +1,8 @@
-// QOM browser: the object tree from `qom-list`, starting at /machine, each object listed when it is
-// expanded and each property read (`qom-get`) when asked. Loaded on demand.
+// QOM browser: the object tree from `qom-list`, rooted at /machine (open), /objects (user-created
+// objects: -object, object-add) and /chardevs (every -chardev), each object listed when it is expanded
+// and each property read (`qom-get`) when asked; any absolute path can be opened directly. Loaded on demand.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { errorMessage, QueryError } from '../ui/query-error.tsx';
 import { type Availability, useCommandAvailability, useRefusal, whenAvailable } from './capabilities.ts';
 import { PanelFrame } from './panel-frame.tsx';
@@ -9,6 +10,16 @@ import type { ObjectPropertyInfo } from './qapi.ts';
 import { vmInfoKeys, vmInfoQueries } from './queries.ts';
 
 export const QOM_ROOT = '/machine';
+/** The other top-level containers an operator looks in: user-created objects and character devices. */
+export const QOM_OTHER_ROOTS = ['/objects', '/chardevs'] as const;
+
+/** A QOM path as typed: absolute, no trailing slash; null when it cannot be one. */
+export function normalizeQomPath(text: string): string | null {
+  const t = text.trim();
+  if (!t.startsWith('/') || /\s/.test(t)) return null;
+  const trimmed = t.replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed.replace(/\/{2,}/g, '/');
+}
 
 /**
  * A listing stays as it is until DEVICE_DELETED (see the events table), a reconnect or Refresh makes it
@@ -49,6 +60,7 @@ export function QomPanel({ vm, connected }: { vm: string; connected: boolean }) 
     ...whenAvailable(vmInfoQueries.qomList(vm, QOM_ROOT), available('qom-list')),
     staleTime: LISTING_STALE_MS,
   });
+  const [opened, setOpened] = useState<string[]>([]);
   const ctx: NodeContext = {
     vm,
     connected,
@@ -72,12 +84,64 @@ export function QomPanel({ vm, connected }: { vm: string; connected: boolean }) 
               This QEMU has no <code>qom-get</code>: property values cannot be read.
             </p>
           ) : null}
+          <QomPathSearch onOpen={(path) => setOpened((o) => [path, ...o.filter((p) => p !== path)])} />
           <ul className="tree qom-tree" aria-label="QOM object tree">
+            {opened.map((path) => (
+              <QomNode
+                key={`opened:${path}`}
+                ctx={ctx}
+                path={path}
+                label={path}
+                type="opened path"
+                initiallyOpen
+              />
+            ))}
             <QomNode ctx={ctx} path={QOM_ROOT} label={QOM_ROOT} type="container" initiallyOpen />
+            {QOM_OTHER_ROOTS.map((root) => (
+              <QomNode key={root} ctx={ctx} path={root} label={root} type="container" />
+            ))}
           </ul>
         </>
       )}
     </PanelFrame>
+  );
+}
+
+function QomPathSearch({ onOpen }: { onOpen: (path: string) => void }) {
+  const [text, setText] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const inputId = useId();
+  const problemId = useId();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const path = normalizeQomPath(text);
+    if (path === null) {
+      setProblem('A QOM path starts with / (for example /machine/peripheral-anon or /objects).');
+      return;
+    }
+    setProblem(null);
+    onOpen(path);
+  };
+  return (
+    <form className="qom-search" aria-label="Open a QOM path" onSubmit={submit}>
+      <label htmlFor={inputId}>Open QOM path</label>{' '}
+      <input
+        id={inputId}
+        type="text"
+        value={text}
+        placeholder="/machine/unattached"
+        spellCheck={false}
+        aria-invalid={problem !== null}
+        aria-describedby={problem ? problemId : undefined}
+        onChange={(e) => setText(e.target.value)}
+      />{' '}
+      <button type="submit">Open</button>
+      {problem ? (
+        <p id={problemId} className="fact-problem small">
+          {problem}
+        </p>
+      ) : null}
+    </form>
   );
 }
 

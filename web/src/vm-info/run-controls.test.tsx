@@ -59,6 +59,8 @@ describe('run-state controls', () => {
       await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
       await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
       expect(sentCount(socket, command)).toBe(0);
+      // Focus returns to the button that asked, not to <body>.
+      expect(document.activeElement).toBe(button(controls, new RegExp(`^${label}`)));
 
       await userEvent.click(button(controls, new RegExp(`^${label}`)));
       const again = await screen.findByRole('dialog', { name: `${label} vm1?` });
@@ -68,6 +70,26 @@ describe('run-state controls', () => {
       expect(screen.queryByRole('dialog')).toBeNull();
     },
   );
+
+  it('Resume into a known fault (io-error) asks first, Cancel focused; Escape returns focus to Resume', async () => {
+    const { socket, controls } = await statusPanel(undefined, 'io-error');
+    const resume = button(controls, /^Resume/);
+    await userEvent.click(resume);
+    const dialog = await screen.findByRole('dialog', { name: 'Resume vm1?' });
+    expect(dialog.textContent).toContain('io-error');
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(sentCount(socket, 'cont')).toBe(0);
+    expect(document.activeElement).toBe(button(controls, /^Resume/));
+    await userEvent.click(button(controls, /^Resume/));
+    await userEvent.click(
+      within(await screen.findByRole('dialog', { name: 'Resume vm1?' })).getByRole('button', {
+        name: 'Resume vm1',
+      }),
+    );
+    await waitFor(() => expect(sentCount(socket, 'cont')).toBe(1));
+  });
 
   it("shows QMP's error when a command fails", async () => {
     const { socket, region, controls } = await statusPanel();

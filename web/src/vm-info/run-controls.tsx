@@ -11,6 +11,7 @@ import {
   RUN_CONTROL_COMMANDS,
   type RunControlCommand,
 } from '../qemu/commands.ts';
+import { resumesIntoKnownFault } from '../qemu/run-state.ts';
 import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { QueryError } from '../ui/query-error.tsx';
 import { useRefusal } from './capabilities.ts';
@@ -72,8 +73,11 @@ export function RunControls({
   const connected = state === 'ready';
   const refusedCount = RUN_ACTIONS.filter((a) => refusal(a.command) !== null).length;
 
+  // The same rule as an alert's Resume: ask before resuming into a fault QEMU stopped the VM for.
+  const asksFirst = (action: RunAction) =>
+    action.destructive || (action.command === 'cont' && resumesIntoKnownFault(status?.status));
   const start = (action: RunAction) => {
-    if (action.destructive) setConfirming(action);
+    if (asksFirst(action)) setConfirming(action);
     else run.mutate(action);
   };
 
@@ -117,6 +121,7 @@ export function RunControls({
       {confirming ? (
         <ConfirmDialog
           {...buttonConfirmation(confirming.command, vm)}
+          tone={confirming.destructive ? 'danger' : 'primary'}
           onCancel={() => setConfirming(null)}
           onConfirm={() => {
             setConfirming(null);
@@ -124,6 +129,11 @@ export function RunControls({
           }}
         >
           <p>{confirming.consequence}</p>
+          {confirming.command === 'cont' && status ? (
+            <p>
+              QEMU stopped the VM in <code>{status.status}</code>: unless the cause was fixed, it stops again.
+            </p>
+          ) : null}
           <p>
             Command: <code>{confirming.command}</code> on <strong>{vm}</strong>.
           </p>

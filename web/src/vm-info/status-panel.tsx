@@ -26,7 +26,19 @@ function useConsoleRunState(vm: string): { query: UseQueryResult<VmRunState>; co
   return { query, connected: summary === undefined || summary.state === 'connected' };
 }
 
-export function StatusPanel({ vm, blockHref }: { vm: string; blockHref: string }) {
+/**
+ * `compact` (every tab but Overview): the run state and its controls only, so the tab's own content
+ * starts near the top on a phone; the reason is the badge's description (title) instead of a paragraph.
+ */
+export function StatusPanel({
+  vm,
+  blockHref,
+  compact = false,
+}: {
+  vm: string;
+  blockHref: string;
+  compact?: boolean;
+}) {
   const { query: status, connected } = useConsoleRunState(vm);
   const available = useCommandAvailability(vm);
   // Shared with the Block devices panel (same key): a failing disk shows here on every page.
@@ -46,7 +58,7 @@ export function StatusPanel({ vm, blockHref }: { vm: string; blockHref: string }
     >
       {() =>
         data ? (
-          <div className="status-body">
+          <div className="status-body" data-compact={compact || undefined}>
             <div className="status-facts">
               <dl className="facts" data-stale={!connected || undefined}>
                 <div>
@@ -64,12 +76,14 @@ export function StatusPanel({ vm, blockHref }: { vm: string; blockHref: string }
                     </span>
                   </dd>
                 </div>
-                <div>
-                  <dt>Running</dt>
-                  <dd>{data.running ? 'yes' : 'no'}</dd>
-                </div>
+                {compact ? null : (
+                  <div>
+                    <dt>Running</dt>
+                    <dd>{data.running ? 'yes' : 'no'}</dd>
+                  </div>
+                )}
               </dl>
-              <p id={`${ids}-reason`} className="reason">
+              <p id={`${ids}-reason`} className={compact ? 'sr-only' : 'reason'}>
                 {describeRunState(data.status)}
               </p>
               {troubled.length > 0 ? (

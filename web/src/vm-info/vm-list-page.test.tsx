@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HEALTHY } from '../test-support/fake-event-source.ts';
 import { cleanupApp, renderApp, stubVmsApi, VM1, VM2_DOWN } from '../test-support/render-app.tsx';
 import { stubConsoleApi, withRunState } from '../test-support/test-console.ts';
+import { formatDuration } from '../ui/since.tsx';
 import { countOpenAlerts } from './queries.ts';
 
 afterEach(cleanupApp);
@@ -126,5 +127,78 @@ describe('VM list page: run state and open alerts', () => {
       byVm: new Map([['a', 1]]),
       truncated: false,
     });
+  });
+});
+
+describe('VM list page: connection truth and accents', () => {
+  it('says when a lost VM was lost and for how long, from the console time retries do not move', async () => {
+    const lostAt = new Date(Date.now() - 125_000).toISOString();
+    stubConsoleApi({ vms: [VM1, { ...VM2_DOWN, since: lostAt }] });
+    renderApp('/');
+    const items = within(await screen.findByRole('list', { name: 'Virtual machines' })).getAllByRole(
+      'listitem',
+    );
+    const lost = items[1]!;
+    await waitFor(() => expect(lost.textContent).toMatch(/lost at .+, down for 2 min [5-9] s/));
+    expect(
+      within(lost)
+        .getByText((_, el) => el?.tagName === 'TIME')
+        .getAttribute('datetime'),
+    ).toBe(lostAt);
+    expect(lost.getAttribute('data-attention')).toBe('lost');
+    expect(items[0]!.textContent).toMatch(/connected since/);
+    expect(items[0]!.getAttribute('data-attention')).toBeNull();
+  });
+
+  it('gives a connected VM the alert accent while it has an open alert or sits in io-error', async () => {
+    stubConsoleApi({
+      vms: [
+        withRunState(VM1, 'io-error'),
+        { ...withRunState(VM1, 'running'), name: 'vm3' },
+        {
+          ...withRunState(VM1, 'running'),
+          name: 'vm4',
+        },
+      ],
+      alerts: { alerts: [{ id: 1, vm: 'vm3', event: 'BLOCK_IO_ERROR', state: 'open' }] } as never,
+    });
+    renderApp('/');
+    const items = within(await screen.findByRole('list', { name: 'Virtual machines' })).getAllByRole(
+      'listitem',
+    );
+    await waitFor(() => expect(items[1]!.getAttribute('data-attention')).toBe('alert'));
+    expect(items[0]!.getAttribute('data-attention')).toBe('alert');
+    expect(items[2]!.getAttribute('data-attention')).toBeNull();
+  });
+});
+
+describe('VM list: search and sort', () => {
+  it('filters by name or address and sorts the VMs needing attention first', async () => {
+    const vm3 = { ...withRunState(VM1, 'io-error'), name: 'vm3', address: 'unix:/run/vm3.sock' };
+    stubConsoleApi({ vms: [VM1, VM2_DOWN, vm3] });
+    renderApp('/');
+    const list = await screen.findByRole('list', { name: 'Virtual machines' });
+    const names = () =>
+      within(list)
+        .getAllByRole('heading', { level: 2 })
+        .map((h) => h.textContent);
+    expect(names()).toEqual(['vm1', 'vm2', 'vm3']);
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Sort by' }), 'attention');
+    expect(names()).toEqual(['vm2', 'vm3', 'vm1']);
+    await user.type(screen.getByRole('searchbox', { name: 'Search VMs' }), '4444');
+    expect(names()).toEqual(['vm2']);
+    await user.clear(screen.getByRole('searchbox', { name: 'Search VMs' }));
+    await user.type(screen.getByRole('searchbox', { name: 'Search VMs' }), 'nomatch');
+    expect(screen.getByText('No VM matches “nomatch”.')).toBeTruthy();
+  });
+});
+
+describe('formatDuration', () => {
+  it('reads as an operator would say it', () => {
+    expect(formatDuration(400)).toBe('0 s');
+    expect(formatDuration(125_000)).toBe('2 min 5 s');
+    expect(formatDuration(3_725_000)).toBe('1 h 2 min');
+    expect(formatDuration(3 * 86_400_000 + 3_600_000)).toBe('3 d 1 h');
   });
 });

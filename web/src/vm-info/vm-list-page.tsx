@@ -1,16 +1,41 @@
 // `/`: every VM the console knows: the proxy's connection to it, its run state, its QEMU version and open
 // alerts — all from the console (`GET /api/vms` and the console stream); the list opens no QMP connection.
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
 import { HttpError } from '../api/http.ts';
 import { vmPath } from '../qemu/routes.ts';
-import { describeRunState } from '../qemu/run-state.ts';
+import { describeRunState, resumesIntoKnownFault } from '../qemu/run-state.ts';
 import { QueryError } from '../ui/query-error.tsx';
+import { ConnectionSince } from '../ui/since.tsx';
 import { type OpenAlertCounts, vmInfoQueries } from './queries.ts';
 import './vm-info.css';
+
+export type VmSort = 'name' | 'attention';
+
+/** The VMs whose name or address holds `search`, by name or with the ones needing attention first. */
+export function filterAndSortVms(
+  vms: readonly VmSummary[],
+  search: string,
+  sort: VmSort,
+  openAlerts: ReadonlyMap<string, number> | undefined,
+): VmSummary[] {
+  const q = search.trim().toLowerCase();
+  const shown = q
+    ? vms.filter((v) => v.name.toLowerCase().includes(q) || v.address.toLowerCase().includes(q))
+    : [...vms];
+  const rank = (v: VmSummary) =>
+    v.state === 'disconnected'
+      ? 0
+      : (openAlerts?.get(v.name) ?? 0) > 0 || resumesIntoKnownFault(v.runState?.status)
+        ? 1
+        : v.state === 'connecting'
+          ? 2
+          : 3;
+  return shown.sort((a, b) => (sort === 'attention' ? rank(a) - rank(b) : 0) || a.name.localeCompare(b.name));
+}
 
 /** `thumbnail`: what another feature shows on each VM's card (a picture of its screen). */
 export function VmListPage({ thumbnail }: { thumbnail?: (vm: VmSummary) => ReactNode } = {}) {
@@ -18,6 +43,9 @@ export function VmListPage({ thumbnail }: { thumbnail?: (vm: VmSummary) => React
   const alerts = useQuery(vmInfoQueries.openAlertCounts());
   // A console without the alerts API (404) shows no count rather than an error.
   const noAlertsApi = alerts.error instanceof HttpError && alerts.error.status === 404;
+  const [search, setSearch] = useState('');
+  const [sort, setSort] = useState<VmSort>('name');
+  const shown = vms.data ? filterAndSortVms(vms.data, search, sort, alerts.data?.byVm) : [];
   return (
     <section aria-labelledby="vm-list-heading" className="page">
       <h1 id="vm-list-heading">Virtual machines</h1>
@@ -31,8 +59,29 @@ export function VmListPage({ thumbnail }: { thumbnail?: (vm: VmSummary) => React
       ) : null}
       {vms.data?.length === 0 ? <p>No VMs are configured.</p> : null}
       {vms.data && vms.data.length > 0 ? (
+        <div className="vm-list-tools">
+          <label>
+            Search VMs{' '}
+            <input
+              type="search"
+              value={search}
+              placeholder="name or address"
+              onChange={(e) => setSearch(e.target.value)}
+            />
+          </label>
+          <label>
+            Sort by{' '}
+            <select value={sort} onChange={(e) => setSort(e.target.value as VmSort)}>
+              <option value="name">name</option>
+              <option value="attention">needs attention first</option>
+            </select>
+          </label>
+        </div>
+      ) : null}
+      {vms.data && vms.data.length > 0 && shown.length === 0 ? <p>No VM matches “{search.trim()}”.</p> : null}
+      {shown.length > 0 ? (
         <ul className="vm-list" aria-label="Virtual machines">
-          {vms.data.map((vm) => (
+          {shown.map((vm) => (
             <VmListItem
               key={vm.name}
               vm={vm}
@@ -59,8 +108,12 @@ function VmListItem({
   alerts: OpenAlertCounts | null | undefined;
   alertsError: Error | null;
 }) {
+  const openAlerts = alerts?.byVm.get(vm.name) ?? 0;
+  const fault = vm.state === 'connected' && resumesIntoKnownFault(vm.runState?.status);
+  // The accent is the worst thing known: lost, an open alert or a fault state beats "connected".
+  const attention = vm.state === 'disconnected' ? 'lost' : openAlerts > 0 || fault ? 'alert' : undefined;
   return (
-    <li className="vm-card" data-state={vm.state}>
+    <li className="vm-card" data-state={vm.state} data-attention={attention}>
       <h2 className="vm-card-name">
         <Link href={vmPath(vm.name)}>{vm.name}</Link>
       </h2>
@@ -78,7 +131,7 @@ function VmListItem({
             <span className="badge" data-state={vm.state}>
               {vm.state}
             </span>{' '}
-            <Since iso={vm.since} />
+            <ConnectionSince state={vm.state} iso={vm.since} />
           </dd>
         </div>
         <div>
@@ -146,16 +199,6 @@ function AlertCount({
     <span className="badge badge-alert">
       {count}
       {truncated ? '+' : null} open
-    </span>
-  );
-}
-
-function Since({ iso }: { iso: string }) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return null;
-  return (
-    <span className="muted">
-      since <time dateTime={iso}>{date.toLocaleTimeString()}</time>
     </span>
   );
 }

@@ -1,4 +1,5 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GREETING } from '../test-support/fake-qmp-socket.ts';
 import { cleanupApp, renderApp, stubVmsApi, VM1 } from '../test-support/render-app.tsx';
@@ -70,6 +71,47 @@ describe('VM page', () => {
     await connectedVmPage('io-error');
     expect((await screen.findByRole('status', { name: 'Run state' })).textContent).toBe('io-error');
     expect(screen.getByText(/Paused after a disk I\/O error/)).toBeTruthy();
+  });
+
+  it('keeps the Status card compact on tabs other than Overview; offers a VM switcher that keeps the tab', async () => {
+    stubConsoleApi({
+      vms: [withRunState(VM1, 'prelaunch'), { ...withRunState(VM1, 'running'), name: 'vm2' }],
+    });
+    const { location } = renderApp('/vms/vm1/memory');
+    const status = await screen.findByRole('region', { name: 'Status' });
+    await within(status).findByRole('status', { name: 'Run state' });
+    expect(within(status).queryByText('Running', { selector: 'dt' })).toBeNull();
+    expect(within(status).getByText(/QEMU was launched with -S/).className).toBe('sr-only');
+    const switcher = await screen.findByRole('combobox', { name: 'Switch VM' });
+    await userEvent.selectOptions(switcher, 'vm2');
+    expect(location.history?.at(-1)).toBe('/vms/vm2/memory');
+    // This VM's own events and the header's events are told apart by name.
+    expect(screen.getByRole('link', { name: "This VM's events" }).getAttribute('href')).toBe(
+      '/vms/vm2/events',
+    );
+    expect(screen.getByRole('link', { name: 'All events' }).getAttribute('href')).toBe('/events');
+  });
+
+  it('says the console is unreachable, on every page, instead of blaming the VM (1006)', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { socket, api } = await connectedVmPage();
+    await screen.findByRole('status', { name: 'Run state' });
+    const stream = await api.consoleStream();
+    await act(async () => {
+      stream.drop();
+      socket.serverClose(1006);
+    });
+    const banner = await screen.findByRole('alert');
+    expect(banner.textContent).toMatch(
+      /^The console is unreachable since .+: this page cannot reach the QMP Console server/,
+    );
+    expect(screen.queryByText(/^Reconnecting…/)).toBeNull();
+    expect(screen.getByRole('status', { name: 'Connection: reconnecting' }).textContent).toContain(
+      '(console unreachable)',
+    );
+    // The console answers again: the banner goes.
+    await act(async () => stream.open());
+    await waitFor(() => expect(screen.queryByText(/The console is unreachable/)).toBeNull());
   });
 
   it('reconnects after QEMU goes away, keeping the last known run state until the console has a new one', async () => {

@@ -5,6 +5,7 @@ import { lazy, type ReactNode, Suspense } from 'react';
 import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
+import { useConsoleUnreachableSince } from '../api/console-stream.ts';
 import { useEventInvalidation } from '../api/events-to-queries.ts';
 import { useQmpClient } from '../api/qmp-clients.ts';
 import { homePath } from '../qemu/routes.ts';
@@ -71,6 +72,7 @@ function VmSession({
   usePageTitle(panel === 'overview' ? name : `${label} · ${name}`);
   const shownVersion = version ?? summary?.version ?? null;
   const connected = state === 'ready';
+  const consoleDown = useConsoleUnreachableSince();
   return (
     <section className="page" aria-labelledby="vm-heading">
       <header className="vm-header">
@@ -85,8 +87,11 @@ function VmSession({
           <p>Disconnected: {error}. Reload the page to try again.</p>
         </div>
       ) : null}
-      {state === 'reconnecting' && error ? <p className="notice notice-warn">Reconnecting… {error}</p> : null}
-      <StatusPanel vm={name} blockHref={vmInfoPath(name, 'block')} />
+      {/* While the console itself is unreachable, the app-wide banner says so: the VM is not to blame. */}
+      {state === 'reconnecting' && error && consoleDown === null ? (
+        <p className="notice notice-warn">Reconnecting… {error}</p>
+      ) : null}
+      <StatusPanel vm={name} blockHref={vmInfoPath(name, 'block')} compact={panel !== 'overview'} />
       <Suspense fallback={<p className="muted">Loading the {label} panel…</p>}>
         {renderPanel(panel, name, connected, shownVersion)}
         {extras?.[panel]?.(name, connected)}
