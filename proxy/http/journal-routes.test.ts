@@ -358,6 +358,7 @@ describe('alerts API', () => {
       firstSeq: 1,
       lastSeq: 1000,
       state: 'open',
+      severity: 'critical',
     } satisfies JournalAlert);
     role = 'viewer';
     expect((await fetch(`${base}/api/alerts/${a.id}/ack`, { method: 'POST' })).status).toBe(403);

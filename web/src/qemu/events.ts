@@ -66,7 +66,7 @@ export const EVENTS: Readonly<Record<string, EventFacts>> = {
     runState: 'guest-panicked',
     summary: (d) => `guest panicked, ${vmActionText(str(d.action))}`,
   },
-  GUEST_CRASHLOADED: { severity: 'info', summary: () => 'guest crashed and loaded a crash kernel' },
+  GUEST_CRASHLOADED: { severity: 'alert', summary: () => 'guest crashed and loaded a crash kernel' },
   WATCHDOG: {
     severity: 'alert',
     stale: ['query-status'],
