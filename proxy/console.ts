@@ -24,7 +24,7 @@ import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
 import { clientLimitProblem } from './security/client-limits.ts';
 import { createConsoleSecurity } from './security/console-security.ts';
-import { claimDataDir, createPrivate, type DataDirLock } from './security/data-dir.ts';
+import { claimDataDir, type DataDirLock } from './security/data-dir.ts';
 import { isWildcardHost } from './security/security-config.ts';
 
 export interface RunningConsole {
@@ -96,7 +96,6 @@ export async function startConsole(
   let journal: Journal;
   try {
     const journalPath = path.join(config.dataDir, 'journal.sqlite');
-    createPrivate(journalPath);
     // Throws JournalOpenError (unwritable, corrupt): the console does not run without its memory.
     journal = new Journal(JournalStore.open(journalPath), { ...options.journal, retention: config.journal });
   } catch (err) {

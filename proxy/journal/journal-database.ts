@@ -1,5 +1,5 @@
 // Opening the journal's SQLite file: the checks that stop a start, the pragmas, the schema.
-import { statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /** The database cannot be used: the console must not start without its memory. */
@@ -91,6 +91,8 @@ export function openJournalDatabase(file: string, options: JournalStoreOptions =
   };
   try {
     if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) fail('is a directory');
+    // The journal holds the audit trail: its user's alone, from the first byte (SQLite would use the umask).
+    closeSync(openSync(file, 'a', 0o600));
     db = new Database(file, { timeout: 1000 });
   } catch (err) {
     if (err instanceof JournalOpenError) throw err;
