@@ -6,13 +6,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { VmSummary } from '../../protocol/api.ts';
 import { CloseCode } from '../../protocol/api.ts';
 import type { ClientContext } from '../../protocol/journal.ts';
-import type { JsonObject } from '../../protocol/qmp.ts';
+import type { Json, JsonObject } from '../../protocol/qmp.ts';
 import { ClientSession, type ClientSessionOptions } from '../hub/client-session.ts';
 import type { ClientTransport } from '../hub/client-transport.ts';
 import type { ConsoleHub, VmEndpoint } from '../hub/console-hub.ts';
 import { truncateReason } from '../hub/vm-hub.ts';
 import type { FleetCommandRequest, FleetCommandResponse } from '../nats/fleet-protocol.ts';
 import { commandSubject, splitFleetName } from '../nats/subjects.ts';
+import { toQemuJson } from '../qmp/qemu-json.ts';
 import type { ReplyHandler } from '../qmp/upstream-session.ts';
 import type { EventIngest, IngestedEvent } from './event-ingest.ts';
 import type { FleetDirectory } from './fleet-directory.ts';
@@ -83,7 +84,7 @@ class FleetVm implements VmEndpoint {
     };
     session = new ClientSession(this.name, upstream, transport, context, this.hub.session);
     this.clients.add(session);
-    session.greet(greeting);
+    session.greet(withoutOob(greeting));
     return session;
   }
 
@@ -189,5 +190,20 @@ export class FleetHub implements ConsoleHub {
   stop(): void {
     for (const off of this.offs) off();
     for (const vm of this.vms.values()) vm.closeAll(CloseCode.SHUTTING_DOWN, 'QMP Console is shutting down');
+  }
+}
+
+/**
+ * The host's greeting as a fleet client may use it: without `oob`, which the fleet does not carry, so a
+ * client (qemu.qmp asks for oob whenever it is offered) never negotiates a capability it cannot have.
+ */
+export function withoutOob(greetingLine: string): string {
+  try {
+    const greeting = JSON.parse(greetingLine) as { QMP?: { capabilities?: unknown } };
+    if (!greeting.QMP || !Array.isArray(greeting.QMP.capabilities)) return greetingLine;
+    greeting.QMP.capabilities = greeting.QMP.capabilities.filter((c) => c !== 'oob');
+    return toQemuJson(greeting as Json);
+  } catch {
+    return greetingLine;
   }
 }

@@ -9,7 +9,7 @@ import { vmsQueryOptions } from './api/vms.ts';
 import { AlertWatcher } from './events/alert-watcher.tsx';
 import { EventsLink } from './events/events-link.tsx';
 import { LazyEventLog } from './events/lazy-event-log.tsx';
-import { VmRoute } from './pages/vm-route.tsx';
+import { LazyVmRoute } from './pages/lazy-vm-route.tsx';
 import { homePath, ROUTE_PATTERNS, vmNameParam, vmPath } from './qemu/routes.ts';
 import { ScreenThumbnail } from './screen/screen-thumbnail.tsx';
 import { ConnectionIndicator, ConsoleConnectionIndicator } from './ui/connection-indicator.tsx';
@@ -58,7 +58,7 @@ export function AppRoutes() {
           <LazyEventLog />
         </Route>
         <Route<{ name: string }> path={ROUTE_PATTERNS.vm}>
-          {(p) => <VmRoute key={p.name} name={vmNameParam(p.name)} />}
+          {(p) => <LazyVmRoute key={p.name} name={vmNameParam(p.name)} />}
         </Route>
         <Route>
           <NotFound />

@@ -21,7 +21,7 @@ describe('VM page', () => {
   it('opens the VM QMP socket for its panels and waits for the connection', async () => {
     stubConsoleApi({ vms: new Promise<never>(() => {}) });
     const { sockets } = renderApp('/vms/vm1');
-    expect(screen.getByRole('heading', { level: 1, name: 'vm1' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { level: 1, name: 'vm1' })).toBeTruthy();
     expect(screen.getByRole('status', { name: 'Connection: connecting' })).toBeTruthy();
     const status = screen.getByRole('region', { name: 'Status' });
     expect(within(status).getByText('Loading status…')).toBeTruthy();
