@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { killOnExit } from './kill-on-exit.ts';
 
 const INSTALL_HINT = 'install it with `node scripts/system-packages.mjs prometheus alertmanager` (as root)';
 
 const live = new Set<{ child: ChildProcess; dir: string }>();
-let handlersInstalled = false;
 
 function killAll(): void {
   for (const entry of live) {
@@ -24,19 +24,7 @@ function killAll(): void {
 }
 
 function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    const onSignal = (): void => {
-      killAll();
-      if (process.listenerCount(signal) === 1) {
-        process.off(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
-    };
-    process.on(signal, onSignal);
-  }
+  killOnExit(killAll);
 }
 
 export async function freePort(): Promise<number> {

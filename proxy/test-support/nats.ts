@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { killOnExit } from './kill-on-exit.ts';
 
 export const NATS_SERVER = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
 
@@ -32,7 +33,6 @@ export interface TestNatsOptions {
 
 const live = new Set<ChildProcess>();
 const dirs = new Set<string>();
-let handlersInstalled = false;
 
 function killAll(): void {
   for (const child of live) child.kill('SIGKILL');
@@ -42,19 +42,7 @@ function killAll(): void {
 }
 
 function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    const onSignal = (): void => {
-      killAll();
-      if (process.listenerCount(signal) === 1) {
-        process.off(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
-    };
-    process.on(signal, onSignal);
-  }
+  killOnExit(killAll);
 }
 
 /** A port nothing listens on right now (the kernel's choice for port 0). */

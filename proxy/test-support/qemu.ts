@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { type LaunchQemuOptions, launchQemu, type QemuInstance } from '../qemu/launch-qemu.ts';
+import { killOnExit } from './kill-on-exit.ts';
 
 export interface TestQemu extends QemuInstance {
   /** Stops QEMU and removes its temporary directory. Safe to call twice. */
@@ -14,7 +15,6 @@ export interface TestQemu extends QemuInstance {
 }
 
 const live = new Set<{ pid: number; dir: string }>();
-let handlersInstalled = false;
 
 /** Synchronous on purpose: it also runs from process.on('exit'), where nothing asynchronous gets to run. */
 function killAll(): void {
@@ -33,20 +33,7 @@ function killAll(): void {
 }
 
 function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    const onSignal = (): void => {
-      killAll();
-      // Keep the signal's usual effect unless someone else handles it too: re-raise without us.
-      if (process.listenerCount(signal) === 1) {
-        process.off(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
-    };
-    process.on(signal, onSignal);
-  }
+  killOnExit(killAll);
 }
 
 /** Boots a QEMU (paused, `-S`) in a fresh `qmp-console-test-*` directory under the system temp dir. */
