@@ -35,6 +35,8 @@ export default defineConfig({
           name: 'unit-web',
           include: ['web/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
+          setupFiles: ['web/src/test-support/dom-setup.ts'],
+          testTimeout: 20_000,
         },
       },
       {

@@ -14,4 +14,7 @@ export const vmsQueryOptions = queryOptions({
   queryKey: ['vms'] as const,
   queryFn: ({ signal }) => fetchJson<VmSummary[]>('/api/vms', { signal }),
   refetchInterval: () => (vmsPushed.live ? false : VMS_POLL_MS),
+  // While the stream is open its copy is the newest: a component mounting must not re-read the
+  // list and paint an answer older than the last pushed change.
+  staleTime: () => (vmsPushed.live ? Number.POSITIVE_INFINITY : 0),
 });
