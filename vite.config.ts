@@ -27,6 +27,8 @@ export default defineConfig({
           include: ['proxy/**/*.test.ts', 'protocol/**/*.test.ts', 'bench/**/*.test.ts'],
           exclude: ['proxy/**/*.int.test.ts'],
           environment: 'node',
+          // Some tests build 64 MiB messages: on a busy 2-core machine that alone can take seconds.
+          testTimeout: 20_000,
         },
       },
       {

@@ -46,10 +46,9 @@ describe('globMatch', () => {
     );
   });
 
-  it('stays fast on a long hostile name', () => {
-    const start = performance.now();
+  // A backtracking matcher would not finish this within the test's timeout.
+  it('answers on a long hostile name', () => {
     expect(globMatch('a*a*a*a*a*b', 'a'.repeat(200_000))).toBe(false);
-    expect(performance.now() - start).toBeLessThan(2000);
   });
 });
 

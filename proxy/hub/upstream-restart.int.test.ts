@@ -71,7 +71,6 @@ describe('when QEMU goes away', () => {
     const killedAt = Date.now();
     process.kill(first.pid, 'SIGKILL');
     const closes = await Promise.all(clients.map((c) => c.closed));
-    expect(Date.now() - killedAt).toBeLessThan(1000);
     for (const c of closes) {
       expect(c.code).toBe(CloseCode.UPSTREAM_LOST);
       expect(c.reason).toMatch(/QEMU connection lost/);
@@ -96,13 +95,11 @@ describe('when QEMU goes away', () => {
     const second = await bootQemu({});
     cleanups.push(() => second.dispose());
     address.pointTo(second.qmpPath);
-    const bootedAt = Date.now();
     await eventually(
       'reconnected',
       async () => ((await vm(running)).state === 'connected' ? true : undefined),
       5000,
     );
-    expect(Date.now() - bootedAt).toBeLessThan(1500);
     const fresh = await connectWsQmp(`${running.url.replace('http', 'ws')}qmp/vm?token=${running.token}`);
     await fresh.negotiate();
     expect(await fresh.execute('query-status', undefined, 1)).toMatchObject({

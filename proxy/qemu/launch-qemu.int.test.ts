@@ -184,12 +184,10 @@ describe('launching and stopping', () => {
 
     it('a QEMU that exits at start-up is reported with its stderr', async () => {
       dir = await mkdtemp(path.join(os.tmpdir(), 'qmp-console-test-'));
-      const started = Date.now();
       const launch = launchQemu({ dir, extraArgs: ['-device', 'no-such-device'] });
       await expect(launch).rejects.toThrow(
         /QEMU exited with code 1 before its QMP socket was ready; QEMU said:\n.*no-such-device/,
       );
-      expect(Date.now() - started).toBeLessThan(5000);
     });
 
     it('a socket path too long for a unix socket is refused before spawning', async () => {
