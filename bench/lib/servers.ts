@@ -1,11 +1,14 @@
 // The processes the paths run through: the console (the built proxy, as its own process so its CPU and
 // memory can be read from /proc), Debian's websockify, the bare byte bridge and the fake QMP server.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../proxy/test-support/free-port.ts';
 import { type Child, sleep, spawnChild } from './processes.ts';
+
+export { freePort };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BENCH_TOKEN = 'bench-operator-token-0123456789';
@@ -90,14 +93,6 @@ export async function waitConsoleConnected(
       throw new Error(`console: VMs ${vms.join(', ')} not connected in ${timeoutMs} ms`);
     await sleep(50);
   }
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function waitForPort(port: number, what: string, child: Child, timeoutMs = 10_000): Promise<void> {

@@ -6,9 +6,9 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.ts';
 import { killOnExit } from './kill-on-exit.ts';
 
 const INSTALL_HINT = 'install it with `node scripts/system-packages.mjs prometheus alertmanager` (as root)';
@@ -25,14 +25,6 @@ function killAll(): void {
 
 function installHandlers(): void {
   killOnExit(killAll);
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export interface ProgramRun {

@@ -3,9 +3,9 @@
 // test take NATS away mid-flight the way a crash would.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.ts';
 import { killOnExit } from './kill-on-exit.ts';
 
 export const NATS_SERVER = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
@@ -43,18 +43,6 @@ function killAll(): void {
 
 function installHandlers(): void {
   killOnExit(killAll);
-}
-
-/** A port nothing listens on right now (the kernel's choice for port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startTestNats(options: TestNatsOptions = {}): Promise<TestNats> {
