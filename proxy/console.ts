@@ -1,5 +1,3 @@
-// Assembles the console: the hub of VM sessions, the HTTP/WebSocket server, the plain QMP sockets.
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';

@@ -1,11 +1,12 @@
 // `/vms/NAME/network`: the VM's NICs with model, MAC, backend, link state and receive filter; operators
 // set a link up or down (QMP `set_link`, confirmed first: the guest sees its cable pulled).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'wouter';
 import { decideCommand } from '../../../protocol/command-policy.ts';
 import type { NicInfo } from '../../../protocol/guest.ts';
 import { sessionQueryOptions } from '../api/session.ts';
+import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { errorMessage } from '../ui/query-error.tsx';
 import { usePageTitle } from '../ui/use-page-title.ts';
 import { nicsQueryOptions, setLink } from './nics-api.ts';
@@ -148,49 +149,21 @@ function ConfirmLink({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const ids = useId();
-  const ref = useRef<HTMLDialogElement>(null);
-  const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) {
-      if (typeof d.showModal === 'function') d.showModal();
-      else d.setAttribute('open', '');
-    }
-    cancel.current?.focus();
-    return () => {
-      if (d?.open) d.close();
-    };
-  }, []);
   const verb = up ? 'up' : 'down';
   return (
-    <dialog
-      ref={ref}
-      className="confirm-dialog"
-      aria-labelledby={`${ids}-t`}
-      aria-describedby={`${ids}-d`}
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
+    <ConfirmDialog
+      title={`Set ${nic}'s link ${verb} on ${vm}?`}
+      confirmLabel={`Set link ${verb}`}
+      tone={up ? 'primary' : 'danger'}
+      onConfirm={onConfirm}
+      onCancel={onCancel}
     >
-      <h2 id={`${ids}-t`}>
-        Set {nic}'s link {verb} on {vm}?
-      </h2>
-      <p id={`${ids}-d`}>
+      <p>
         {up
           ? 'The guest sees its cable plugged in again.'
           : 'The guest sees its cable pulled: its connections on this NIC stop until the link is up again.'}{' '}
         QEMU runs <code>set_link</code>.
       </p>
-      <div className="dialog-actions">
-        <button type="button" className="button-primary" onClick={onConfirm}>
-          Set link {verb}
-        </button>
-        <button type="button" ref={cancel} onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </dialog>
+    </ConfirmDialog>
   );
 }
