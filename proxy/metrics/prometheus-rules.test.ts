@@ -53,7 +53,7 @@ describe('deploy/prometheus', () => {
     await writeFile(path.join(scratch, 'prometheus.yml'), config);
     await writeFile(path.join(scratch, 'qmp-console.rules.yml'), await readFile(RULES, 'utf8'));
     const run = await runProgram('promtool', ['check', 'config', path.join(scratch, 'prometheus.yml')]);
-    expect(run.stdout + run.stderr).toContain('SUCCESS: 6 rules found');
+    expect(run.stdout + run.stderr).toContain('SUCCESS: 8 rules found');
     expect(run.code).toBe(0);
   });
 });
