@@ -1,43 +1,21 @@
 // What QEMU's own Python library `qemu.qmp` (behind qmp-shell) writes, byte for byte, through the
 // console's `--listen-qmp` socket: compact JSON with no newline, oob requested, ids like `__qmp#00001`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestConsole, type TestConsole } from '../test-support/console.ts';
+import { describe, expect, it } from 'vitest';
+import { useListeningConsole } from '../test-support/listening-console.ts';
 import { useQemu } from '../test-support/qemu.ts';
 import { connectRawQmp } from '../test-support/raw-qmp-socket.ts';
 
 // A disk that fails every read, first on ide.0: SeaBIOS reads it right after `cont`.
 const qemu = useQemu({ disks: [{ id: 'bad0', fail: 'eio' }] });
-let socketDir: string;
-let running: TestConsole;
-let consolePath: string;
-
-beforeAll(async () => {
-  socketDir = mkdtempSync(path.join(os.tmpdir(), 'qmp-lib-'));
-  consolePath = path.join(socketDir, 'shared.qmp');
-  running = await startTestConsole({
-    vms: { vm: qemu().qmpPath },
-    args: ['--listen-qmp', `vm=unix:${consolePath}`],
-  });
-  const vm = running.running.hub.get('vm')!;
-  if (vm.upstream.status.state !== 'connected')
-    await new Promise<void>((r) => vm.onStatus((_v, s) => s.state === 'connected' && r()));
-});
-
-afterAll(async () => {
-  await running?.stop();
-  rmSync(socketDir, { recursive: true, force: true });
-});
+const listening = useListeningConsole(qemu);
 
 const parse = (line: string) => JSON.parse(line) as Record<string, unknown>;
 
 describe('a qemu.qmp client on the console socket', () => {
   it('negotiates oob, queries, sees RESUME, BLOCK_IO_ERROR and STOP after cont, and disconnects cleanly', async () => {
-    const vm = running.running.hub.get('vm')!;
+    const vm = listening.console().running.hub.get('vm')!;
     const before = vm.clientCount;
-    const client = await connectRawQmp(consolePath);
+    const client = await connectRawQmp(listening.socketPath());
     expect(parse(client.lines[0]!)).toMatchObject({ QMP: { capabilities: ['oob'] } });
 
     client.write('{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}');

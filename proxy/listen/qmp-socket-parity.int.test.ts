@@ -1,35 +1,13 @@
 // `--listen-qmp` reads and answers the bytes a client writes exactly as QEMU's own monitor does: the same
 // input goes to the console's socket and to a second monitor of the same real QEMU, and the lines must
 // match byte for byte.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestConsole, type TestConsole } from '../test-support/console.ts';
+import { describe, expect, it } from 'vitest';
+import { useListeningConsole } from '../test-support/listening-console.ts';
 import { useQemu } from '../test-support/qemu.ts';
 import { connectRawQmp, type RawQmpSocket } from '../test-support/raw-qmp-socket.ts';
 
 const qemu = useQemu({ secondMonitor: true });
-let socketDir: string;
-let running: TestConsole;
-let consolePath: string;
-
-beforeAll(async () => {
-  socketDir = mkdtempSync(path.join(os.tmpdir(), 'qmp-parity-'));
-  consolePath = path.join(socketDir, 'shared.qmp');
-  running = await startTestConsole({
-    vms: { vm: qemu().qmpPath },
-    args: ['--listen-qmp', `vm=unix:${consolePath}`],
-  });
-  const vm = running.running.hub.get('vm')!;
-  if (vm.upstream.status.state !== 'connected')
-    await new Promise<void>((r) => vm.onStatus((_v, s) => s.state === 'connected' && r()));
-});
-
-afterAll(async () => {
-  await running?.stop();
-  rmSync(socketDir, { recursive: true, force: true });
-});
+const listening = useListeningConsole(qemu);
 
 const NEGOTIATE = '{"execute":"qmp_capabilities"}\n';
 const END = '{"execute":"query-name","id":"end"}\n';
@@ -88,7 +66,7 @@ describe('the console socket answers as QEMU does', () => {
 
   it.each(cases)('%s', async (_name, chunks) => {
     const [viaConsole, viaQemu] = await Promise.all([
-      negotiated(consolePath),
+      negotiated(listening.socketPath()),
       negotiated(qemu().secondMonitorPath!),
     ]);
     try {
@@ -114,7 +92,7 @@ describe('the console socket answers as QEMU does', () => {
         client.destroy();
       }
     };
-    const [got, want] = await Promise.all([run(consolePath), run(qemu().secondMonitorPath!)]);
+    const [got, want] = await Promise.all([run(listening.socketPath()), run(qemu().secondMonitorPath!)]);
     expect(want.slice(1)).toEqual(['{"return": {}}', '{"return": {}, "id": "__qmp#00001"}']);
     expect(got).toEqual(want);
   });
