@@ -14,9 +14,9 @@ import { pausedByEvent } from '../qemu/events.ts';
 import { refusalSentence } from '../qemu/refusal.ts';
 import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { errorMessage } from '../ui/query-error.tsx';
+import { formatLocal } from '../ui/time-format.ts';
 import { NotificationButton } from './notifications.tsx';
 import { PANIC_ALERT_EVENTS, PanicDetails } from './panic-details.tsx';
-import { formatLocal } from './time-format.ts';
 import './alerts.css';
 
 /** Banners shown at most; the event log has the rest. */
