@@ -2,7 +2,6 @@
 // direct QMP client on each QEMU's second monitor drives the VMs and is the ground truth.
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from '@playwright/test';
-import type { VmSummary } from '../protocol/api.ts';
 import type { AlertList, JournalAlert, JournalPage, JournalRecord } from '../protocol/journal.ts';
 import { api, direct, storm } from './support/failing-disk.ts';
 import { expect, seriousA11yViolations, test, type VmConsole } from './support/fixtures.ts';
