@@ -138,4 +138,14 @@ describe('alerts page', () => {
     );
     expect(journal.calls.some((c) => c.startsWith('POST'))).toBe(false);
   });
+
+  it("the event log's banner, full, leads to every open alert here", async () => {
+    const many = Array.from({ length: 12 }, (_, i) => alert({ id: i + 1, device: `d${i}`, lastSeq: i + 1 }));
+    stubJournalApi({ vms: [VM1], alerts: many });
+    renderApp('/events');
+    const banner = await screen.findByRole('region', { name: 'Open alerts' });
+    const more = await within(banner).findByRole('link', { name: 'see every open alert' });
+    expect(more.getAttribute('href')).toBe('/alerts?state=open');
+    expect(banner.textContent).toContain('2 more:');
+  });
 });
