@@ -2,50 +2,9 @@
 // direct QMP client on each QEMU's second monitor drives the VMs and is the ground truth.
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from '@playwright/test';
-import type { VmSummary } from '../protocol/api.ts';
 import type { AlertList, JournalAlert, JournalPage, JournalRecord } from '../protocol/journal.ts';
-import { connectQmp, type QmpSocketClient } from '../proxy/test-support/qmp-socket-client.ts';
+import { api, direct, storm } from './support/failing-disk.ts';
 import { expect, seriousA11yViolations, test, type VmConsole } from './support/fixtures.ts';
-
-/**
- * A direct client on the VM's second monitor, once the console's own session is up (QEMU sends events
- * only to negotiated monitors: one raised before the console negotiates is not the console's to keep).
- */
-async function direct(c: VmConsole, vm: string): Promise<QmpSocketClient> {
-  await expect
-    .poll(async () => (await api<VmSummary[]>(c, '/api/vms')).find((v) => v.name === vm)?.state)
-    .toBe('connected');
-  const path = c.qemu[vm]?.secondMonitorPath;
-  if (!path) throw new Error(`${vm} has no second monitor`);
-  const client = await connectQmp(path);
-  await client.negotiate();
-  return client;
-}
-
-/**
- * A real event storm: `cont` → RESUME, BLOCK_IO_ERROR (SeaBIOS reading the failing disk), STOP; after each
- * STOP, `cont` again. Resolves after `rounds` STOPs.
- */
-function storm(qmp: QmpSocketClient, rounds: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let left = rounds;
-    const off = qmp.onEvent((e) => {
-      if (e.event !== 'STOP') return;
-      if (--left > 0) qmp.execute('cont').catch(reject);
-      else {
-        off();
-        resolve();
-      }
-    });
-    qmp.execute('cont').catch(reject);
-  });
-}
-
-async function api<T>(c: VmConsole, path: string): Promise<T> {
-  const res = await c.console.api(path);
-  expect(res.status, path).toBe(200);
-  return (await res.json()) as T;
-}
 
 /** Every journal record of a VM, by the journal's own paging. */
 async function journalRecords(c: VmConsole, vm: string): Promise<JournalRecord[]> {
@@ -139,7 +98,9 @@ test('what happened while no browser was open is there when one opens; Resume VM
   // A second browser sees the same alert on the VM page and in the list's count.
   const other = await newBrowserPage(browser, c, '/vms/vm1');
   await expect(alertBanner(other, 'vm1')).toContainText('disk bad0');
-  await expect(other.getByRole('link', { name: 'All events, 1 open alert' })).toBeVisible();
+  await expect(
+    other.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: '1 open alert' }),
+  ).toBeVisible();
 
   // Resume VM asks first, naming the VM; QEMU retries the read, which fails again.
   await resume.click();

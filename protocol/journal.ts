@@ -114,7 +114,7 @@ export interface AlertList {
   alerts: JournalAlert[];
 }
 
-/** `POST /api/alerts/ID/ack` */
+/** `POST /api/alerts/ID/ack`, and `GET /api/alerts/ID` (one alert, open or acknowledged). */
 export interface AlertAckResult {
   alert: JournalAlert;
 }
@@ -194,7 +194,10 @@ export interface AuditRecord {
   remote: string;
 }
 
-/** `GET /api/audit` (operator role): newest first; `next` is the `before=` of the next page. */
+/**
+ * `GET /api/audit?before=ID&vm=NAME&limit=N` (operator role): newest first; `next` is the `before=` of
+ * the next page (same other parameters).
+ */
 export interface AuditList {
   records: AuditRecord[];
   next: number | null;

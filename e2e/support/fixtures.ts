@@ -13,15 +13,21 @@ export interface VmConsole {
   url: string;
   console: TestConsole;
   qemu: Record<string, BootedQemu>;
-  /** Opens a page of the console with the operator's token link (it sets the cookie, then redirects). */
-  open(page: Page, pathname?: string): Promise<void>;
+  /**
+   * Opens a page of the console with a token link (it sets the cookie, then redirects): the operator's,
+   * unless another (a `--viewer-token`) is given.
+   */
+  open(page: Page, pathname?: string, token?: string): Promise<void>;
 }
 
-export const test = base.extend<{ vmConsole: (vms: Record<string, VmSpec>) => Promise<VmConsole> }>({
+/** `args`: extra console flags, e.g. `['--viewer-token', TOKEN]`. */
+type VmConsoleFactory = (vms: Record<string, VmSpec>, options?: { args?: string[] }) => Promise<VmConsole>;
+
+export const test = base.extend<{ vmConsole: VmConsoleFactory }>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
   vmConsole: async ({}, use) => {
     const cleanups: (() => Promise<unknown>)[] = [];
-    await use(async (vms) => {
+    await use(async (vms, options = {}) => {
       const qemu: Record<string, BootedQemu> = {};
       for (const [name, spec] of Object.entries(vms)) {
         const booted = await bootQemu(spec);
@@ -31,6 +37,7 @@ export const test = base.extend<{ vmConsole: (vms: Record<string, VmSpec>) => Pr
       const vmSockets = Object.fromEntries(Object.entries(qemu).map(([name, q]) => [name, q.qmpPath]));
       const running = await startTestConsole({
         vms: vmSockets,
+        ...(options.args ? { args: options.args } : {}),
         start: {
           staticDir: path.resolve('dist/web'),
           upstream: { initialBackoffMs: 50, maxBackoffMs: 1000 },
@@ -41,9 +48,9 @@ export const test = base.extend<{ vmConsole: (vms: Record<string, VmSpec>) => Pr
         url: running.url,
         console: running,
         qemu,
-        async open(page, pathname = '/') {
+        async open(page, pathname = '/', token = running.token ?? undefined) {
           const url = new URL(pathname, running.url);
-          if (running.token) url.searchParams.set('token', running.token);
+          if (token) url.searchParams.set('token', token);
           await page.goto(url.toString());
         },
       };

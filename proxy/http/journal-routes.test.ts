@@ -381,6 +381,33 @@ describe('alerts API', () => {
     ).toEqual([a.id]);
   });
 
+  it('GET /api/alerts/ID answers one alert, open or acknowledged, to any role', async () => {
+    ioError('a');
+    ioError('b');
+    await tick();
+    const [b, a] = (await get<AlertList>('/api/alerts?state=open')).body.alerts;
+    expect((await fetch(`${base}/api/alerts/${a!.id}/ack`, { method: 'POST' })).status).toBe(200);
+    role = 'viewer';
+    const acked = await get<{ alert: JournalAlert }>(`/api/alerts/${a!.id}`);
+    expect(acked.status).toBe(200);
+    expect(acked.body.alert).toMatchObject({
+      id: a!.id,
+      vm: 'a',
+      state: 'acknowledged',
+      acknowledgedBy: 'operator@test',
+    });
+    expect((await get<{ alert: JournalAlert }>(`/api/alerts/${b!.id}`)).body.alert).toMatchObject({
+      id: b!.id,
+      vm: 'b',
+      state: 'open',
+    });
+    expect((await get<{ error: string }>('/api/alerts/999')).body).toEqual({ error: 'no alert 999' });
+    expect((await fetch(`${base}/api/alerts/999`)).status).toBe(404);
+    expect((await get<{ error: string }>('/api/alerts/x')).status).toBe(400);
+    expect((await get<{ error: string }>(`/api/alerts/${a!.id}?vm=a`)).status).toBe(400);
+    expect((await fetch(`${base}/api/alerts/${a!.id}`, { method: 'POST' })).status).toBe(405);
+  });
+
   it('GET /api/journal reports health, range and retention', async () => {
     await emitMany(3);
     const s = await get<JournalStatus>('/api/journal');
@@ -421,6 +448,24 @@ describe('GET /api/audit', () => {
     const rest = (await (await fetch(`${base}/api/audit?limit=10&before=${page.next}`)).json()) as AuditList;
     expect(rest.records.map((r) => r.remote)).toEqual(['127.0.0.1:1003', '127.0.0.1:1002', '127.0.0.1:1001']);
     expect(rest.next).toBeNull();
+  });
+
+  it('filters by VM, and pages within the filter', async () => {
+    await start();
+    for (let n = 1; n <= 4; n++)
+      journal.recordCommand({
+        vm: n % 2 ? 'a' : 'b',
+        context: { role: 'operator', remoteAddress: `127.0.0.1:${2000 + n}` },
+        command: 'stop',
+        argumentNames: [],
+        outcome: 'ok',
+      });
+    const first = await get<AuditList>('/api/audit?vm=b&limit=1');
+    expect(first.body.records.map((r) => [r.vm, r.remote])).toEqual([['b', '127.0.0.1:2004']]);
+    const rest = await get<AuditList>(`/api/audit?vm=b&limit=5&before=${first.body.next}`);
+    expect(rest.body.records.map((r) => [r.vm, r.remote])).toEqual([['b', '127.0.0.1:2002']]);
+    expect(rest.body.next).toBeNull();
+    expect((await get<AuditList>('/api/audit?vm=nobody')).body).toEqual({ records: [], next: null });
   });
 
   it('is refused to a viewer, and bad parameters are a 400', async () => {

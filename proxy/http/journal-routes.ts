@@ -3,6 +3,8 @@
 //   GET  /api/events                     GET /api/vms/NAME/events          JournalPage or NDJSON
 //   GET  /api/events/stream              GET /api/vms/NAME/events/stream   text/event-stream
 //   GET  /api/alerts?state=&vm=&limit=   POST /api/alerts/ID/ack           AlertList, AlertAckResult
+//   GET  /api/alerts/ID                                                    AlertAckResult (one alert)
+//   GET  /api/audit?before=&vm=&limit=   (operator)                        AuditList
 //   GET  /api/journal                                                      JournalStatus
 import type http from 'node:http';
 import type { ConsoleRole } from '../../protocol/api.ts';
@@ -61,6 +63,7 @@ const EXPORT_PAGE = 1000;
 
 const VM_EVENTS = /^\/api\/vms\/([^/]+)\/events(\/stream)?$/;
 const ALERT_ACK = /^\/api\/alerts\/([^/]+)\/ack$/;
+const ALERT_ONE = /^\/api\/alerts\/([^/]+)$/;
 
 export function createJournalRoutes(options: JournalRoutesOptions): JournalRoutes {
   const { journal } = options;
@@ -91,6 +94,8 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
     const ack = ALERT_ACK.exec(p);
     if (ack)
       return () => (method === 'POST' ? acknowledge(res, sp, ack[1]!, context) : notAllowed(res, 'POST'));
+    const one = ALERT_ONE.exec(p);
+    if (one) return get(() => alert(res, sp, one[1]!));
     if (p === '/api/audit') return get(() => audit(res, sp, context));
     if (p === '/api/journal')
       return get(() => {
@@ -179,6 +184,15 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
     sendJson(res, 200, { alerts: list.map(toJournalAlert) } satisfies AlertList);
   }
 
+  /** One alert, open or acknowledged, however old: what a deep link to it shows. */
+  function alert(res: http.ServerResponse, sp: URLSearchParams, idText: string) {
+    parseNoParams(sp);
+    const id = parseSeq('alert id', decodeURIComponent(idText));
+    const found = journal.getAlert(id);
+    if (!found) return sendJson(res, 404, { error: `no alert ${id}` });
+    sendJson(res, 200, { alert: toJournalAlert(found) } satisfies AlertAckResult);
+  }
+
   function acknowledge(
     res: http.ServerResponse,
     sp: URLSearchParams,
@@ -200,7 +214,7 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
     if (context.role !== 'operator')
       return sendJson(res, 403, { error: 'the audit trail needs the operator role' });
     journal.flushAudit();
-    const rows = journal.store.audit(q.limit + 1, q.before);
+    const rows = journal.store.audit(q.limit + 1, q.before, q.vm);
     const page = rows.slice(0, q.limit);
     const records: AuditRecord[] = page.map((r) => ({
       id: r.id,

@@ -252,11 +252,22 @@ export class JournalStore {
     return (this.statement(sql).all(...params) as DbAlertRow[]).map(fromDbAlert);
   }
 
-  /** Newest audit records first. */
-  audit(limit: number, beforeId?: number): (AuditRow & { id: number })[] {
+  /** Newest audit records first; one VM's when `vm` is given. */
+  audit(limit: number, beforeId?: number, vm?: string): (AuditRow & { id: number })[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (beforeId !== undefined) {
+      where.push('id < ?');
+      params.push(beforeId);
+    }
+    if (vm !== undefined) {
+      where.push('vm = ?');
+      params.push(vm);
+    }
+    params.push(limit);
     const rows = this.statement(
-      `SELECT * FROM audit${beforeId !== undefined ? ' WHERE id < ?' : ''} ORDER BY id DESC LIMIT ?`,
-    ).all(...(beforeId !== undefined ? [beforeId, limit] : [limit])) as {
+      `SELECT * FROM audit${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+    ).all(...params) as {
       id: number;
       at: number;
       vm: string;

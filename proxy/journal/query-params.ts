@@ -143,13 +143,15 @@ export function parseAlertsRequest(sp: URLSearchParams): AlertQuery {
   return q;
 }
 
-/** `GET /api/audit?before=ID&limit=N` */
-export function parseAuditRequest(sp: URLSearchParams): { limit: number; before?: number } {
-  const p = collect(sp, ['before', 'limit']);
+/** `GET /api/audit?before=ID&vm=NAME&limit=N` */
+export function parseAuditRequest(sp: URLSearchParams): { limit: number; before?: number; vm?: string } {
+  const p = collect(sp, ['before', 'vm', 'limit']);
   const before = one(p, 'before');
+  const vm = one(p, 'vm');
   return {
     limit: parseLimit(one(p, 'limit')),
     ...(before !== undefined ? { before: parseSeq('before', before) } : {}),
+    ...(vm !== undefined ? { vm } : {}),
   };
 }
 

@@ -3,14 +3,16 @@
 import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useEffect } from 'react';
 import { Link, Route, Switch, useRoute } from 'wouter';
+import { LazyAlerts } from './alerts/lazy-alerts.tsx';
 import { useConsoleStream } from './api/console-stream.ts';
 import { refreshQueriesOnReady } from './api/qmp-query.ts';
 import { vmsQueryOptions } from './api/vms.ts';
+import { LazyAudit } from './audit/lazy-audit.tsx';
 import { AlertWatcher } from './events/alert-watcher.tsx';
-import { EventsLink } from './events/events-link.tsx';
 import { LazyEventLog } from './events/lazy-event-log.tsx';
+import { HeaderNav } from './header-nav.tsx';
 import { LazyVmRoute } from './pages/lazy-vm-route.tsx';
-import { homePath, ROUTE_PATTERNS, vmNameParam, vmPath } from './qemu/routes.ts';
+import { alertIdParam, homePath, ROUTE_PATTERNS, vmNameParam, vmPath } from './qemu/routes.ts';
 import { ScreenThumbnail } from './screen/screen-thumbnail.tsx';
 import { ConnectionIndicator, ConsoleConnectionIndicator } from './ui/connection-indicator.tsx';
 import { ConsoleUnreachableBanner } from './ui/console-unreachable.tsx';
@@ -42,7 +44,7 @@ export function AppRoutes() {
     <Layout
       status={
         <>
-          <EventsLink />
+          <HeaderNav />
           {onVmPage ? <VmConnectionStatus vm={vmNameParam(params.name)} /> : null}
         </>
       }
@@ -56,6 +58,12 @@ export function AppRoutes() {
         </Route>
         <Route path={ROUTE_PATTERNS.events}>
           <LazyEventLog />
+        </Route>
+        <Route<{ id?: string }> path={ROUTE_PATTERNS.alerts}>
+          {(p) => <LazyAlerts focusId={p.id === undefined ? null : alertIdParam(p.id)} />}
+        </Route>
+        <Route path={ROUTE_PATTERNS.audit}>
+          <LazyAudit />
         </Route>
         <Route<{ name: string }> path={ROUTE_PATTERNS.vm}>
           {(p) => <LazyVmRoute key={p.name} name={vmNameParam(p.name)} />}

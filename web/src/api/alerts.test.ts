@@ -43,3 +43,31 @@ describe('alertChanged', () => {
     expect(queryClient.getQueryData(alertKeys.open())).toEqual([]);
   });
 });
+
+describe('alertChanged, for the alerts page', () => {
+  it('keeps a deep-linked alert current, never older, and has the acknowledged lists re-read', () => {
+    const queryClient = new QueryClient();
+    const acked = ['journal', 'alerts', 'acknowledged', 'vm1'] as const;
+    queryClient.setQueryData(alertKeys.one(1), alert());
+    queryClient.setQueryData(acked, []);
+    alertChanged(queryClient, alert({ count: 3, lastSeq: 9 }));
+    expect(queryClient.getQueryData<JournalAlert>(alertKeys.one(1))?.count).toBe(3);
+    // An open message older than what is known changes nothing; nor does it mark the lists stale.
+    alertChanged(queryClient, alert({ count: 2, lastSeq: 7 }));
+    expect(queryClient.getQueryData<JournalAlert>(alertKeys.one(1))?.count).toBe(3);
+    expect(queryClient.getQueryState(acked)?.isInvalidated).toBe(false);
+
+    alertChanged(queryClient, alert({ count: 3, lastSeq: 9, state: 'acknowledged', acknowledgedBy: 'op' }));
+    expect(queryClient.getQueryData<JournalAlert>(alertKeys.one(1))).toMatchObject({
+      state: 'acknowledged',
+      acknowledgedBy: 'op',
+    });
+    expect(queryClient.getQueryState(acked)?.isInvalidated).toBe(true);
+    // An open message after the acknowledgement is an older one.
+    alertChanged(queryClient, alert({ count: 4, lastSeq: 12 }));
+    expect(queryClient.getQueryData<JournalAlert>(alertKeys.one(1))?.state).toBe('acknowledged');
+    // An alert nobody asked for alone is not put in a cache of its own.
+    alertChanged(queryClient, alert({ id: 2 }));
+    expect(queryClient.getQueryData(alertKeys.one(2))).toBeUndefined();
+  });
+});

@@ -2,7 +2,9 @@
 // console stream: its snapshot replaces them, each `alert` message updates one, and an acknowledgement
 // made in any browser arrives that way too (see api/console-stream.ts).
 //
-//   ['journal', 'alerts', 'open']   JournalAlert[], newest change first
+//   ['journal', 'alerts', 'open']                JournalAlert[], newest change first
+//   ['journal', 'alerts', 'acknowledged', VM]   (the alerts page) re-read when the stream acknowledges one
+//   ['journal', 'alerts', 'one', ID]             (a deep link) kept current by the stream
 import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { AlertAckResult, AlertList, JournalAlert } from '../../../protocol/journal.ts';
@@ -13,6 +15,10 @@ export const OPEN_ALERTS_LIMIT = 1000;
 export const alertKeys = {
   all: () => ['journal', 'alerts'] as const,
   open: () => ['journal', 'alerts', 'open'] as const,
+  /** Every VM's (vm null) or one VM's acknowledged alerts. */
+  acknowledged: (vm: string | null = null) => ['journal', 'alerts', 'acknowledged', vm] as const,
+  acknowledgedAll: () => ['journal', 'alerts', 'acknowledged'] as const,
+  one: (id: number) => ['journal', 'alerts', 'one', id] as const,
 };
 
 export const openAlertsQueryOptions = queryOptions({
@@ -34,6 +40,10 @@ function dropReadsInFlight(queryClient: QueryClient): void {
   void queryClient.cancelQueries({ queryKey: alertKeys.open() });
 }
 
+/** An open alert's message with fewer events than the alert as known is an older one. */
+const isOlder = (alert: JournalAlert, known: JournalAlert) =>
+  alert.state === 'open' && (known.state !== 'open' || alert.lastSeq < known.lastSeq);
+
 /** The stream's snapshot of open alerts replaces what the cache holds. */
 export function openAlertsReplaced(queryClient: QueryClient, alerts: JournalAlert[]): void {
   dropReadsInFlight(queryClient);
@@ -47,6 +57,10 @@ export function openAlertsReplaced(queryClient: QueryClient, alerts: JournalAler
  */
 export function alertChanged(queryClient: QueryClient, alert: JournalAlert): boolean {
   dropReadsInFlight(queryClient);
+  queryClient.setQueryData<JournalAlert>(alertKeys.one(alert.id), (old) =>
+    !old || isOlder(alert, old) ? old : alert,
+  );
+  if (alert.state !== 'open') void queryClient.invalidateQueries({ queryKey: alertKeys.acknowledgedAll() });
   let isNew = false;
   queryClient.setQueryData<JournalAlert[]>(alertKeys.open(), (old) => {
     const list = old ?? [];
@@ -56,8 +70,7 @@ export function alertChanged(queryClient: QueryClient, alert: JournalAlert): boo
       isNew = true;
       return [alert, ...list].sort(byRecent);
     }
-    const known = list[i]!;
-    if (alert.state === 'open' && alert.lastSeq < known.lastSeq) return old;
+    if (isOlder(alert, list[i]!)) return old;
     if (alert.state !== 'open') return list.filter((a) => a.id !== alert.id);
     const next = list.slice();
     next[i] = alert;

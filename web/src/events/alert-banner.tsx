@@ -3,6 +3,7 @@
 // is the console's (`GET /api/vms` and its stream): a card opens no QMP connection until Resume is confirmed.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
+import { Link } from 'wouter';
 import { alertSeverityOf, type JournalAlert } from '../../../protocol/journal.ts';
 import { useAcknowledgeAlert, useOpenAlerts } from '../api/alerts.ts';
 import { qmpClients } from '../api/qmp-clients.ts';
@@ -12,14 +13,15 @@ import { describeAlert, stoppedAgainText } from '../qemu/alert-text.ts';
 import { buttonConfirmation, commandFacts } from '../qemu/commands.ts';
 import { pausedByEvent } from '../qemu/events.ts';
 import { refusalSentence } from '../qemu/refusal.ts';
+import { alertsPath } from '../qemu/routes.ts';
 import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { errorMessage } from '../ui/query-error.tsx';
+import { formatLocal } from '../ui/time-format.ts';
 import { NotificationButton } from './notifications.tsx';
 import { PANIC_ALERT_EVENTS, PanicDetails } from './panic-details.tsx';
-import { formatLocal } from './time-format.ts';
 import './alerts.css';
 
-/** Banners shown at most; the event log has the rest. */
+/** Banners shown at most; the alerts page has the rest. */
 const MAX_SHOWN = 10;
 
 /** Every open alert, or one VM's. Renders nothing when there are none. */
@@ -41,7 +43,10 @@ export function AlertBanner({ vm }: { vm?: string }) {
         ))}
       </ul>
       {alerts.length > MAX_SHOWN ? (
-        <p className="muted">{alerts.length - MAX_SHOWN} more: see the event log.</p>
+        <p className="muted">
+          {alerts.length - MAX_SHOWN} more:{' '}
+          <Link href={alertsPath({ state: 'open', vm: vm ?? null })}>see every open alert</Link>.
+        </p>
       ) : null}
     </section>
   );

@@ -1,8 +1,8 @@
 // The log's filters: event names (with counts), VM, free text, time range; one click clears them all.
 import { useEffect, useId, useRef, useState } from 'react';
 import { severityOf } from '../qemu/events.ts';
+import { isoToLocalInput, localInputToIso } from '../ui/time-format.ts';
 import { type LogFilters, toggleEvent } from './log-filters.ts';
-import { isoToLocalInput, localInputToIso } from './time-format.ts';
 
 const TYPING_DELAY_MS = 300;
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isoToLocalInput, localInputToIso } from '../ui/time-format.ts';
 import {
   exportFileName,
   exportUrl,
@@ -8,7 +9,6 @@ import {
   parseFilters,
   toggleEvent,
 } from './log-filters.ts';
-import { isoToLocalInput, localInputToIso } from './time-format.ts';
 
 describe('filters in the URL', () => {
   it('reads every filter', () => {

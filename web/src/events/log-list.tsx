@@ -8,6 +8,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useLayoutEffect, useRef } from 'react';
 import { SEVERITY_LABEL, severityOf } from '../qemu/events.ts';
+import { formatQemuTime, qemuTimeIso } from '../ui/time-format.ts';
 import type { LogRow, LogView } from './log-buffer.ts';
 import { rowRecord, rowSummary } from './log-buffer.ts';
 import type { LogStream } from './log-stream.ts';
@@ -19,7 +20,6 @@ import {
   useFollowing,
   useSeenSeq,
 } from './log-ui-store.ts';
-import { formatQemuTime, qemuTimeIso } from './time-format.ts';
 
 /** A collapsed row's height in px (CSS `.log-row-main` keeps to it). */
 export const ROW_HEIGHT = 30;

@@ -6,7 +6,7 @@ import { eventScreenPath } from '../../../protocol/guest.ts';
 import type { JournalAlert, JournalPage } from '../../../protocol/journal.ts';
 import { fetchJson } from '../api/http.ts';
 import { panicFacts } from '../qemu/panic-info.ts';
-import { formatLocal } from './time-format.ts';
+import { formatLocal } from '../ui/time-format.ts';
 
 export const PANIC_ALERT_EVENTS: ReadonlySet<string> = new Set(['GUEST_PANICKED', 'GUEST_CRASHLOADED']);
 

@@ -50,6 +50,8 @@ export const vmInfoKeys = {
 /** Open alerts per VM. The journal answers `{alerts: [...]}`; a bare array is accepted as well. */
 export interface OpenAlertCounts {
   byVm: ReadonlyMap<string, number>;
+  /** Each VM's open alert ids, newest change first: a count of one links to its alert. */
+  idsByVm: ReadonlyMap<string, readonly number[]>;
   /** True when the journal returned as many as asked: there may be more. */
   truncated: boolean;
 }
@@ -61,11 +63,13 @@ export function countOpenAlerts(body: unknown): OpenAlertCounts {
       ? (body as { alerts: Partial<JournalAlert>[] }).alerts
       : [];
   const byVm = new Map<string, number>();
+  const idsByVm = new Map<string, number[]>();
   for (const alert of list) {
     if (typeof alert?.vm !== 'string') continue;
     byVm.set(alert.vm, (byVm.get(alert.vm) ?? 0) + 1);
+    if (typeof alert.id === 'number') idsByVm.set(alert.vm, [...(idsByVm.get(alert.vm) ?? []), alert.id]);
   }
-  return { byVm, truncated: list.length >= OPEN_ALERTS_LIMIT };
+  return { byVm, idsByVm, truncated: list.length >= OPEN_ALERTS_LIMIT };
 }
 
 export const vmInfoQueries = {

@@ -107,9 +107,19 @@ describe('VM list page: run state and open alerts', () => {
     const items = within(await screen.findByRole('list', { name: 'Virtual machines' })).getAllByRole(
       'listitem',
     );
-    expect(await within(items[0]!).findByText('2 open')).toBeTruthy();
+    // The count is a link: to the VM's open alerts when it has several, straight to the alert when one.
+    const two = await within(items[0]!).findByRole('link', { name: '2 open alerts on vm1' });
+    expect(two.textContent).toBe('2 open');
+    expect(two.getAttribute('href')).toBe('/alerts?state=open&vm=vm1');
     expect(within(items[1]!).getByText('none')).toBeTruthy();
     expect(calls).toContain('/api/alerts?state=open&limit=1000');
+  });
+
+  it("links a VM's one open alert straight to it", async () => {
+    stubConsoleApi({ vms: [VM1], alerts: { alerts: [alert('vm1', 41)] } as never });
+    renderApp('/');
+    const one = await screen.findByRole('link', { name: '1 open alert on vm1' });
+    expect(one.getAttribute('href')).toBe('/alerts/41');
   });
 
   it('leaves the alerts out while the console answers 404', async () => {
@@ -125,6 +135,7 @@ describe('VM list page: run state and open alerts', () => {
     expect(within(items[0]!).queryByText('unknown')).toBeNull();
     expect(countOpenAlerts([alert('a', 1), { vm: 7 }, null])).toEqual({
       byVm: new Map([['a', 1]]),
+      idsByVm: new Map([['a', [1]]]),
       truncated: false,
     });
   });

@@ -6,7 +6,7 @@ import { Link } from 'wouter';
 import type { VmSummary } from '../../../protocol/api.ts';
 import { formatQemuVersion } from '../../../protocol/qmp.ts';
 import { HttpError } from '../api/http.ts';
-import { vmPath } from '../qemu/routes.ts';
+import { openAlertsPath, vmPath } from '../qemu/routes.ts';
 import { describeRunState, resumesIntoKnownFault } from '../qemu/run-state.ts';
 import { QueryError } from '../ui/query-error.tsx';
 import { ConnectionSince } from '../ui/since.tsx';
@@ -149,6 +149,8 @@ function VmListItem({
             <dt>Open alerts</dt>
             <dd>
               <AlertCount
+                vm={vm.name}
+                ids={alerts?.idsByVm.get(vm.name)}
                 count={alerts?.byVm.get(vm.name)}
                 loaded={alerts !== undefined}
                 truncated={alerts?.truncated}
@@ -182,12 +184,17 @@ function RunState({ vm }: { vm: VmSummary }) {
   );
 }
 
+/** The count, as a link: to the VM's one alert, or to its open alerts. */
 function AlertCount({
+  vm,
+  ids = [],
   count = 0,
   loaded,
   truncated,
   error,
 }: {
+  vm: string;
+  ids: readonly number[] | undefined;
   count: number | undefined;
   loaded: boolean;
   truncated: boolean | undefined;
@@ -196,9 +203,13 @@ function AlertCount({
   if (!loaded) return error ? <span className="muted">unknown</span> : <span className="muted">…</span>;
   if (count === 0) return <span className="muted">none</span>;
   return (
-    <span className="badge badge-alert">
+    <Link
+      href={openAlertsPath(truncated ? [] : ids, vm)}
+      className="badge badge-alert"
+      aria-label={`${count}${truncated ? ' or more' : ''} open alert${count === 1 ? '' : 's'} on ${vm}`}
+    >
       {count}
       {truncated ? '+' : null} open
-    </span>
+    </Link>
   );
 }
