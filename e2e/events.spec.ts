@@ -124,7 +124,10 @@ test('what happened while no browser was open is there when one opens; Resume VM
   await qmp.close();
 });
 
-test('a failing disk names itself live, without a reload; a full disk says so', async ({ page, vmConsole }) => {
+test('a failing disk names itself live, without a reload; a full disk says so', async ({
+  page,
+  vmConsole,
+}) => {
   const c = await vmConsole({
     vm1: { disks: [{ id: 'bad0', fail: 'eio' }], secondMonitor: true },
     vm2: { disks: [{ id: 'full0', fail: 'enospc' }], secondMonitor: true },
