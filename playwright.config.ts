@@ -10,7 +10,8 @@ const demoPort = Number(process.env.E2E_DEMO_PORT ?? 18_080);
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
-  timeout: 60_000,
+  // Journeys boot real QEMUs and drive storms: on a busy 2-core machine one can take a minute.
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
