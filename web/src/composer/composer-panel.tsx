@@ -331,6 +331,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
           onLine={(line) => {
             draftChanged(vm, line);
           }}
+          issues={liveCheck?.kind === 'checked' ? liveCheck.errors : []}
         />
       ) : null}
 
