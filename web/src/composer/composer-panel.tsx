@@ -1,6 +1,6 @@
-// The command composer for one VM: mode, input line with completion and hints, checking before
-// sending (with "Send anyway" for the schema's objections; none for the console's policy), confirmation of commands that change or end the VM, the transcript and
-// the history.
+// The command composer for one VM: mode, input line with completion and hints, checking as the user
+// pauses and again before sending (with "Send anyway" for the schema's objections; none for the console's
+// policy), confirmation of commands that change or end the VM, the transcript and the history.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useId, useRef, useState } from 'react';
 import { formatQemuVersion, type Json } from '../../../protocol/qmp.ts';
