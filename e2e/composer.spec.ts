@@ -1,5 +1,6 @@
-// The command composer against the real demo VM: completion, checking before sending, confirmation,
-// HMP, history across a reload, and a NIC added through it showing up in the PCI panel.
+// The command composer against the real demo VM: completion, checking before sending and while typing,
+// qmp-shell's multi-line transaction, confirmation, HMP, history across a reload, and a NIC added
+// through it showing up in the PCI panel.
 import { demoToken } from './support/demo-token.ts';
 import { expect, seriousA11yViolations, test } from './support/fixtures.ts';
 
@@ -76,7 +77,68 @@ test('an operator drives QEMU from the composer, keyboard first', async ({ page 
   await expect(page.getByText(/id net1/).first()).toBeVisible();
 });
 
+test('the composer checks the line as the user types and runs a multi-line transaction', async ({ page }) => {
+  // Real QEMU round trips and an axe pass: on a busy 2-core machine this takes more than the default budget.
+  test.slow();
+  await page.goto(`/vms/demo/composer?token=${demoToken}`);
+  const line = page.getByRole('textbox', { name: 'QMP command' });
+  await expect(page.getByText(/^Schema: \d+ commands/)).toBeVisible();
+  const log = page.getByRole('log', { name: 'Transcript' });
+  const entry = (command: string) => log.locator('.transcript-entry').filter({ hasText: command }).first();
+
+  // Checked while typing (no Enter): the "Did you mean" is a button that fixes the line.
+  await line.fill('qury-status');
+  const fix = page.getByRole('button', { name: 'Did you mean "query-status"?' });
+  await expect(fix).toBeVisible();
+  await expect(line).toHaveAttribute('aria-invalid', 'true');
+  await expect(line).toHaveCSS('border-top-color', 'rgb(198, 40, 40)'); // the app's --bad
+  await fix.click();
+  await expect(line).toHaveValue('query-status');
+  await expect(line).toBeFocused();
+  await expect(line).not.toHaveAttribute('aria-invalid', 'true');
+  await line.fill('');
+  await line.focus();
+
+  // qmp-shell's multi-line transaction: Enter adds a line while it is open, the line with ) runs it.
+  const bitmaps = [`b${Date.now()}a`, `b${Date.now()}b`];
+  await line.pressSequentially('transaction(');
+  await line.press('Enter');
+  await expect(page.getByText(/Transaction open: one action per line/)).toBeVisible();
+  for (const name of bitmaps) {
+    await page.keyboard.insertText(`block-dirty-bitmap-add node=disk0 name=${name}`);
+    await line.press('Escape');
+    await line.press('Enter');
+  }
+  await expect(line).toHaveValue(
+    `transaction(\n${bitmaps.map((b) => `block-dirty-bitmap-add node=disk0 name=${b}\n`).join('')}`,
+  );
+  await expect(log.locator('.transcript-entry').filter({ hasText: 'transaction' })).toHaveCount(0);
+  await line.press(')');
+  await line.press('Enter');
+  await expect(line).toHaveValue('');
+  await expect(entry('transaction(').locator('.entry-status')).toHaveText('ok');
+  // QEMU made both bitmaps: removing each succeeds (a missing one is an error).
+  for (const name of bitmaps) {
+    const remove = `block-dirty-bitmap-remove node=disk0 name=${name}`;
+    await line.fill(remove);
+    await line.press('Enter');
+    await expect(entry(remove).locator('.entry-status')).toHaveText('ok');
+  }
+
+  // The form view marks the field the check finds wrong, with its message; with the line's own complaint
+  // shown too, axe finds nothing serious.
+  await line.fill('device_del');
+  await page.getByRole('button', { name: 'Form view' }).click();
+  const id = page.getByRole('group', { name: 'Form view' }).getByLabel('id (required)');
+  await expect(id).toHaveAttribute('aria-invalid', 'true');
+  await expect(id).toHaveAccessibleDescription('Missing required argument "id" (string).');
+  await expect(page.getByRole('list', { name: 'Problems the schema finds' })).toBeVisible();
+  expect(await seriousA11yViolations(page)).toEqual([]);
+});
+
 test('the composer keeps the keyboard, shows the schema itself quickly, and passes axe', async ({ page }) => {
+  // QEMU's whole schema as a reply and an axe pass: on a busy 2-core machine more than the default budget.
+  test.slow();
   await page.goto(`/vms/demo/composer?token=${demoToken}`);
   const line = page.getByRole('textbox', { name: 'QMP command' });
   await expect(page.getByText(/^Schema: \d+ commands/)).toBeVisible();

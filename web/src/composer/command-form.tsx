@@ -1,11 +1,21 @@
 // The form view: the arguments of the command in the line as fields generated from the schema. Editing a
-// field rewrites the qmp-shell line, and the line stays the one source of truth.
-import { type ReactNode, useId } from 'react';
+// field rewrites the qmp-shell line, and the line stays the one source of truth. What the check of the
+// line finds wrong is shown at the field it is about.
+import { type ReactNode, useId, useState } from 'react';
 import type { Json, JsonObject } from '../../../protocol/qmp.ts';
 import { buildLenient } from './completion.ts';
 import { parseJsonText } from './json-text.ts';
 import { formatQmpShell, jsonScalar, parseInput, tokenize, type Word } from './qmp-shell-syntax.ts';
-import { effectiveMembers, type Member, type ObjectType, type QmpSchema, type SchemaType } from './schema.ts';
+import {
+  effectiveMembers,
+  formatPath,
+  type Member,
+  type ObjectType,
+  type QmpSchema,
+  type SchemaIssue,
+  type SchemaType,
+} from './schema.ts';
+import './command-form.css';
 
 const MAX_DEPTH = 3;
 
@@ -18,16 +28,27 @@ export function readLine(line: string): { execute: string; args: JsonObject } {
   return { execute: first && first.eq < 0 ? first.text : '', args: buildLenient(rest) };
 }
 
+/** The message about one argument (or, for an empty path, the command), if the check found one. */
+type IssueAt = (path: readonly string[]) => string | undefined;
+
 export function CommandForm({
   schema,
   line,
   onLine,
+  issues = [],
 }: {
   schema: QmpSchema | null;
   line: string;
   onLine: (line: string) => void;
+  /** What the check of the line found wrong (errors). */
+  issues?: readonly SchemaIssue[];
 }) {
   const ids = useId();
+  const issueAt: IssueAt = (path) => {
+    const id = formatPath(path);
+    return issues.find((i) => formatPath(i.path) === id)?.message;
+  };
+  const commandError = issueAt([]);
   if (!schema) return <p className="muted">The form needs the QMP schema, which comes once connected.</p>;
   const { execute, args } = readLine(line);
   const sig = execute ? schema.command(execute) : undefined;
@@ -50,8 +71,11 @@ export function CommandForm({
           list={`${ids}-commands`}
           value={execute}
           spellCheck={false}
+          aria-invalid={commandError ? true : undefined}
+          aria-describedby={commandError ? `${ids}-cmd-error` : undefined}
           onChange={(e) => write(e.target.value.trim(), sig ? {} : args)}
         />
+        <FieldError id={`${ids}-cmd-error`} message={commandError} />
         <datalist id={`${ids}-commands`}>
           {schema.commandNames.map((n) => (
             <option key={n} value={n} />
@@ -68,6 +92,7 @@ export function CommandForm({
           path={[]}
           onChange={(v) => write(execute, v)}
           depth={0}
+          issueAt={issueAt}
         />
       )}
       {sig?.openArguments ? (
@@ -84,6 +109,7 @@ function ObjectFields({
   path,
   onChange,
   depth,
+  issueAt,
 }: {
   schema: QmpSchema;
   type: ObjectType;
@@ -91,6 +117,7 @@ function ObjectFields({
   path: string[];
   onChange: (v: JsonObject) => void;
   depth: number;
+  issueAt: IssueAt;
 }) {
   const members = effectiveMembers(type, value);
   if (members.length === 0) return <p className="muted">No arguments.</p>;
@@ -116,6 +143,7 @@ function ObjectFields({
           path={[...path, m.name]}
           onChange={(v) => set(m.name, v)}
           depth={depth}
+          issueAt={issueAt}
         />
       ))}
     </div>
@@ -129,6 +157,7 @@ function Field({
   path,
   onChange,
   depth,
+  issueAt,
 }: {
   schema: QmpSchema;
   member: Member;
@@ -136,19 +165,28 @@ function Field({
   path: string[];
   onChange: (v: Json | undefined) => void;
   depth: number;
+  issueAt: IssueAt;
 }) {
   const id = useId();
   const name = path.join('.');
   const type = member.type;
+  const error = issueAt(path);
   const label = (
     <label htmlFor={id}>
       {name}
-      {member.optional ? '' : ' (required)'}
+      {member.optional ? '' : <span className="form-required"> (required)</span>}
       {member.deprecated ? ' (deprecated)' : ''}
       {member.unstable ? ' (unstable)' : ''}
     </label>
   );
   const title = schema.describeType(type);
+  /** What every control of a field carries: its error state and what describes it. */
+  const control = {
+    id,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': error ? `${id}-error` : undefined,
+  } as const;
+  const errorText = <FieldError id={`${id}-error`} message={error} />;
   if (type.kind === 'object' && depth < MAX_DEPTH) {
     const v = isObject(value) ? value : {};
     return (
@@ -164,6 +202,7 @@ function Field({
           path={path}
           onChange={(next) => onChange(Object.keys(next).length ? next : undefined)}
           depth={depth + 1}
+          issueAt={issueAt}
         />
       </fieldset>
     );
@@ -173,7 +212,7 @@ function Field({
       <div className="form-row">
         {label}
         <select
-          id={id}
+          {...control}
           value={typeof value === 'string' ? value : ''}
           onChange={(e) => onChange(e.target.value || undefined)}
         >
@@ -184,6 +223,7 @@ function Field({
             </option>
           ))}
         </select>
+        {errorText}
       </div>
     );
   }
@@ -192,7 +232,7 @@ function Field({
       <div className="form-row">
         {label}
         <select
-          id={id}
+          {...control}
           value={typeof value === 'boolean' ? String(value) : ''}
           onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value === 'true')}
         >
@@ -200,6 +240,7 @@ function Field({
           <option value="true">true</option>
           <option value="false">false</option>
         </select>
+        {errorText}
       </div>
     );
   }
@@ -208,12 +249,13 @@ function Field({
       <div className="form-row">
         {label}
         <input
-          id={id}
+          {...control}
           type="number"
           step={type.jsonType === 'int' ? 1 : 'any'}
           value={typeof value === 'number' ? value : ''}
           onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))}
         />
+        {errorText}
       </div>
     );
   }
@@ -222,16 +264,35 @@ function Field({
       <div className="form-row">
         {label}
         <input
-          id={id}
+          {...control}
           value={typeof value === 'string' ? value : ''}
           spellCheck={false}
           onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
         />
+        {errorText}
       </div>
     );
   }
   // Lists, alternates, `any`, deep objects: JSON (or a bare word for a string).
-  return <JsonField id={id} label={label} title={title} value={value} onChange={onChange} type={type} />;
+  return (
+    <JsonField
+      id={id}
+      label={label}
+      title={title}
+      value={value}
+      onChange={onChange}
+      type={type}
+      error={error}
+    />
+  );
+}
+
+function FieldError({ id, message }: { id: string; message: string | undefined }) {
+  return message ? (
+    <span id={id} className="form-error">
+      {message}
+    </span>
+  ) : null;
 }
 
 function JsonField({
@@ -241,6 +302,7 @@ function JsonField({
   value,
   onChange,
   type,
+  error,
 }: {
   id: string;
   label: ReactNode;
@@ -248,7 +310,11 @@ function JsonField({
   value: Json | undefined;
   onChange: (v: Json | undefined) => void;
   type: SchemaType;
+  error: string | undefined;
 }) {
+  /** JSON being typed that does not parse yet: the line gets it as text, the field says why. */
+  const [unparsed, setUnparsed] = useState<string | null>(null);
+  const message = unparsed ?? error;
   const text =
     value === undefined
       ? ''
@@ -263,22 +329,31 @@ function JsonField({
         value={text}
         spellCheck={false}
         placeholder={title}
+        aria-invalid={message ? true : undefined}
+        aria-describedby={`${id}-type${message ? ` ${id}-error` : ''}`}
         onChange={(e) => {
           const t = e.target.value;
+          setUnparsed(null);
           if (t === '') return onChange(undefined);
           const scalar = jsonScalar(t);
           if (scalar !== undefined) return onChange(scalar);
           if (t.startsWith('{') || t.startsWith('[') || t.startsWith('"')) {
             try {
               return onChange(parseJsonText(t).value);
-            } catch {
-              // keep it as text until it parses
+            } catch (err) {
+              // Kept as text in the line until it parses.
+              setUnparsed(
+                `Not JSON yet (${err instanceof Error ? err.message : String(err)}): sent as text.`,
+              );
             }
           }
           onChange(t);
         }}
       />
-      <span className="muted form-type">{title}</span>
+      <span id={`${id}-type`} className="muted form-type">
+        {title}
+      </span>
+      <FieldError id={`${id}-error`} message={message} />
     </div>
   );
 }

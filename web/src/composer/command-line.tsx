@@ -1,11 +1,12 @@
-// The input line, keyboard first: Enter runs (Shift+Enter: new line), Tab completes, ↑/↓ walk the
-// history (or the completion list when it is open), Ctrl+R searches the history, Esc closes popups.
+// The input line, keyboard first: Enter runs (Shift+Enter: new line; inside an open `transaction(` Enter
+// adds the next action's line, as qmp-shell's TRANS> prompt does), Tab completes, ↑/↓ walk the history
+// (or the completion list when it is open), Ctrl+R searches the history, Esc closes popups.
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { applyCandidate, type Completion, caretContext, complete, hintAt } from './completion.ts';
 import type { HistoryEntry } from './composer-store.ts';
 import type { DeviceCatalog } from './device-catalog.ts';
 import { HistorySearch } from './history-search.tsx';
-import type { ComposerMode } from './qmp-shell-syntax.ts';
+import { type ComposerMode, transactionIsOpen } from './qmp-shell-syntax.ts';
 import type { Candidate, QmpSchema } from './schema.ts';
 
 export interface CommandLineProps {
@@ -24,6 +25,10 @@ export interface CommandLineProps {
   isRefused?: (command: string) => boolean;
   /** device_add's drivers and properties, as far as known. */
   devices?: DeviceCatalog | null;
+  /** The element that says what is wrong with the line, if anything (checked while typing). */
+  checkId?: string;
+  /** The check found something that would stop it being sent. */
+  invalid?: boolean;
 }
 
 const MAX_SHOWN = 50;
@@ -41,10 +46,13 @@ export function CommandLine(props: CommandLineProps) {
     focusToken,
     isRefused,
     devices,
+    checkId,
+    invalid,
   } = props;
   const ids = useId();
   const listboxId = `${ids}-completions`;
   const hintId = `${ids}-hint`;
+  const transactionId = `${ids}-transaction`;
   const ref = useRef<HTMLTextAreaElement>(null);
   const [caret, setCaret] = useState(value.length);
   const [popup, setPopup] = useState<Completion | null>(null);
@@ -75,6 +83,8 @@ export function CommandLine(props: CommandLineProps) {
     () => (schema ? hintAt(schema, value, Math.min(caret, value.length), mode, devices) : null),
     [schema, value, caret, mode, devices],
   );
+
+  const transactionOpen = transactionIsOpen(value, mode);
 
   const closePopup = () => {
     setPopup(null);
@@ -153,7 +163,14 @@ export function CommandLine(props: CommandLineProps) {
       const highlighted = open ? candidates[active]! : undefined;
       const halfTyped = highlighted !== undefined && typed !== '' && highlighted.insert.trimEnd() !== typed;
       if (open && (navigated || halfTyped)) accept(popup, candidates[active]!);
-      else {
+      else if (transactionOpen) {
+        // The next action goes on its own line; a line with `)` closes the transaction and runs it.
+        closePopup();
+        const at = el.selectionStart;
+        const next = `${value.slice(0, at)}\n${value.slice(el.selectionEnd)}`;
+        pendingCaret.current = at + 1;
+        onChange(next);
+      } else {
         closePopup();
         walk.current = null;
         onSubmit();
@@ -243,7 +260,10 @@ export function CommandLine(props: CommandLineProps) {
           ref={ref}
           className="command-input"
           aria-label="QMP command"
-          aria-describedby={hintId}
+          aria-describedby={[transactionOpen ? transactionId : '', hintId, checkId ?? '']
+            .filter(Boolean)
+            .join(' ')}
+          aria-invalid={invalid || undefined}
           aria-autocomplete="list"
           aria-controls={shown.length ? listboxId : undefined}
           aria-activedescendant={shown.length ? optionId(active) : undefined}
@@ -313,6 +333,12 @@ export function CommandLine(props: CommandLineProps) {
             ref.current?.focus();
           }}
         />
+      ) : null}
+      {transactionOpen ? (
+        <p id={transactionId} className="transaction-open">
+          <span className="badge">TRANS&gt;</span> Transaction open: one action per line, Enter adds a line; a
+          line with ) closes it and runs it.
+        </p>
       ) : null}
       <p id={hintId} className="command-hint">
         {mode === 'hmp' ? (

@@ -8,6 +8,7 @@ import {
   type ComposerMode,
   formatString,
   jsonScalar,
+  startsNewAction,
   TRANSACTION_COMMAND,
   TRANSACTION_START,
   tokenize,
@@ -64,20 +65,27 @@ function transactionContext(text: string, caret: number, bodyStart: number): Car
   // The action the caret is in: words between the separators around it.
   let index = 0;
   let segment: Word[] = [];
+  let lineBreak = false;
+  const nextAction = () => {
+    index++;
+    segment = [];
+  };
   for (const t of tokens) {
     if (t.kind === 'word') {
       if (t.start > caret) break;
+      if (startsNewAction(lineBreak, segment, t)) nextAction();
       segment.push(t);
+      lineBreak = false;
     } else {
       if (t.start >= caret) break;
       if (t.kind === ')') return { kind: 'none' };
-      if (t.kind === ',') {
-        index++;
-        segment = [];
-      }
+      if (t.kind === ',') nextAction();
+      lineBreak = t.kind === '\n';
     }
   }
   const current = segment.find((w) => w.start <= caret && caret <= w.end);
+  // On a fresh line of a multi-line transaction: the next action's type.
+  if (lineBreak && !current) nextAction();
   const [type] = segment;
   if (!type || current === type) {
     const from = current?.start ?? caret;

@@ -1,99 +1,16 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
-import { type ReactNode, StrictMode, useEffect, useState } from 'react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Json } from '../../../protocol/qmp.ts';
-import { qmpClients } from '../api/qmp-clients.ts';
-import { refreshQueriesOnReady } from '../api/qmp-query.ts';
-import { type FakeQmpSocket, fakeSocketFactory } from '../test-support/fake-qmp-socket.ts';
-import { ComposerPanel } from './composer-panel.tsx';
-import { STORAGE_KEY, useComposerStore, useDraftStore } from './composer-store.ts';
-import schemaJson from './fixtures/qemu-7.2-schema.json';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  composerLifecycle,
+  connectedComposer,
+  mount,
+  SCHEMA,
+  sentCommands,
+  typeAndRun,
+} from '../test-support/composer-harness.tsx';
+import { STORAGE_KEY, useComposerStore } from './composer-store.ts';
 
-const SCHEMA = schemaJson as unknown as Json;
-
-type Session = {
-  role: 'operator' | 'viewer';
-  auth: boolean;
-  policy: { readOnly: boolean; deny: string[]; viewerAllow: string[] };
-};
-
-function stubSession(session: Session | null) {
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL) => {
-      if (String(input) === '/api/session' && session) {
-        return new Response(JSON.stringify(session), { headers: { 'content-type': 'application/json' } });
-      }
-      return new Response('not found', { status: 404, statusText: 'Not Found' });
-    }),
-  );
-}
-
-/** As in the app: a VM's queries refresh whenever its client becomes ready (the first time and after reconnects). */
-function Providers({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 0 } } }),
-  );
-  useEffect(() => refreshQueriesOnReady(queryClient), [queryClient]);
-  return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
-}
-
-function mount() {
-  return render(
-    <StrictMode>
-      <Providers>
-        <ComposerPanel vm="vm1" />
-      </Providers>
-    </StrictMode>,
-  );
-}
-
-/** Renders the composer, connects it, and answers the schema request with QEMU 7.2's schema. */
-async function connectedComposer({ session = null as Session | null } = {}) {
-  stubSession(session);
-  const sockets = fakeSocketFactory();
-  qmpClients.reset({ createSocket: sockets.create, urlFor: (vm) => `ws://console.test/qmp/${vm}` });
-  const view = mount();
-  await waitFor(() => expect(sockets.sockets).toHaveLength(1));
-  const socket = sockets.last();
-  await act(async () => socket.handshake());
-  await waitFor(() => socket.lastSent('query-qmp-schema'));
-  await act(async () => socket.reply('query-qmp-schema', SCHEMA));
-  await screen.findByText(/Schema: 216 commands \(QEMU 7\.2\.22\)/);
-  const user = userEvent.setup();
-  const line = screen.getByRole('textbox', { name: 'QMP command' }) as HTMLTextAreaElement;
-  return { ...view, socket, sockets, user, line };
-}
-
-function sentCommands(socket: FakeQmpSocket) {
-  const background = new Set([
-    'qmp_capabilities',
-    'query-qmp-schema',
-    'qom-list-types',
-    'device-list-properties',
-  ]);
-  return socket.sent.map((c) => c.execute).filter((c) => c !== undefined && !background.has(c));
-}
-
-async function typeAndRun(user: ReturnType<typeof userEvent.setup>, line: HTMLTextAreaElement, text: string) {
-  await user.click(line);
-  await user.paste(text);
-  await user.keyboard('{Escape}{Enter}');
-}
-
-beforeEach(() => {
-  localStorage.clear();
-  useComposerStore.setState({ vms: {} });
-  useDraftStore.setState({ drafts: {} });
-});
-
-afterEach(() => {
-  cleanup();
-  qmpClients.reset();
-  vi.unstubAllGlobals();
-});
+composerLifecycle();
 
 describe('command composer', () => {
   it('completes query-st to query-status with Tab, runs it with Enter and shows the reply', async () => {

@@ -1,6 +1,6 @@
-// The command composer for one VM: mode, input line with completion and hints, checking before
-// sending (with "Send anyway" for the schema's objections; none for the console's policy), confirmation of commands that change or end the VM, the transcript and
-// the history.
+// The command composer for one VM: mode, input line with completion and hints, checking as the user
+// pauses and again before sending (with "Send anyway" for the schema's objections; none for the console's
+// policy), confirmation of commands that change or end the VM, the transcript and the history.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useId, useRef, useState } from 'react';
 import { formatQemuVersion, type Json } from '../../../protocol/qmp.ts';
@@ -13,7 +13,7 @@ import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { usePageTitle } from '../ui/use-page-title.ts';
 import { CommandForm } from './command-form.tsx';
 import { CommandLine } from './command-line.tsx';
-import { columnFor, SyntaxErrorNotice } from './command-notices.tsx';
+import { IssueList, PolicyNotice, SyntaxErrorNotice } from './command-notices.tsx';
 import {
   commandSubmitted,
   cpuIndexChosen,
@@ -26,20 +26,20 @@ import {
   useHistory,
   useMode,
 } from './composer-store.ts';
-import { refineDeviceIssues } from './device-catalog.ts';
+import { checkDraft, type DraftContext, useLiveCheck } from './draft-check.ts';
 import { HistoryList } from './history-list.tsx';
+import { LiveCheck } from './live-check.tsx';
 import { convertDraft } from './mode-switch.ts';
 import { usePrefilledCommand } from './prefilled-command.ts';
 import {
   type ArgumentLocation,
   type ComposerMode,
   formatQmpShell,
-  parseInput,
   type QmpRequest,
   type SyntaxIssue,
 } from './qmp-shell-syntax.ts';
 import { composerQueries } from './queries.ts';
-import { formatPath, type SchemaIssue } from './schema.ts';
+import type { SchemaIssue } from './schema.ts';
 import { Transcript, type TranscriptEntry } from './transcript.tsx';
 import { useDeviceCatalog } from './use-device-catalog.ts';
 import './composer.css';
@@ -88,6 +88,8 @@ export function ComposerPanel({ vm }: { vm: string }) {
   const history = useHistory(vm);
 
   const devices = useDeviceCatalog(vm, mode === 'qmp-shell' && /^\s*device_add\b/.test(draft), draft);
+  const draftContext: DraftContext = { mode, cpuIndex, schema, devices, session };
+  const liveCheck = useLiveCheck(draft, draftContext);
 
   const [entries, setEntries] = useState<TranscriptEntry[]>([]);
   const [gate, setGate] = useState<Gate>(null);
@@ -161,29 +163,18 @@ export function ComposerPanel({ vm }: { vm: string }) {
   };
 
   const submit = () => {
-    const text = draft;
-    const parsed = parseInput(text, { mode, cpuIndex });
-    if (!parsed.ok) {
-      setGate({ kind: 'syntax', error: parsed.error, text });
+    const checked = checkDraft(draft, draftContext);
+    if (checked.kind !== 'checked') {
+      setGate(checked);
       return;
     }
-    const line = text.trim();
-    // The console would refuse it whatever QEMU's schema says: nothing to send anyway.
-    const refusal = refusalSentence(session, parsed.request.execute);
-    if (refusal) {
-      setGate({ kind: 'policy', refusal });
-      return;
-    }
-    const issues: SchemaIssue[] = schema
-      ? refineDeviceIssues(parsed.request, schema.validate(parsed.request), devices)
-      : [];
-    const errors = issues.filter((i) => i.severity === 'error');
-    setNotes([...parsed.warnings, ...issues.filter((i) => i.severity !== 'error')]);
+    const { request, line, errors, locations } = checked;
+    setNotes(checked.notes);
     if (errors.length) {
-      setGate({ kind: 'check', request: parsed.request, line, issues: errors, locations: parsed.locations });
+      setGate({ kind: 'check', request, line, issues: errors, locations });
       return;
     }
-    proceed(parsed.request, line, false);
+    proceed(request, line, false);
   };
 
   const onDraft = (text: string) => {
@@ -191,6 +182,11 @@ export function ComposerPanel({ vm }: { vm: string }) {
     setModeNote(null);
     if (gate && gate.kind !== 'confirm') setGate(null);
     if (notes.length) setNotes([]);
+  };
+  /** A "Did you mean …?" button rewrote the line. */
+  const onFix = (fixed: string) => {
+    onDraft(fixed);
+    refocus();
   };
 
   const recall = (entry: HistoryEntry) => {
@@ -278,33 +274,29 @@ export function ComposerPanel({ vm }: { vm: string }) {
           focusToken={focusToken}
           isRefused={session ? (name) => refusalSentence(session, name) !== null : undefined}
           devices={devices}
+          checkId={`${ids}-check`}
+          invalid={liveCheck !== null && (liveCheck.kind !== 'checked' || liveCheck.errors.length > 0)}
         />
         <button type="submit" className="primary">
           Run
         </button>
       </form>
 
+      <LiveCheck
+        id={`${ids}-check`}
+        check={liveCheck}
+        text={draft}
+        hidden={gate !== null || notes.length > 0}
+        onFix={onFix}
+      />
       {gate?.kind === 'syntax' ? <SyntaxErrorNotice error={gate.error} text={gate.text} /> : null}
-      {gate?.kind === 'policy' ? (
-        <div className="notice notice-error check-issues" role="alert">
-          <p>
-            <strong>Not sent.</strong> The console's policy refuses this, not QEMU: {gate.refusal}
-          </p>
-        </div>
-      ) : null}
+      {gate?.kind === 'policy' ? <PolicyNotice refusal={gate.refusal} sent /> : null}
       {gate?.kind === 'check' ? (
         <div className="notice notice-error check-issues" role="alert">
           <p>
             <strong>Not sent.</strong> The schema says QEMU would refuse this:
           </p>
-          <ul>
-            {gate.issues.map((i) => (
-              <li key={`${i.kind}:${formatPath(i.path)}:${i.message}`}>
-                {i.message}
-                {columnFor(i, gate.locations)}
-              </li>
-            ))}
-          </ul>
+          <IssueList issues={gate.issues} locations={gate.locations} text={draft} onFix={onFix} />
           <div className="notice-actions">
             <button type="button" onClick={() => proceed(gate.request, gate.line, true)}>
               Send anyway
@@ -322,11 +314,14 @@ export function ComposerPanel({ vm }: { vm: string }) {
         </div>
       ) : null}
       {notes.length ? (
-        <ul className="composer-notes" aria-label="Notes on the command">
-          {notes.map((n) => (
-            <li key={n.message}>{n.message}</li>
-          ))}
-        </ul>
+        <IssueList
+          label="Notes on the command"
+          className="composer-notes"
+          issues={notes}
+          locations={[]}
+          text={draft}
+          onFix={onFix}
+        />
       ) : null}
 
       {showForm && mode === 'qmp-shell' ? (
@@ -336,6 +331,7 @@ export function ComposerPanel({ vm }: { vm: string }) {
           onLine={(line) => {
             draftChanged(vm, line);
           }}
+          issues={liveCheck?.kind === 'checked' ? liveCheck.errors : []}
         />
       ) : null}
 

@@ -4,7 +4,7 @@
 // with them. Keyed on the command name `device_add`, which is stable.
 import type { Json, JsonObject } from '../../../protocol/qmp.ts';
 import type { QmpRequest } from './qmp-shell-syntax.ts';
-import { closest, formatPath, type SchemaIssue } from './schema.ts';
+import { didYouMeanSentence, formatPath, type SchemaIssue, suggestFix } from './schema.ts';
 
 export const DEVICE_ADD = 'device_add';
 
@@ -43,11 +43,13 @@ export function refineDeviceIssues(
   const driver = deviceDriver(request.arguments);
   const out: SchemaIssue[] = [];
   if (driver && catalog.types && !catalog.types.includes(driver)) {
+    const suggestion = suggestFix(driver, catalog.types, 'value');
     out.push({
       severity: 'error',
       kind: 'bad-enum',
       path: ['driver'],
-      message: `This QEMU has no device "${driver}".${suggest(driver, catalog.types)}`,
+      message: `This QEMU has no device "${driver}".${didYouMeanSentence(suggestion)}`,
+      suggestion,
     });
   }
   const props = driver ? catalog.properties(driver) : null;
@@ -59,17 +61,14 @@ export function refineDeviceIssues(
     }
     const name = String(issue.path[0]);
     if (names.includes(name)) continue;
+    const suggestion = suggestFix(name, names, 'name');
     out.push({
       severity: 'error',
       kind: 'unknown-argument',
       path: issue.path,
-      message: `${driver} has no property "${formatPath(issue.path)}".${suggest(name, names)}`,
+      message: `${driver} has no property "${formatPath(issue.path)}".${didYouMeanSentence(suggestion)}`,
+      suggestion,
     });
   }
   return out;
-}
-
-function suggest(word: string, options: readonly string[]): string {
-  const c = closest(word, options);
-  return c ? ` Did you mean "${c}"?` : '';
 }

@@ -1,6 +1,7 @@
 // What a person types, turned into a QMP command, and back. Three modes:
 // - qmp-shell (QEMU's `scripts/qmp/qmp-shell`): `COMMAND [key=value ...]`, dotted keys for nested objects,
-//   values that parse as JSON become JSON, the rest strings; `transaction( action k=v, action k=v )`.
+//   values that parse as JSON become JSON, the rest strings; `transaction(` then one action per line
+//   (`type k=v ...`) and `)`, or on one line with commas: `transaction( action k=v, action k=v )`.
 //   Unlike qmp-shell, quotes are removed (`id="a b"` is the string `a b`) and force a string (`id="1"`),
 //   a JSON value may contain spaces (`keys=[{"type": "qcode", "data": "a"}]`), and a quoted key
 //   segment keeps its dots (`"a.b"=1`). A line starting with `{` is read as JSON.
@@ -163,6 +164,26 @@ function parseShell(text: string): ParseResult {
   return { ok: true, request, warnings: builder.warnings, locations: builder.locations };
 }
 
+/**
+ * qmp-shell's multi-line transaction: one action per line. A line that starts with key=value carries on
+ * the action above it (an action type never contains "=").
+ */
+export function startsNewAction(lineBreak: boolean, current: readonly Word[], word: Word): boolean {
+  return lineBreak && current.length > 0 && word.eq < 0;
+}
+
+/**
+ * `transaction(` typed and its `)` not yet: Enter adds a line (qmp-shell's `TRANS>` prompt) instead of
+ * running. A `)` inside quotes or JSON does not close it.
+ */
+export function transactionIsOpen(text: string, mode: ComposerMode): boolean {
+  if (mode !== 'qmp-shell') return false;
+  const tx = TRANSACTION_START.exec(text);
+  if (!tx) return false;
+  const body = tokenize(text.slice(tx[0].length), { punctuation: true }).tokens;
+  return !body.some((t) => t.kind === ')');
+}
+
 function parseTransaction(text: string, bodyStart: number): ParseResult {
   const body = text.slice(bodyStart);
   const { tokens, error } = tokenize(body, { punctuation: true, offset: bodyStart });
@@ -197,14 +218,22 @@ function parseTransaction(text: string, bodyStart: number): ParseResult {
     );
     warnings.push(...builder.warnings);
   };
+  let lineBreak = false;
   for (const token of tokens) {
+    if (token.kind === '\n') {
+      lineBreak = true;
+      continue;
+    }
     if (closed) fail('Nothing may follow the ) that closes the transaction', token.start, token.end);
-    if (token.kind === 'word') current.push(token);
-    else if (token.kind === ',') finishAction(token);
+    if (token.kind === 'word') {
+      if (startsNewAction(lineBreak, current, token)) finishAction(token);
+      current.push(token);
+    } else if (token.kind === ',') finishAction(token);
     else if (token.kind === ')') {
       if (current.length > 0) finishAction(token);
       closed = true;
     } else fail('Unexpected "(" inside the transaction', token.start, token.end);
+    lineBreak = false;
   }
   if (!closed) fail('Close the transaction with ")"', text.length, text.length);
   return {

@@ -45,7 +45,8 @@ export interface OpenConstruct {
 }
 
 export interface Punct {
-  kind: '(' | ')' | ',';
+  /** `\n` only between words: inside a transaction a new line starts a new action (as in qmp-shell). */
+  kind: '(' | ')' | ',' | '\n';
   start: number;
   end: number;
 }
@@ -62,8 +63,8 @@ const isSpace = (c: string) => /\s/.test(c);
 const PUNCT = new Set(['(', ')', ',']);
 
 /**
- * Splits `text` into words (and, with `punctuation`, the transaction syntax's `(`, `)` and `,` outside
- * quotes and JSON). `offset` is added to every position.
+ * Splits `text` into words (and, with `punctuation`, the transaction syntax's `(`, `)`, `,` and line
+ * breaks outside quotes and JSON). `offset` is added to every position.
  */
 export function tokenize(text: string, { punctuation = false, offset = 0 } = {}): Tokenized {
   const tokens: Token[] = [];
@@ -76,6 +77,7 @@ export function tokenize(text: string, { punctuation = false, offset = 0 } = {})
   while (i < n) {
     const c = text[i]!;
     if (isSpace(c)) {
+      if (punctuation && c === '\n') tokens.push({ kind: '\n', start: i + offset, end: i + 1 + offset });
       i++;
       continue;
     }

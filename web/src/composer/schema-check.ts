@@ -7,10 +7,11 @@ import type { CommandSignature, Member, ObjectType, SchemaIssue, SchemaType } fr
 import {
   BUILTIN_WORDS,
   describeValue,
-  didYouMean,
+  didYouMeanSentence,
   formatPath,
   jsonTypeOf,
   listWords,
+  suggestFix,
 } from './schema-words.ts';
 
 export function effectiveMembers(type: ObjectType, value: JsonObject): Member[] {
@@ -116,11 +117,13 @@ export class Checker {
       case 'enum': {
         const s = v as string;
         if (!type.values.includes(s)) {
+          const suggestion = suggestFix(s, type.values, 'value');
           this.add({
             severity: 'error',
             kind: 'bad-enum',
             path,
-            message: `${this.name(path)} must be one of ${listWords(type.values)}, not "${s}".${didYouMean(s, type.values)}`,
+            message: `${this.name(path)} must be one of ${listWords(type.values)}, not "${s}".${didYouMeanSentence(suggestion)}`,
+            suggestion,
           });
         } else {
           const f = type.valueFeatures.get(s);
@@ -184,6 +187,7 @@ export class Checker {
         const names = members.map((x) => x.name);
         const where = atTop ? this.sig.name : formatPath(path);
         const selected = type.tag && typeof tagValue === 'string' ? ` with ${type.tag}=${tagValue}` : '';
+        const suggestion = suggestFix(key, names, 'name');
         this.add({
           severity: 'error',
           kind: 'unknown-argument',
@@ -191,7 +195,8 @@ export class Checker {
           message:
             names.length === 0
               ? `${where} takes no arguments, but ${this.name(p)} was given.`
-              : `Unknown argument ${this.name(p)}: ${where}${selected} takes ${listWords(names)}.${didYouMean(key, names)}`,
+              : `Unknown argument ${this.name(p)}: ${where}${selected} takes ${listWords(names)}.${didYouMeanSentence(suggestion)}`,
+          suggestion,
         });
         continue;
       }

@@ -124,7 +124,16 @@ export interface SchemaIssue {
   kind: IssueKind;
   /** Path into the arguments (empty for the command itself). */
   path: ArgPath;
+  /** Ends with "Did you mean …?" when there is a `suggestion`. */
   message: string;
+  suggestion?: Suggestion;
+}
+
+/** A likely typo and its fix: the name at the issue's path (the command's for an empty path) or its value. */
+export interface Suggestion {
+  part: 'name' | 'value';
+  word: string;
+  replacement: string;
 }
 
 export interface Candidate {

@@ -1,7 +1,7 @@
 // Values and schema types in words, and the nearest name to a typo: what the schema's messages say.
 import type { Json, JsonObject } from '../../../protocol/qmp.ts';
 import type { ArgPath } from './qmp-shell-syntax.ts';
-import type { JsonType, SchemaType } from './schema-types.ts';
+import type { JsonType, SchemaType, Suggestion } from './schema-types.ts';
 
 export function formatPath(path: ArgPath): string {
   let out = '';
@@ -84,10 +84,19 @@ export function closest(word: string, options: Iterable<string>): string | null 
   return best !== null && bestD < Math.max(2, Math.floor(word.length / 3)) + 1 ? best : null;
 }
 
-export const didYouMean = (word: string, options: Iterable<string>) => {
+/** The option `word` was probably meant to be, as a fix the composer can apply. */
+export function suggestFix(
+  word: string,
+  options: Iterable<string>,
+  part: Suggestion['part'],
+): Suggestion | undefined {
   const c = closest(word, options);
-  return c ? ` Did you mean "${c}"?` : '';
-};
+  return c === null ? undefined : { part, word, replacement: c };
+}
+
+/** The sentence that ends an issue's message when it has a suggestion. */
+export const didYouMeanSentence = (s: Suggestion | undefined) =>
+  s ? ` Did you mean "${s.replacement}"?` : '';
 
 // --- the schema -----------------------------------------------------------------------------------
 

@@ -21,11 +21,11 @@ import type {
   SchemaIssue,
   SchemaType,
 } from './schema-types.ts';
-import { BUILTIN_WORDS, didYouMean, isObject, shortType } from './schema-words.ts';
+import { BUILTIN_WORDS, didYouMeanSentence, isObject, shortType, suggestFix } from './schema-words.ts';
 
 export { effectiveMembers } from './schema-check.ts';
 export type * from './schema-types.ts';
-export { closest, formatPath, jsonTypeOf } from './schema-words.ts';
+export { closest, didYouMeanSentence, formatPath, jsonTypeOf, suggestFix } from './schema-words.ts';
 
 const EMPTY_OBJECT: ObjectType = { kind: 'object', members: [], tag: null, variants: new Map() };
 const ANY: BuiltinType = { kind: 'builtin', name: 'any', jsonType: 'value' };
@@ -357,12 +357,14 @@ export class QmpSchema {
   validate(request: QmpRequest): SchemaIssue[] {
     const sig = this.commandMap.get(request.execute);
     if (!sig) {
+      const suggestion = suggestFix(request.execute, this.commandNames, 'name');
       return [
         {
           severity: 'error',
           kind: 'unknown-command',
           path: [],
-          message: `This QEMU has no command "${request.execute}".${didYouMean(request.execute, this.commandNames)}`,
+          message: `This QEMU has no command "${request.execute}".${didYouMeanSentence(suggestion)}`,
+          suggestion,
         },
       ];
     }
