@@ -11,6 +11,7 @@ import { type ConsoleStreamOptions, createConsoleStream } from './http/console-s
 import { createGuestRoutes } from './http/guest-routes.ts';
 import { createJournalRoutes } from './http/journal-routes.ts';
 import { createConsoleServer } from './http/server.ts';
+import { createAdmissions } from './http/stream-admission.ts';
 import { Hub } from './hub/hub.ts';
 import type { EventStreamOptions } from './journal/event-stream.ts';
 import { Journal, type JournalOptions } from './journal/journal.ts';
@@ -118,13 +119,15 @@ export async function startConsole(
       maxInFlight: config.limits.maxInFlight,
       maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
+      maxViewerCommandBytes: config.limits.maxViewerCommandBytes,
       gate: security.gate,
       onCommand,
     },
     eventSink: journal.sink,
   });
   for (const vm of hub.all()) vm.onStatus((v, status) => journal.vmStatus(v.name, status));
-  metrics = new ConsoleMetrics({ vms: hub.all(), journal, ...options.metrics });
+  const admissions = createAdmissions(config.limits, (limit) => metrics?.countRefused(limit));
+  metrics = new ConsoleMetrics({ vms: hub.all(), journal, admissions, ...options.metrics });
   const guest = startGuest({
     hub,
     journal,
@@ -151,8 +154,10 @@ export async function startConsole(
     journal: createJournalRoutes({
       journal,
       vmExists: (name) => hub.get(name) !== undefined,
+      admissions,
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
+    admissions,
     metrics: createMetricsHandler(metrics),
     guest: createGuestRoutes({
       ...guest,

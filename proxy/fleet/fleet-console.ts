@@ -8,6 +8,7 @@ import { consoleUrl, defaultStaticDir, type StartOptions } from '../console.ts';
 import { createConsoleStream } from '../http/console-stream.ts';
 import { createJournalRoutes } from '../http/journal-routes.ts';
 import { createConsoleServer } from '../http/server.ts';
+import { createAdmissions } from '../http/stream-admission.ts';
 import { Journal } from '../journal/journal.ts';
 import { JournalStore } from '../journal/journal-store.ts';
 import { CursorTable } from '../nats/cursor-table.ts';
@@ -76,11 +77,13 @@ export async function startFleetConsole(
       maxInFlight: config.limits.maxInFlight,
       maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
+      maxViewerCommandBytes: config.limits.maxViewerCommandBytes,
       gate: security.gate,
       onCommand: composeCommandListeners(security.audit, options.onCommand, (r) => journal.recordCommand(r)),
     },
   });
   journal.startRetention();
+  const admissions = createAdmissions(config.limits);
   const server = createConsoleServer({
     hub,
     staticDir: options.staticDir ?? defaultStaticDir(),
@@ -91,8 +94,10 @@ export async function startFleetConsole(
     journal: createJournalRoutes({
       journal,
       vmExists: (name) => directory.entry(name) !== undefined,
+      admissions,
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
+    admissions,
     stream: createConsoleStream(hub, journal, options.consoleStream),
   });
   const stopAll = async () => {
