@@ -119,7 +119,6 @@ export async function startConsole(
       maxInFlight: config.limits.maxInFlight,
       maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
-      maxViewerCommandBytes: config.limits.maxViewerCommandBytes,
       gate: security.gate,
       onCommand,
     },
@@ -142,7 +141,11 @@ export async function startConsole(
   const server = createConsoleServer({
     hub,
     staticDir: options.staticDir ?? defaultStaticDir(),
-    limits: { maxFrameBytes: config.limits.maxFrameBytes, heartbeatMs: config.limits.heartbeatMs },
+    limits: {
+      maxFrameBytes: config.limits.maxFrameBytes,
+      maxViewerFrameBytes: config.limits.maxViewerFrameBytes,
+      heartbeatMs: config.limits.heartbeatMs,
+    },
     guard: security.guard,
     clientLimits: security.clientLimits,
     connectionLimits: {

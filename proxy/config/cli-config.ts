@@ -2,8 +2,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_VIEWER_FRAME_BYTES } from '../http/qmp-websocket.ts';
 import { DEFAULT_STREAM_LIMITS } from '../http/stream-admission.ts';
-import { DEFAULT_MAX_VIEWER_COMMAND_BYTES } from '../hub/client-session.ts';
 import { parseDuration } from '../journal/duration.ts';
 import {
   type NatsConfig,
@@ -43,7 +43,7 @@ export interface ConsoleConfig {
     maxConnections: number;
     maxConnectionsPerAddress: number;
     headerTimeoutMs: number;
-    maxViewerCommandBytes: number;
+    maxViewerFrameBytes: number;
     maxStreams: number;
     maxStreamsPerAddress: number;
     maxExports: number;
@@ -79,7 +79,7 @@ Options:
   --max-connections N        open HTTP connections in total; past it the oldest without a token is closed (default 1024)
   --max-connections-per-address N  the same per remote address (default 256)
   --header-timeout-ms N      time a connection has to send its request headers (default 10000)
-  --max-viewer-command-bytes N  longest command frame a viewer may send (default 4096)
+  --max-viewer-frame-bytes N  largest WebSocket frame a viewer may send (default 4096)
   --max-streams N            event streams (SSE) open at once; past it 503 (default 256)
   --max-streams-per-address N  the same per remote address (default 64)
   --max-exports N            NDJSON journal exports running at once; past it 503 (default 4)
@@ -111,7 +111,7 @@ const flagOptions = {
   'max-connections': { type: 'string' },
   'max-connections-per-address': { type: 'string' },
   'header-timeout-ms': { type: 'string' },
-  'max-viewer-command-bytes': { type: 'string' },
+  'max-viewer-frame-bytes': { type: 'string' },
   'max-streams': { type: 'string' },
   'max-streams-per-address': { type: 'string' },
   'max-exports': { type: 'string' },
@@ -227,10 +227,10 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         256,
       ),
       headerTimeoutMs: positiveInt('header-timeout-ms', values['header-timeout-ms'], 10_000),
-      maxViewerCommandBytes: positiveInt(
-        'max-viewer-command-bytes',
-        values['max-viewer-command-bytes'],
-        DEFAULT_MAX_VIEWER_COMMAND_BYTES,
+      maxViewerFrameBytes: positiveInt(
+        'max-viewer-frame-bytes',
+        values['max-viewer-frame-bytes'],
+        DEFAULT_MAX_VIEWER_FRAME_BYTES,
       ),
       maxStreams: positiveInt('max-streams', values['max-streams'], DEFAULT_STREAM_LIMITS.maxStreams),
       maxStreamsPerAddress: positiveInt(

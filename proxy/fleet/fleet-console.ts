@@ -77,7 +77,6 @@ export async function startFleetConsole(
       maxInFlight: config.limits.maxInFlight,
       maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
-      maxViewerCommandBytes: config.limits.maxViewerCommandBytes,
       gate: security.gate,
       onCommand: composeCommandListeners(security.audit, options.onCommand, (r) => journal.recordCommand(r)),
     },
@@ -87,7 +86,11 @@ export async function startFleetConsole(
   const server = createConsoleServer({
     hub,
     staticDir: options.staticDir ?? defaultStaticDir(),
-    limits: { maxFrameBytes: config.limits.maxFrameBytes, heartbeatMs: config.limits.heartbeatMs },
+    limits: {
+      maxFrameBytes: config.limits.maxFrameBytes,
+      maxViewerFrameBytes: config.limits.maxViewerFrameBytes,
+      heartbeatMs: config.limits.heartbeatMs,
+    },
     guard: security.guard,
     clientLimits: security.clientLimits,
     tls: security.tls,

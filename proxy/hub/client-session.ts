@@ -34,17 +34,9 @@ export interface ClientSessionOptions {
   /** Bytes of this client's commands waiting for QEMU (one command of any size always goes). */
   maxBytesInFlight?: number;
   maxBufferedBytes: number;
-  /**
-   * Longest command frame a viewer may send. Viewers run `query-*` and `qom-list*`, whose arguments are
-   * names; a long one only holds QEMU's monitor (read a byte per system call) for every client.
-   */
-  maxViewerCommandBytes?: number;
   gate?: CommandGate;
   onCommand?: (record: CommandRecord) => void;
 }
-
-/** Viewers' arguments are names; 4 KiB is about 40 ms of QEMU 7.2 reading it. */
-export const DEFAULT_MAX_VIEWER_COMMAND_BYTES = 4096;
 
 const generic = (desc: string): QmpErrorBody => ({ class: 'GenericError', desc });
 const commandNotFound = (desc: string): QmpErrorBody => ({ class: 'CommandNotFound', desc });
@@ -109,16 +101,6 @@ export class ClientSession {
       if (denied) {
         this.record(req.command, req.args, 'denied', denied.class);
         this.fail(denied, req.id);
-      } else if (
-        this.context.role === 'viewer' &&
-        bytes > (this.options.maxViewerCommandBytes ?? Number.POSITIVE_INFINITY)
-      ) {
-        this.fail(
-          generic(
-            `QMP Console: a viewer's command may be at most ${this.options.maxViewerCommandBytes} bytes (this one is ${bytes})`,
-          ),
-          req.id,
-        );
       } else if (this.inFlight >= this.options.maxInFlight) {
         this.fail(
           generic(`QMP Console: more than ${this.options.maxInFlight} commands in flight from this client`),
