@@ -36,9 +36,11 @@ function drainGet(
   };
   const req = http.get(new URL(path, baseUrl), { headers: { ...headers, accept } }, (res) => {
     if (res.statusCode !== 200) {
+      // Refused at a cap: back when the console says (Retry-After), as EventSource and fetch loops do.
       stats.refused503 += res.statusCode === 503 ? 1 : 0;
+      const retryMs = Number(res.headers['retry-after'] ?? 1) * 1000;
       res.resume();
-      res.on('end', () => setTimeout(again, 200));
+      res.on('end', () => setTimeout(again, retryMs));
       return;
     }
     let tail = '';

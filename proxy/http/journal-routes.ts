@@ -62,7 +62,7 @@ export interface JournalRoutes {
 }
 
 /** Records per slice of an export: a few milliseconds of the event loop. */
-const EXPORT_PAGE = 500;
+const EXPORT_PAGE = 200;
 
 const VM_EVENTS = /^\/api\/vms\/([^/]+)\/events(\/stream)?$/;
 const ALERT_ACK = /^\/api\/alerts\/([^/]+)\/ack$/;

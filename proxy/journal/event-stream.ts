@@ -33,7 +33,7 @@ export const DEFAULT_STREAM_OPTIONS: EventStreamOptions = {
   heartbeatMs: 15_000,
   maxBufferedBytes: 1024 * 1024,
   stallTimeoutMs: 60_000,
-  pageSize: 500,
+  pageSize: 100,
   retryMs: 2000,
 };
 

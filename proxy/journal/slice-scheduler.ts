@@ -1,8 +1,10 @@
 // Journal replays and exports run in slices (a page read from SQLite and written to a socket, a few
 // milliseconds each), taken in turn from every stream that has one ready. Back to back, a few hundred
 // streams replaying a large journal would keep the event loop from an operator's command frame and
-// QEMU's reply for seconds; here slices run for at most `budgetMs` per turn of the event loop, and
-// setImmediate lets the I/O that arrived meanwhile in before the next ones.
+// QEMU's reply for seconds; here slices run for at most `budgetMs` per turn of the event loop, and the
+// I/O that arrived meanwhile goes before the next ones. A turn that took long is followed by a rest as
+// long (`restRatio`): replays use at most about half of a CPU, so on a busy machine the console (and
+// QEMU) are not the ones that wait for the scheduler when an operator's command comes in.
 import { log } from '../log.ts';
 
 export class SliceScheduler {
@@ -10,7 +12,10 @@ export class SliceScheduler {
   private head = 0;
   private scheduled = false;
 
-  constructor(private readonly budgetMs = 2) {}
+  constructor(
+    private readonly budgetMs = 4,
+    private readonly restRatio = 1,
+  ) {}
 
   /** Slices waiting for their turn. */
   get pending(): number {
@@ -28,7 +33,8 @@ export class SliceScheduler {
 
   private readonly run = (): void => {
     this.scheduled = false;
-    const until = performance.now() + this.budgetMs;
+    const started = performance.now();
+    const until = started + this.budgetMs;
     // Only what was waiting when the turn began: a slice that asks for its next one goes to the back.
     const end = this.waiting.length;
     while (this.head < end) {
@@ -50,7 +56,9 @@ export class SliceScheduler {
     }
     if (this.pending > 0 && !this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.run);
+      const rest = (performance.now() - started) * this.restRatio;
+      if (rest < 1) setImmediate(this.run);
+      else setTimeout(this.run, rest);
     }
   };
 }
