@@ -10,6 +10,7 @@ import { formatTable, Report } from './lib/report.ts';
 import { type Rig, startRig } from './lib/rig.ts';
 import { ROOT } from './lib/servers.ts';
 import { type Machine, writeBenchmarksDoc, writeReadmeBlock } from './lib/write-doc.ts';
+import { abuseSection } from './sections/abuse.ts';
 import { fleetSection } from './sections/fleet.ts';
 import { idleRssSection } from './sections/idle-rss.ts';
 import { journalSection } from './sections/journal.ts';
@@ -53,6 +54,12 @@ const sections: Section[] = [
     run: (r) => longRunningSection(r),
   },
   { name: 'fleet', title: '9. Fleet on NATS JetStream', rig: false, run: (r) => fleetSection(r) },
+  {
+    name: 'abuse',
+    title: '10. One client cannot stall everyone',
+    rig: false,
+    run: (r) => abuseSection(r),
+  },
 ];
 
 /** `some avg60` of /proc/pressure/cpu: the share of time some task waited for a CPU, or null. */

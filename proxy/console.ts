@@ -9,6 +9,7 @@ import { type ConsoleStreamOptions, createConsoleStream } from './http/console-s
 import { createGuestRoutes } from './http/guest-routes.ts';
 import { createJournalRoutes } from './http/journal-routes.ts';
 import { createConsoleServer } from './http/server.ts';
+import { createAdmissions } from './http/stream-admission.ts';
 import { Hub } from './hub/hub.ts';
 import type { EventStreamOptions } from './journal/event-stream.ts';
 import { Journal, type JournalOptions } from './journal/journal.ts';
@@ -122,7 +123,8 @@ export async function startConsole(
     eventSink: journal.sink,
   });
   for (const vm of hub.all()) vm.onStatus((v, status) => journal.vmStatus(v.name, status));
-  metrics = new ConsoleMetrics({ vms: hub.all(), journal, ...options.metrics });
+  const admissions = createAdmissions(config.limits, (limit) => metrics?.countRefused(limit));
+  metrics = new ConsoleMetrics({ vms: hub.all(), journal, admissions, ...options.metrics });
   const guest = startGuest({
     hub,
     journal,
@@ -137,7 +139,11 @@ export async function startConsole(
   const server = createConsoleServer({
     hub,
     staticDir: options.staticDir ?? defaultStaticDir(),
-    limits: { maxFrameBytes: config.limits.maxFrameBytes, heartbeatMs: config.limits.heartbeatMs },
+    limits: {
+      maxFrameBytes: config.limits.maxFrameBytes,
+      maxViewerFrameBytes: config.limits.maxViewerFrameBytes,
+      heartbeatMs: config.limits.heartbeatMs,
+    },
     guard: security.guard,
     clientLimits: security.clientLimits,
     connectionLimits: {
@@ -149,8 +155,10 @@ export async function startConsole(
     journal: createJournalRoutes({
       journal,
       vmExists: (name) => hub.get(name) !== undefined,
+      admissions,
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
+    admissions,
     metrics: createMetricsHandler(metrics),
     guest: createGuestRoutes({
       ...guest,

@@ -2,6 +2,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_VIEWER_FRAME_BYTES } from '../http/qmp-websocket.ts';
+import { DEFAULT_STREAM_LIMITS } from '../http/stream-admission.ts';
 import { parseDuration } from '../journal/duration.ts';
 import {
   type NatsConfig,
@@ -41,6 +43,11 @@ export interface ConsoleConfig {
     maxConnections: number;
     maxConnectionsPerAddress: number;
     headerTimeoutMs: number;
+    maxViewerFrameBytes: number;
+    maxStreams: number;
+    maxStreamsPerAddress: number;
+    maxExports: number;
+    maxExportsPerAddress: number;
   };
   /** Tokens, TLS, command policy, allowed origins and hosts (proxy/security). */
   security: SecurityConfig;
@@ -72,6 +79,11 @@ Options:
   --max-connections N        open HTTP connections in total; past it the oldest without a token is closed (default 1024)
   --max-connections-per-address N  the same per remote address (default 256)
   --header-timeout-ms N      time a connection has to send its request headers (default 10000)
+  --max-viewer-frame-bytes N  largest WebSocket frame a viewer may send (default 4096)
+  --max-streams N            event streams (SSE) open at once; past it 503 (default 256)
+  --max-streams-per-address N  the same per remote address (default 64)
+  --max-exports N            NDJSON journal exports running at once; past it 503 (default 4)
+  --max-exports-per-address N  the same per remote address (default 2)
   --journal-max-events N     events the journal keeps, oldest pruned first (default 1000000)
   --journal-max-age AGE      prune events older than AGE: 30d, 12h, 90m, 1w (default: no age limit)
   -h, --help                 show this help
@@ -99,6 +111,11 @@ const flagOptions = {
   'max-connections': { type: 'string' },
   'max-connections-per-address': { type: 'string' },
   'header-timeout-ms': { type: 'string' },
+  'max-viewer-frame-bytes': { type: 'string' },
+  'max-streams': { type: 'string' },
+  'max-streams-per-address': { type: 'string' },
+  'max-exports': { type: 'string' },
+  'max-exports-per-address': { type: 'string' },
   'journal-max-events': { type: 'string' },
   'journal-max-age': { type: 'string' },
   ...securityFlagOptions,
@@ -210,6 +227,23 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         256,
       ),
       headerTimeoutMs: positiveInt('header-timeout-ms', values['header-timeout-ms'], 10_000),
+      maxViewerFrameBytes: positiveInt(
+        'max-viewer-frame-bytes',
+        values['max-viewer-frame-bytes'],
+        DEFAULT_MAX_VIEWER_FRAME_BYTES,
+      ),
+      maxStreams: positiveInt('max-streams', values['max-streams'], DEFAULT_STREAM_LIMITS.maxStreams),
+      maxStreamsPerAddress: positiveInt(
+        'max-streams-per-address',
+        values['max-streams-per-address'],
+        DEFAULT_STREAM_LIMITS.maxStreamsPerAddress,
+      ),
+      maxExports: positiveInt('max-exports', values['max-exports'], DEFAULT_STREAM_LIMITS.maxExports),
+      maxExportsPerAddress: positiveInt(
+        'max-exports-per-address',
+        values['max-exports-per-address'],
+        DEFAULT_STREAM_LIMITS.maxExportsPerAddress,
+      ),
     },
     security,
     journal: {

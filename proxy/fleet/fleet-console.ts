@@ -8,6 +8,7 @@ import { consoleUrl, defaultStaticDir, type StartOptions } from '../console.ts';
 import { createConsoleStream } from '../http/console-stream.ts';
 import { createJournalRoutes } from '../http/journal-routes.ts';
 import { createConsoleServer } from '../http/server.ts';
+import { createAdmissions } from '../http/stream-admission.ts';
 import { Journal } from '../journal/journal.ts';
 import { JournalStore } from '../journal/journal-store.ts';
 import { CursorTable } from '../nats/cursor-table.ts';
@@ -81,18 +82,25 @@ export async function startFleetConsole(
     },
   });
   journal.startRetention();
+  const admissions = createAdmissions(config.limits);
   const server = createConsoleServer({
     hub,
     staticDir: options.staticDir ?? defaultStaticDir(),
-    limits: { maxFrameBytes: config.limits.maxFrameBytes, heartbeatMs: config.limits.heartbeatMs },
+    limits: {
+      maxFrameBytes: config.limits.maxFrameBytes,
+      maxViewerFrameBytes: config.limits.maxViewerFrameBytes,
+      heartbeatMs: config.limits.heartbeatMs,
+    },
     guard: security.guard,
     clientLimits: security.clientLimits,
     tls: security.tls,
     journal: createJournalRoutes({
       journal,
       vmExists: (name) => directory.entry(name) !== undefined,
+      admissions,
       ...(options.eventStream ? { stream: options.eventStream } : {}),
     }),
+    admissions,
     stream: createConsoleStream(hub, journal, options.consoleStream),
   });
   const stopAll = async () => {

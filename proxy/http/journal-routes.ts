@@ -28,8 +28,10 @@ import {
   parseSeq,
   parseStreamRequest,
 } from '../journal/query-params.ts';
+import { journalSlices } from '../journal/slice-scheduler.ts';
 import { log } from '../log.ts';
 import { sendJson, sendJsonText } from './send-json.ts';
+import type { Admissions } from './stream-admission.ts';
 
 /** Who is asking: the auth layer provides it; only operators may acknowledge. */
 export interface JournalRequestContext {
@@ -43,6 +45,8 @@ export interface JournalRoutesOptions {
   /** Configured VMs: other names are 404 under /api/vms/NAME/. */
   vmExists(name: string): boolean;
   stream?: Partial<EventStreamOptions>;
+  /** Caps on open event streams and exports (503 past them); none when not given. */
+  admissions?: Admissions;
 }
 
 export interface JournalRoutes {
@@ -59,7 +63,8 @@ export interface JournalRoutes {
   close(): void;
 }
 
-const EXPORT_PAGE = 1000;
+/** Records per slice of an export: a few milliseconds of the event loop. */
+const EXPORT_PAGE = 200;
 
 const VM_EVENTS = /^\/api\/vms\/([^/]+)\/events(\/stream)?$/;
 const ALERT_ACK = /^\/api\/alerts\/([^/]+)\/ack$/;
@@ -114,10 +119,8 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
     const r = parseEventsRequest(sp, req.headers.accept);
     const query: EventQuery = { ...r.query, ...(vm !== undefined ? { vm } : {}) };
     if (r.format === 'ndjson') {
-      void exportNdjson(res, query, r.limitGiven).catch((err: unknown) => {
-        log.error('journal export failed', { error: String(err) });
-        res.destroy();
-      });
+      if (options.admissions && !options.admissions.exports.admit(req, res)) return;
+      exportNdjson(res, query, r.limitGiven);
       return;
     }
     const rows = journal.query({ ...query, limit: query.limit + 1 });
@@ -127,12 +130,11 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
     sendJsonText(res, 200, `{"events":[${page.map(recordJson).join(',')}],"next":${next}}`);
   }
 
-  /** The whole selection as NDJSON, page by page, as fast as the client reads. */
-  async function exportNdjson(
-    res: http.ServerResponse,
-    query: EventQuery,
-    limitGiven: boolean,
-  ): Promise<void> {
+  /**
+   * The whole selection as NDJSON, page by page as fast as the client reads, one page per turn of
+   * the slice scheduler (in turn with every other export and replaying stream).
+   */
+  function exportNdjson(res: http.ServerResponse, query: EventQuery, limitGiven: boolean): void {
     res.writeHead(200, {
       'content-type': 'application/x-ndjson; charset=utf-8',
       'cache-control': 'no-store',
@@ -144,18 +146,25 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
       ...(query.after !== undefined ? { after: query.after } : {}),
     };
     let remaining = limitGiven ? query.limit : Number.POSITIVE_INFINITY;
-    while (remaining > 0 && !res.destroyed) {
-      const limit = Math.min(EXPORT_PAGE, remaining);
-      const rows: EventRow[] = journal.query({ ...query, ...cursor, limit });
-      if (rows.length === 0) break;
-      remaining -= rows.length;
-      const last = rows[rows.length - 1]!.seq;
-      cursor = query.order === 'asc' ? { ...cursor, after: last } : { ...cursor, before: last };
-      const ok = res.write(`${rows.map(recordJson).join('\n')}\n`);
-      if (rows.length < limit) break;
-      if (!ok && !(await drained(res))) return;
-    }
-    res.end();
+    const slice = () => {
+      if (res.destroyed) return;
+      try {
+        const limit = Math.min(EXPORT_PAGE, remaining);
+        const rows: EventRow[] = remaining > 0 ? journal.query({ ...query, ...cursor, limit }) : [];
+        if (rows.length === 0) return void res.end();
+        remaining -= rows.length;
+        const last = rows[rows.length - 1]!.seq;
+        cursor = query.order === 'asc' ? { ...cursor, after: last } : { ...cursor, before: last };
+        const ok = res.write(`${rows.map(recordJson).join('\n')}\n`);
+        if (rows.length < limit || remaining === 0) return void res.end();
+        if (ok) journalSlices.later(slice);
+        else res.once('drain', () => journalSlices.later(slice));
+      } catch (err) {
+        log.error('journal export failed', { error: String(err) });
+        res.destroy();
+      }
+    };
+    journalSlices.later(slice);
   }
 
   function stream(
@@ -166,6 +175,7 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
   ) {
     const lastEventId = req.headers['last-event-id'];
     const r = parseStreamRequest(sp, Array.isArray(lastEventId) ? lastEventId[0] : lastEventId);
+    if (options.admissions && !options.admissions.streams.admit(req, res)) return;
     req.socket.setNoDelay(true);
     req.socket.setKeepAlive(true, 30_000);
     const s = new EventStream(
@@ -261,18 +271,4 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
 function notAllowed(res: http.ServerResponse, allow: string): void {
   res.setHeader('allow', allow);
   sendJson(res, 405, { error: `method not allowed (use ${allow})` });
-}
-
-function drained(res: http.ServerResponse): Promise<boolean> {
-  return new Promise((resolve) => {
-    const done = (ok: boolean) => {
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      resolve(ok);
-    };
-    const onDrain = () => done(true);
-    const onClose = () => done(false);
-    res.on('drain', onDrain);
-    res.on('close', onClose);
-  });
 }

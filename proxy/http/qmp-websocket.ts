@@ -8,22 +8,33 @@ import type { ClientSession } from '../hub/client-session.ts';
 import type { ClientTransport } from '../hub/client-transport.ts';
 import type { ConsoleHub } from '../hub/console-hub.ts';
 
+/** Viewers' arguments are names; 4 KiB is about 40 ms of QEMU 7.2 reading them. */
+export const DEFAULT_MAX_VIEWER_FRAME_BYTES = 4096;
+
 export interface WebSocketLimits {
   maxFrameBytes: number;
+  /**
+   * A viewer's frames: its commands (`query-*`, `qom-list*`) take names, and a long frame only costs the
+   * console a parse and QEMU (which reads a byte per system call) its monitor. Past it: closed with 1009
+   * as soon as the frame's header says so, before any of it is read.
+   */
+  maxViewerFrameBytes?: number;
   heartbeatMs: number;
 }
 
 export function createQmpWebSocketServer(hub: ConsoleHub, limits: WebSocketLimits) {
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: limits.maxFrameBytes,
-    perMessageDeflate: false,
-  });
+  const server = (maxPayload: number) =>
+    new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false });
+  const servers = {
+    operator: server(limits.maxFrameBytes),
+    viewer: server(Math.min(limits.maxFrameBytes, limits.maxViewerFrameBytes ?? limits.maxFrameBytes)),
+  };
+  const clients = () => [...servers.operator.clients, ...servers.viewer.clients];
   const alive = new WeakMap<WebSocket, boolean>();
 
   // Ends peers that stopped answering pings (a sleeping laptop, a dropped network).
   const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
+    for (const ws of clients()) {
       if (alive.get(ws) === false) {
         ws.terminate();
         continue;
@@ -46,7 +57,7 @@ export function createQmpWebSocketServer(hub: ConsoleHub, limits: WebSocketLimit
       refuse(socket, 404, `unknown VM "${vmName}"`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    servers[context.role].handleUpgrade(req, socket, head, (ws) => {
       alive.set(ws, true);
       ws.on('pong', () => alive.set(ws, true));
       const transport = webSocketTransport(ws, socket, context.remoteAddress);
@@ -72,8 +83,9 @@ export function createQmpWebSocketServer(hub: ConsoleHub, limits: WebSocketLimit
     handleUpgrade,
     close(): void {
       clearInterval(heartbeat);
-      for (const ws of wss.clients) ws.terminate();
-      wss.close();
+      for (const ws of clients()) ws.terminate();
+      servers.operator.close();
+      servers.viewer.close();
     },
   };
 }

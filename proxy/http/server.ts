@@ -20,6 +20,7 @@ import type { JournalRoutes } from './journal-routes.ts';
 import { createQmpWebSocketServer, refuse, type WebSocketLimits } from './qmp-websocket.ts';
 import { sendJson } from './send-json.ts';
 import { createStaticHandler } from './static-files.ts';
+import type { Admissions } from './stream-admission.ts';
 
 export interface ConsoleServerOptions {
   hub: ConsoleHub;
@@ -39,6 +40,8 @@ export interface ConsoleServerOptions {
   guest?: GuestRoutes;
   /** `GET /api/stream`, when the console keeps a journal (its alerts and health are in it). */
   stream?: ConsoleStream;
+  /** Caps on open event streams (`/api/stream` counts with the journal's) and exports. */
+  admissions?: Admissions;
 }
 
 export interface ConsoleServer {
@@ -121,6 +124,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
         res.setHeader('allow', 'GET');
         return sendJson(res, 405, { error: 'method not allowed (use GET)' });
       }
+      if (options.admissions && !options.admissions.streams.admit(req, res)) return;
       return options.stream.open(req, res);
     }
     if (pathname === '/api/vms' && req.method === 'GET') {

@@ -13,6 +13,7 @@ import {
   type ConsoleCommandTarget,
   runConsoleCommand,
 } from './console-command.ts';
+import { DEFAULT_QEMU_WINDOW, FairQueue, type Lane, type QemuWindow } from './fair-queue.ts';
 import { Outbox } from './outbox.ts';
 import { type QueryStatusReturn, RunStateTracker } from './run-state-tracker.ts';
 
@@ -26,6 +27,8 @@ export interface VmHubOptions {
   upstream?: UpstreamOptions;
   session: ClientSessionOptions;
   eventSink?: EventSink;
+  /** Commands written to QEMU and not yet answered, whoever sent them. */
+  qemuWindow?: QemuWindow;
 }
 
 export class VmHub implements CommandChannel {
@@ -39,12 +42,27 @@ export class VmHub implements CommandChannel {
   private readonly statusListeners = new Set<(vm: VmHub, status: UpstreamStatus) => void>();
   private readonly summaryListeners = new Set<(summary: VmSummary) => void>();
   private readonly runState: RunStateTracker;
+  /** Every client's commands (and the console's own) reach QEMU through here, the clients in turn. */
+  private readonly queue: FairQueue;
+  private readonly ownLane: Lane;
 
   constructor(
     readonly target: Target,
     private readonly options: VmHubOptions,
   ) {
     this.upstream = new UpstreamSession(target, options.upstream);
+    const upstream = this.upstream;
+    this.queue = new FairQueue(
+      {
+        get connected() {
+          return upstream.status.state === 'connected';
+        },
+        sendPrepared: (prepared, handler) => upstream.sendPrepared(prepared, handler),
+      },
+      (deliver) => this.outbox.push(deliver),
+      options.qemuWindow ?? DEFAULT_QEMU_WINDOW,
+    );
+    this.ownLane = this.queue.lane();
     this.runState = new RunStateTracker({
       queryStatus: () => this.execute<QueryStatusReturn>('query-status'),
       onChange: () => this.summaryChanged(),
@@ -61,7 +79,10 @@ export class VmHub implements CommandChannel {
     });
     this.upstream.onStatus((status) => {
       // What waits belongs to clients that are closed now, and to a run state that is forgotten.
-      if (status.state !== 'connected') this.outbox.clear();
+      if (status.state !== 'connected') {
+        this.outbox.clear();
+        this.queue.reset();
+      }
       if (status.state === 'disconnected')
         this.closeAll(CloseCode.UPSTREAM_LOST, `QEMU connection lost: ${status.error ?? 'closed'}`);
       for (const listener of this.statusListeners) listener(this, status);
@@ -133,9 +154,17 @@ export class VmHub implements CommandChannel {
     return this.upstream.oobAvailable;
   }
 
-  /** A command to QEMU whose reply is released in QEMU's order, behind the events sent before it. */
+  /**
+   * The console's own command to QEMU (its own lane, in turn with the clients'), whose reply is
+   * released in QEMU's order, behind the events sent before it.
+   */
   readonly send: CommandChannel['send'] = (kind, command, args, handler) =>
-    this.upstream.send(kind, command, args, (reply) => this.outbox.push(() => handler(reply)));
+    this.ownLane.send(kind, command, args, handler);
+
+  /** Commands of every client waiting for their turn to be written to QEMU. */
+  get queuedCommands(): number {
+    return this.queue.queued;
+  }
 
   /**
    * Gives a new client its own QMP session. A VM whose QEMU is not connected closes the client at
@@ -150,7 +179,16 @@ export class VmHub implements CommandChannel {
       );
       return null;
     }
-    const session = new ClientSession(this.name, this, transport, context, this.options.session);
+    // Each client gets its own lane to QEMU: its commands queue behind its own, not behind others'.
+    const lane = this.queue.lane();
+    const upstream = this.upstream;
+    const channel: CommandChannel = {
+      get oobAvailable() {
+        return upstream.oobAvailable;
+      },
+      send: lane.send,
+    };
+    const session = new ClientSession(this.name, channel, transport, context, this.options.session);
     this.clients.add(session);
     session.greet(greeting);
     log.debug('client attached', { vm: this.name, transport: transport.kind, remote: context.remoteAddress });

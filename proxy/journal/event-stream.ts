@@ -2,7 +2,8 @@
 //
 // The stream keeps `cursor`, the seq of the last record it wrote. In `replay` it reads pages after the
 // cursor (`Journal.readAfter`: the database, then the in-memory backlog), writing a page whenever the
-// socket has drained. A page shorter than asked means nothing published is left: in the same
+// socket has drained, one page per turn of the console's slice scheduler (every replaying stream and
+// export in turn, the event loop free for commands between turns). A page shorter than asked means nothing published is left: in the same
 // synchronous turn it switches to `live`. Records are published synchronously right after their
 // commit, so each one is either in that last read or arrives live afterwards; live records at or
 // below the cursor are skipped. If a live client falls behind (more than `maxBufferedBytes` queued)
@@ -14,6 +15,7 @@ import { JournalSse } from '../../protocol/journal.ts';
 import { type Alert, toJournalAlert } from './alert-book.ts';
 import { type Journal, type JournalSubscriber, recordJson } from './journal.ts';
 import type { EventRow } from './journal-store.ts';
+import { journalSlices } from './slice-scheduler.ts';
 
 export interface EventStreamOptions {
   heartbeatMs: number;
@@ -31,7 +33,7 @@ export const DEFAULT_STREAM_OPTIONS: EventStreamOptions = {
   heartbeatMs: 15_000,
   maxBufferedBytes: 1024 * 1024,
   stallTimeoutMs: 60_000,
-  pageSize: 500,
+  pageSize: 100,
   retryMs: 2000,
 };
 
@@ -91,7 +93,7 @@ export class EventStream implements JournalSubscriber {
     res.on('close', () => this.close());
     res.on('error', () => this.close());
     if (this.cursor >= head) this.goLive();
-    else this.pump();
+    else journalSlices.later(() => this.pump());
   }
 
   get state(): 'replay' | 'live' | 'closed' {
@@ -136,24 +138,24 @@ export class EventStream implements JournalSubscriber {
     );
   }
 
-  /** Writes replay pages while the socket takes them; goes live when nothing published is left. */
+  /**
+   * Writes one replay page, then asks for another turn (or waits for the socket to drain first);
+   * goes live when nothing published is left.
+   */
   private pump(): void {
-    while (this.mode === 'replay') {
-      const rows = this.journal.readAfter(this.cursor, this.filter, this.opts.pageSize);
-      let chunk = '';
-      for (const r of rows) chunk += frame(r);
-      if (rows.length > 0) this.cursor = rows[rows.length - 1]!.seq;
-      const drained = chunk === '' || this.res.write(chunk);
-      if (rows.length < this.opts.pageSize) {
-        // Same synchronous turn as the read: anything published from now on arrives live.
-        this.goLive();
-        return;
-      }
-      if (!drained) {
-        this.awaitDrain();
-        return;
-      }
+    if (this.mode !== 'replay' || this.waitingForDrain) return;
+    const rows = this.journal.readAfter(this.cursor, this.filter, this.opts.pageSize);
+    let chunk = '';
+    for (const r of rows) chunk += frame(r);
+    if (rows.length > 0) this.cursor = rows[rows.length - 1]!.seq;
+    const drained = chunk === '' || this.res.write(chunk);
+    if (rows.length < this.opts.pageSize) {
+      // Same synchronous turn as the read: anything published from now on arrives live.
+      this.goLive();
+      return;
     }
+    if (!drained) this.awaitDrain();
+    else journalSlices.later(() => this.pump());
   }
 
   private goLive(): void {
@@ -175,7 +177,7 @@ export class EventStream implements JournalSubscriber {
       this.waitingForDrain = false;
       if (this.stallTimer) clearTimeout(this.stallTimer);
       this.stallTimer = null;
-      this.pump();
+      journalSlices.later(() => this.pump());
     });
   }
 }

@@ -27,6 +27,8 @@ export interface ConsoleMetricsOptions {
   vms: MetricsVm[];
   journal: MetricsJournal | null;
   sampler?: SamplerOptions;
+  /** Open event streams and exports (counted against --max-streams and --max-exports). */
+  admissions?: Record<'streams' | 'exports', { readonly count: number }>;
   /** prom-client's process_* and nodejs_* metrics (default true). */
   processMetrics?: boolean;
 }
@@ -87,6 +89,7 @@ export class ConsoleMetrics {
   private readonly ioErrorsTotal: Counter<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
   private readonly ioErrorLast: Gauge<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
   private readonly sampleFailures: Counter<'vm' | 'reason'>;
+  private readonly refusedTotal: Counter<'limit'>;
 
   constructor(options: ConsoleMetricsOptions) {
     const { vms, journal } = options;
@@ -219,6 +222,25 @@ export class ConsoleMetrics {
       labelNames: ['vm', 'reason'],
       registers,
     });
+    this.refusedTotal = new Counter({
+      name: 'qmp_http_refused_total',
+      help: 'Event streams and journal exports answered 503, by the cap that refused them (max-streams, max-streams-per-address, max-exports, max-exports-per-address).',
+      labelNames: ['limit'],
+      registers,
+    });
+    const admissions = options.admissions;
+    new Gauge({
+      name: 'qmp_http_open_streams',
+      help: 'Long responses open now, by kind (stream: Server-Sent Events; export: NDJSON journal exports).',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        this.reset();
+        if (!admissions) return;
+        this.set({ kind: 'stream' }, admissions.streams.count);
+        this.set({ kind: 'export' }, admissions.exports.count);
+      },
+    });
     this.journalMetrics(journal, registers);
     this.process = options.processMetrics === false ? null : processRegistry();
     this.offJournal =
@@ -239,6 +261,11 @@ export class ConsoleMetrics {
     child.count();
     if (record.durationSeconds !== undefined) child.seconds(record.durationSeconds);
   };
+
+  /** A long response refused at a cap (`--max-streams`, ...). */
+  countRefused(limit: string): void {
+    this.refusedTotal.inc({ limit });
+  }
 
   /** The Prometheus text: samples every VM (cached, bounded by the sampler's timeout), then formats. */
   async render(): Promise<string> {

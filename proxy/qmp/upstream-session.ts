@@ -42,6 +42,20 @@ const defaults: Required<UpstreamOptions> = {
   maxLineBytes: 16 * 1024 * 1024,
 };
 
+/**
+ * A command as QEMU will read it, up to its id (which `sendPrepared` appends). Compact, with a short
+ * numeric id to come: QEMU 7.2 reads its input one byte per syscall, so its length is its cost.
+ */
+export function prepareCommand(
+  kind: 'execute' | 'exec-oob',
+  command: string,
+  args: JsonObject | undefined,
+): string {
+  return args === undefined
+    ? `{"${kind}":${JSON.stringify(command)}`
+    : `{"${kind}":${JSON.stringify(command)},"arguments":${JSON.stringify(args)}`;
+}
+
 export class UpstreamSession {
   private readonly opts: Required<UpstreamOptions>;
   private socket: net.Socket | null = null;
@@ -117,15 +131,15 @@ export class UpstreamSession {
     args: JsonObject | undefined,
     handler: ReplyHandler,
   ): boolean {
+    return this.sendPrepared(prepareCommand(kind, command, args), handler);
+  }
+
+  /** `send` for a command already serialised by `prepareCommand` (whose length its sender weighed). */
+  sendPrepared(prepared: string, handler: ReplyHandler): boolean {
     if (this.current.state !== 'connected' || !this.socket) return false;
     const id = this.nextId++;
-    // Compact, with a short numeric id: QEMU 7.2 reads its input one byte per syscall.
-    const line =
-      args === undefined
-        ? `{"${kind}":${JSON.stringify(command)},"id":${id}}\n`
-        : `{"${kind}":${JSON.stringify(command)},"arguments":${JSON.stringify(args)},"id":${id}}\n`;
     this.pending.set(id, handler);
-    this.write(line);
+    this.write(`${prepared},"id":${id}}\n`);
     return true;
   }
 

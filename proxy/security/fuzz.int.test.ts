@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CloseCode } from '../../protocol/api.ts';
 import type { Json } from '../../protocol/qmp.ts';
+import { DEFAULT_MAX_VIEWER_FRAME_BYTES } from '../http/qmp-websocket.ts';
 import {
   startTestConsole,
   TEST_TOKEN,
@@ -406,17 +407,23 @@ describe('fuzzing the console in front of a real QEMU', () => {
     let sync = 0;
     const counts = { 1003: 0, 1007: 0, 1009: 0 } as Record<number, number>;
     while (sent < FRAMES) {
-      const s = new FuzzSocket(r.chance(0.5) ? TEST_TOKEN : TEST_VIEWER_TOKEN);
+      const viewer = r.chance(0.5);
+      const s = new FuzzSocket(viewer ? TEST_VIEWER_TOKEN : TEST_TOKEN);
       await s.open();
       // Sometimes talk before negotiating: those frames get CommandNotFound, as from QEMU.
       if (r.chance(0.7)) await s.negotiate();
       for (;;) {
         const frame = generateFrame(r);
+        // A viewer's frame over --max-viewer-frame-bytes ends its connection before anything else is read.
+        const closes =
+          viewer && Buffer.byteLength(frame.data) > DEFAULT_MAX_VIEWER_FRAME_BYTES
+            ? CloseCode.MESSAGE_TOO_BIG
+            : frame.closes;
         s.send(frame);
         sent++;
-        if (frame.closes !== undefined) {
-          expect(await s.closed).toBe(frame.closes);
-          counts[frame.closes]!++;
+        if (closes !== undefined) {
+          expect(await s.closed).toBe(closes);
+          counts[closes]!++;
           reconnects++;
           break;
         }

@@ -26,9 +26,13 @@ export interface SseClient {
   body(): Promise<string>;
 }
 
-export function connectSse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+export function connectSse(
+  url: string,
+  headers: Record<string, string> = {},
+  options: Pick<http.RequestOptions, 'localAddress'> = {},
+): Promise<SseClient> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+    const req = http.get(url, { ...options, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       const messages: SseMessage[] = [];
       const waiters = new Set<() => void>();
       let buffer = '';
