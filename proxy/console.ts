@@ -22,6 +22,7 @@ import { type HostLink, type HostLinkOptions, startHostLink } from './nats/host-
 import type { Target } from './qmp/target.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
+import { type RefusalSummary, summarizeRefusals } from './security/refusal-summary.ts';
 import { clientLimitProblem } from './security/client-limits.ts';
 import { createConsoleSecurity } from './security/console-security.ts';
 import { claimDataDir, type DataDirLock } from './security/data-dir.ts';
@@ -41,6 +42,8 @@ export interface RunningConsole {
   metrics: ConsoleMetrics;
   /** Screens, serial logs, I/O history, NICs and panic screenshots. */
   guest: Guest;
+  /** Refused commands waiting for their summary record. */
+  refusals: RefusalSummary;
   /** With `--nats`: this host's link to the fleet. */
   fleetLink: HostLink | null;
   stop(): Promise<void>;
@@ -70,7 +73,9 @@ export interface StartOptions {
   /** Also told about every command (the audit log always is). */
   onCommand?: CommandListener;
   /** Journal batching, retry and retention timing (tests); retention limits come from config. */
-  journal?: Omit<JournalOptions, 'retention'>;
+  journal?: Omit<JournalOptions, 'retention' | 'auditRetention'>;
+  /** How long one window of refused commands lasts in the audit trail (tests). */
+  refusalWindowMs?: number;
   eventStream?: Partial<EventStreamOptions>;
   /** The data dir's lock when the caller took it already (before booting the demo VM in it). */
   dataDirLock?: DataDirLock;
@@ -97,7 +102,11 @@ export async function startConsole(
   try {
     const journalPath = path.join(config.dataDir, 'journal.sqlite');
     // Throws JournalOpenError (unwritable, corrupt): the console does not run without its memory.
-    journal = new Journal(JournalStore.open(journalPath), { ...options.journal, retention: config.journal });
+    journal = new Journal(JournalStore.open(journalPath), {
+      ...options.journal,
+      retention: config.journal,
+      auditRetention: config.audit,
+    });
   } catch (err) {
     lock.release();
     throw err;
@@ -105,11 +114,15 @@ export async function startConsole(
   const targets = options.targets ?? config.targets;
   // Its command listener goes in the hub's options: the hub comes after, the VMs it reads come from it.
   let metrics: ConsoleMetrics | null = null;
-  // Every client's commands, the fleet's through NATS included: audited, journaled, counted.
+  // Every client's commands, the fleet's through NATS included: counted each, audited and journaled
+  // each, except refusals: those are audited as the first of a window and a summary of the rest.
+  const refusals = summarizeRefusals(
+    composeCommandListeners(security.audit, (r) => journal.recordCommand(r)),
+    options.refusalWindowMs === undefined ? {} : { windowMs: options.refusalWindowMs },
+  );
   const onCommand = composeCommandListeners(
-    security.audit,
+    refusals.listener,
     options.onCommand,
-    (r) => journal.recordCommand(r),
     (r) => metrics?.onCommand(r),
   );
   const hub = new Hub(targets, {
@@ -185,6 +198,7 @@ export async function startConsole(
       journal,
       metrics,
       guest,
+      refusals,
       fleetLink,
       async stop() {
         await Promise.all(listeners.map((l) => l.close()));
@@ -193,6 +207,7 @@ export async function startConsole(
         guest.stop();
         await hub.stop();
         await fleetLink?.stop();
+        refusals.flush();
         journal.close();
         lock.release();
       },

@@ -12,6 +12,7 @@ import { Journal } from '../journal/journal.ts';
 import { JournalStore } from '../journal/journal-store.ts';
 import { CursorTable } from '../nats/cursor-table.ts';
 import { NatsLink } from '../nats/nats-link.ts';
+import { summarizeRefusals } from '../security/refusal-summary.ts';
 import { composeCommandListeners } from '../security/audit.ts';
 import { createConsoleSecurity } from '../security/console-security.ts';
 import { AlertSync } from './alert-sync.ts';
@@ -54,7 +55,12 @@ export async function startFleetConsole(
   const journal = new Journal(JournalStore.open(path.join(config.dataDir, 'journal.sqlite')), {
     ...options.journal,
     retention: config.journal,
+    auditRetention: config.audit,
   });
+  // Refusals through the fleet are thinned as on a host: the first of a window whole, the rest summed.
+  const refusals = summarizeRefusals(
+    composeCommandListeners(security.audit, (r) => journal.recordCommand(r)),
+  );
   const directory = new FleetDirectory(options.directory);
   const ingest = new EventIngest(fleet, journal, new CursorTable(journal.store.db), options.ingest);
   const link: NatsLink = new NatsLink(nats, `qmp-console fleet ${fleet}`, {
@@ -77,7 +83,7 @@ export async function startFleetConsole(
       maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
       gate: security.gate,
-      onCommand: composeCommandListeners(security.audit, options.onCommand, (r) => journal.recordCommand(r)),
+      onCommand: composeCommandListeners(refusals.listener, options.onCommand),
     },
   });
   journal.startRetention();
@@ -101,6 +107,7 @@ export async function startFleetConsole(
     ingest.stop();
     directory.stop();
     await link.close();
+    refusals.flush();
     journal.close();
   };
   try {

@@ -10,12 +10,20 @@ import { Outbox } from './outbox.ts';
 import { formatReply, replyWithClientId } from './reply-id.ts';
 import { checkRequest, parseRequest } from './request-check.ts';
 
-/** Decides whether a client may run a command; returns the QMP error to answer with, or null. */
+/** Why the policy refused a command: the viewer role (or --read-only), a --deny pattern, a name no command has. */
+export type RefusalReason = NonNullable<CommandRecord['refusal']>;
+
+/** A refused command: the QMP error to answer with (`class`, `desc`) and why, for the counters. */
+export interface CommandRefusal extends QmpErrorBody {
+  reason: RefusalReason;
+}
+
+/** Decides whether a client may run a command; returns the refusal to answer with, or null. */
 export type CommandGate = (
   command: string,
   args: JsonObject | undefined,
   context: ClientContext,
-) => QmpErrorBody | null;
+) => CommandRefusal | null;
 
 /** Where a client's commands go: the VM's session, replies released in QEMU's order (VmHub). */
 export interface CommandChannel {
@@ -99,8 +107,8 @@ export class ClientSession {
     } else {
       const denied = this.options.gate?.(req.command, req.args, this.context) ?? null;
       if (denied) {
-        this.record(req.command, req.args, 'denied', denied.class);
-        this.fail(denied, req.id);
+        this.record(req.command, req.args, 'denied', denied.class, undefined, denied.reason);
+        this.fail({ class: denied.class, desc: denied.desc }, req.id);
       } else if (this.inFlight >= this.options.maxInFlight) {
         this.fail(
           generic(`QMP Console: more than ${this.options.maxInFlight} commands in flight from this client`),
@@ -237,6 +245,7 @@ export class ClientSession {
     outcome: CommandRecord['outcome'],
     errorClass?: string,
     durationSeconds?: number,
+    refusal?: RefusalReason,
   ): void {
     this.options.onCommand?.({
       vm: this.vm,
@@ -246,6 +255,7 @@ export class ClientSession {
       outcome,
       ...(errorClass ? { errorClass } : {}),
       ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+      ...(refusal ? { refusal } : {}),
     });
   }
 }

@@ -21,7 +21,13 @@ import type { UpstreamStatus } from '../qmp/upstream-session.ts';
 import { type Alert, AlertBook } from './alert-book.ts';
 import { DatabaseFill } from './database-fill.ts';
 import { EventLog } from './event-log.ts';
-import type { AlertQuery, EventQuery, EventRow, RetentionPolicy } from './event-row.ts';
+import type {
+  AlertQuery,
+  AuditRetentionPolicy,
+  EventQuery,
+  EventRow,
+  RetentionPolicy,
+} from './event-row.ts';
 import type { JournalStore } from './journal-store.ts';
 
 export { recordJson, toJournalRecord } from './event-row.ts';
@@ -34,6 +40,8 @@ export interface JournalOptions {
   /** Events kept in memory while the database fails (default 200,000). */
   maxBacklog?: number;
   retention?: Partial<RetentionPolicy>;
+  /** The audit trail's own retention (default 1,000,000 records, no age limit). */
+  auditRetention?: Partial<AuditRetentionPolicy>;
   /** How often retention runs, and how many rows one step deletes (default 1000 ms, 2000 rows). */
   pruneIntervalMs?: number;
   pruneBatch?: number;
@@ -62,6 +70,7 @@ interface Queued {
 }
 
 export const DEFAULT_RETENTION: RetentionPolicy = { maxEvents: 1_000_000, maxAgeMs: null };
+export const DEFAULT_AUDIT_RETENTION: AuditRetentionPolicy = { maxRecords: 1_000_000, maxAgeMs: null };
 
 /** The append-only log beside a journal's database. */
 export const eventLogFile = (databaseFile: string) => `${databaseFile}-events.log`;
@@ -81,8 +90,9 @@ export class Journal {
   private pruneTimer: NodeJS.Timeout | null = null;
   private pruning = false;
   private closed = false;
-  private readonly opts: Required<Omit<JournalOptions, 'retention'>>;
+  private readonly opts: Required<Omit<JournalOptions, 'retention' | 'auditRetention'>>;
   readonly retention: RetentionPolicy;
+  readonly auditRetention: AuditRetentionPolicy;
 
   constructor(
     readonly store: JournalStore,
@@ -101,6 +111,7 @@ export class Journal {
       ...options,
     };
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
+    this.auditRetention = { ...DEFAULT_AUDIT_RETENTION, ...options.auditRetention };
     this.alerts = new AlertBook(store.openAlerts(), store.maxAlertId());
     this.log = new EventLog(eventLogFile(store.file));
     this.fill = new DatabaseFill(store, this.alerts, this.opts, {
@@ -174,6 +185,7 @@ export class Journal {
       errorClass: rec.errorClass ?? null,
       role: rec.context.role,
       remote: rec.context.remoteAddress,
+      count: rec.count ?? 1,
     });
     this.fill.schedule();
   }
@@ -243,6 +255,8 @@ export class Journal {
       failingSince: failure ? new Date(failure.since).toISOString() : null,
       backlog: failure ? this.fill.unsaved.length : 0,
       lost: this.fill.unsaved.lostTotal,
+      auditBacklog: failure ? this.fill.auditsWaiting : 0,
+      auditLost: this.fill.auditLost,
     };
   }
 
@@ -252,6 +266,7 @@ export class Journal {
       firstSeq: this.store.firstSeq() || (this.fill.unsaved.first?.seq ?? 0),
       lastSeq: this.publishedSeq,
       retention: { ...this.retention },
+      auditRetention: { ...this.auditRetention },
     };
   }
 
@@ -273,7 +288,7 @@ export class Journal {
       }
       let n = 0;
       try {
-        n = this.store.prune(this.retention, this.opts.now(), this.opts.pruneBatch);
+        n = this.store.prune(this.retention, this.opts.now(), this.opts.pruneBatch, this.auditRetention);
       } catch (err) {
         log.warn('journal retention step failed', { error: String(err) });
       }

@@ -31,6 +31,8 @@ export interface ConsoleMetricsOptions {
   processMetrics?: boolean;
 }
 
+const REFUSAL_REASONS: readonly NonNullable<CommandRecord['refusal']>[] = ['viewer', 'deny', 'name-too-long'];
+
 /** Buckets from a fast `query-status` (~0.2 ms) to a slow `query-qmp-schema` or a blocked monitor. */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -87,6 +89,7 @@ export class ConsoleMetrics {
   private readonly ioErrorsTotal: Counter<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
   private readonly ioErrorLast: Gauge<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
   private readonly sampleFailures: Counter<'vm' | 'reason'>;
+  private readonly refusedTotal: Counter<'vm' | 'reason'>;
 
   constructor(options: ConsoleMetricsOptions) {
     const { vms, journal } = options;
@@ -194,6 +197,14 @@ export class ConsoleMetrics {
       labelNames: ['vm', 'command', 'outcome'],
       registers,
     });
+    this.refusedTotal = new Counter({
+      name: 'qmp_commands_refused_total',
+      help: "Clients' commands the console's policy refused, by reason: viewer (the viewer role or --read-only), deny (a --deny pattern), name-too-long. Each is counted; the audit trail keeps the first of a window and a summary.",
+      labelNames: ['vm', 'reason'],
+      registers,
+    });
+    for (const vm of vms)
+      for (const reason of REFUSAL_REASONS) this.refusedTotal.inc({ vm: vm.name, reason }, 0);
     this.commandSeconds = new Histogram({
       name: 'qmp_command_duration_seconds',
       help: "Time from forwarding a client's command to QEMU's reply.",
@@ -238,6 +249,8 @@ export class ConsoleMetrics {
     }
     child.count();
     if (record.durationSeconds !== undefined) child.seconds(record.durationSeconds);
+    if (record.outcome === 'denied')
+      this.refusedTotal.inc({ vm: record.vm, reason: record.refusal ?? 'viewer' }, record.count ?? 1);
   };
 
   /** The Prometheus text: samples every VM (cached, bounded by the sampler's timeout), then formats. */
@@ -282,6 +295,23 @@ export class ConsoleMetrics {
       collect() {
         this.reset();
         if (journal) this.inc(journal.health().lost);
+      },
+    });
+    new Gauge({
+      name: 'qmp_journal_backlog_audit_records',
+      help: 'Command audit records held in memory waiting to be written to the journal.',
+      registers,
+      collect() {
+        if (journal) this.set(journal.health().auditBacklog);
+      },
+    });
+    new Counter({
+      name: 'qmp_journal_lost_audit_records_total',
+      help: 'Command audit records the journal could not keep (its memory backlog was full while writes failed, or it stopped first) since the console started.',
+      registers,
+      collect() {
+        this.reset();
+        if (journal) this.inc(journal.health().auditLost);
       },
     });
     new Gauge({
