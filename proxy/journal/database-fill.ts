@@ -68,8 +68,9 @@ export class DatabaseFill {
     return this.auditsDropped;
   }
 
+  /** Kept for the next fill; bounded by `maxBacklog` only while SQLite fails, as the rows are. */
   addAudit(a: AuditRow): void {
-    if (this.audits.length >= this.opts.maxBacklog) {
+    if (this.failure && this.audits.length >= this.opts.maxBacklog) {
       if (this.auditsDropped++ === 0 || this.auditsDropped % 10_000 === 0)
         log.error('audit records dropped: the journal cannot write and its memory backlog is full', {
           lost: this.auditsDropped,

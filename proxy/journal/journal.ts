@@ -187,7 +187,8 @@ export class Journal {
       remote: rec.context.remoteAddress,
       count: rec.count ?? 1,
     });
-    this.fill.schedule();
+    if (this.fill.auditsWaiting >= this.opts.saveMax && !this.fill.failing) this.fill.save();
+    else this.fill.schedule();
   }
 
   /** Commits waiting audit records now (a reader of the audit trail sees the command just run). */
