@@ -120,10 +120,8 @@ export async function startConsole(
     composeCommandListeners(security.audit, (r) => journal.recordCommand(r)),
     options.refusalWindowMs === undefined ? {} : { windowMs: options.refusalWindowMs },
   );
-  const onCommand = composeCommandListeners(
-    refusals.listener,
-    options.onCommand,
-    (r) => metrics?.onCommand(r),
+  const onCommand = composeCommandListeners(refusals.listener, options.onCommand, (r) =>
+    metrics?.onCommand(r),
   );
   const hub = new Hub(targets, {
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },

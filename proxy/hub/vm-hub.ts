@@ -134,8 +134,8 @@ export class VmHub implements CommandChannel {
   }
 
   /** A command to QEMU whose reply is released in QEMU's order, behind the events sent before it. */
-  readonly send: CommandChannel['send'] = (kind, command, args, handler) =>
-    this.upstream.send(kind, command, args, (reply) => this.outbox.push(() => handler(reply)));
+  readonly send: CommandChannel['send'] = (kind, command, args, handler, argsText) =>
+    this.upstream.send(kind, command, args, (reply) => this.outbox.push(() => handler(reply)), argsText);
 
   /**
    * Gives a new client its own QMP session. A VM whose QEMU is not connected closes the client at

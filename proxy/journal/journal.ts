@@ -21,13 +21,7 @@ import type { UpstreamStatus } from '../qmp/upstream-session.ts';
 import { type Alert, AlertBook } from './alert-book.ts';
 import { DatabaseFill } from './database-fill.ts';
 import { EventLog } from './event-log.ts';
-import type {
-  AlertQuery,
-  AuditRetentionPolicy,
-  EventQuery,
-  EventRow,
-  RetentionPolicy,
-} from './event-row.ts';
+import type { AlertQuery, AuditRetentionPolicy, EventQuery, EventRow, RetentionPolicy } from './event-row.ts';
 import type { JournalStore } from './journal-store.ts';
 
 export { recordJson, toJournalRecord } from './event-row.ts';

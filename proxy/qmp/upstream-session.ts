@@ -116,6 +116,8 @@ export class UpstreamSession {
     command: string,
     args: JsonObject | undefined,
     handler: ReplyHandler,
+    /** The arguments' JSON text to send instead of `args` (a client's numbers, unrounded). */
+    argsText?: string,
   ): boolean {
     if (this.current.state !== 'connected' || !this.socket) return false;
     const id = this.nextId++;
@@ -123,7 +125,7 @@ export class UpstreamSession {
     const line =
       args === undefined
         ? `{"${kind}":${JSON.stringify(command)},"id":${id}}\n`
-        : `{"${kind}":${JSON.stringify(command)},"arguments":${JSON.stringify(args)},"id":${id}}\n`;
+        : `{"${kind}":${JSON.stringify(command)},"arguments":${argsText ?? JSON.stringify(args)},"id":${id}}\n`;
     this.pending.set(id, handler);
     this.write(line);
     return true;

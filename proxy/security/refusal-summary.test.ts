@@ -41,7 +41,8 @@ describe('summarizeRefusals', () => {
     vi.useFakeTimers();
     const out: CommandRecord[] = [];
     const s = summarizeRefusals((r) => out.push(r), { windowMs: 1000, now: () => Date.now() });
-    for (let i = 0; i < 5000; i++) s.listener(record(i % 2 ? 'stop' : 'quit', 'denied', 'viewer', `c${i % 3}`));
+    for (let i = 0; i < 5000; i++)
+      s.listener(record(i % 2 ? 'stop' : 'quit', 'denied', 'viewer', `c${i % 3}`));
     s.listener(record('quit', 'denied', 'operator'));
     expect(out).toHaveLength(2);
     vi.advanceTimersByTime(1000);

@@ -51,7 +51,7 @@ export function summarizeRefusals(
       vm: first.vm,
       context: {
         role: first.context.role,
-          remoteAddress: `${remotes.join(', ')}${w.moreRemotes > 0 ? ` and ${w.moreRemotes} more refusals from others` : ''}`,
+        remoteAddress: `${remotes.join(', ')}${w.moreRemotes > 0 ? ` and ${w.moreRemotes} more refusals from others` : ''}`,
       },
       command: `${[...w.commands].join(', ')}${w.moreCommands ? ', ...' : ''}`,
       argumentNames: [],
@@ -94,7 +94,8 @@ export function summarizeRefusals(
     }
     w.count++;
     w.first ??= record;
-    if (w.commands.size < NAMED || w.commands.has(record.command)) w.commands.add(record.command.slice(0, 128));
+    if (w.commands.size < NAMED || w.commands.has(record.command))
+      w.commands.add(record.command.slice(0, 128));
     else w.moreCommands = true;
     const remote = record.context.remoteAddress;
     if (w.remotes.size < NAMED || w.remotes.has(remote)) w.remotes.add(remote);

@@ -72,7 +72,15 @@ export class FakeMetricsVm implements MetricsVm {
 }
 
 export class FakeMetricsJournal implements MetricsJournal {
-  healthy: JournalHealth = { ok: true, error: null, failingSince: null, backlog: 0, lost: 0, auditBacklog: 0, auditLost: 0 };
+  healthy: JournalHealth = {
+    ok: true,
+    error: null,
+    failingSince: null,
+    backlog: 0,
+    lost: 0,
+    auditBacklog: 0,
+    auditLost: 0,
+  };
   openAlerts: { vm: string }[] = [];
   private subscriber: { records(rows: EventRow[]): void } | null = null;
   private seq = 0;
