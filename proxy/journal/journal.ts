@@ -66,6 +66,18 @@ interface Queued {
 export const DEFAULT_RETENTION: RetentionPolicy = { maxEvents: 1_000_000, maxAgeMs: null };
 export const DEFAULT_AUDIT_RETENTION: AuditRetentionPolicy = { maxRecords: 1_000_000, maxAgeMs: null };
 
+/**
+ * QEMU's own text of an event's `data` when it holds an integer a JS number would round (a u64 such as
+ * BLOCK_WRITE_THRESHOLD's `write-threshold`); undefined otherwise, and whenever the line is not laid
+ * out as QEMU writes events.
+ */
+export function exactDataText(event: QmpEvent, raw: string): string | undefined {
+  if (event.data === undefined || !/\d{16}/.test(raw)) return undefined;
+  const { seconds, microseconds } = event.timestamp;
+  const head = `{"timestamp": {"seconds": ${seconds}, "microseconds": ${microseconds}}, "event": ${JSON.stringify(event.event)}, "data": `;
+  return raw.startsWith(head) && raw.endsWith('}') ? raw.slice(head.length, -1) : undefined;
+}
+
 /** The append-only log beside a journal's database. */
 export const eventLogFile = (databaseFile: string) => `${databaseFile}-events.log`;
 
@@ -128,7 +140,7 @@ export class Journal {
   }
 
   /** The hub's EventSink: journal first, then `deliver`. */
-  readonly sink: EventSink = (vm: string, event: QmpEvent, _raw: string, deliver: () => void) => {
+  readonly sink: EventSink = (vm: string, event: QmpEvent, raw: string, deliver: () => void) => {
     this.enqueue(
       vm,
       event.event,
@@ -137,6 +149,7 @@ export class Journal {
       event.timestamp.microseconds,
       'qemu',
       deliver,
+      exactDataText(event, raw),
     );
   };
 
@@ -381,6 +394,7 @@ export class Journal {
     tsMicro: number,
     source: 'qemu' | 'console',
     deliver: (() => void) | null,
+    dataText?: string,
   ): void {
     if (this.closed) {
       deliver?.();
@@ -390,7 +404,7 @@ export class Journal {
       seq: this.nextSeq++,
       vm,
       event,
-      data: data === undefined ? null : JSON.stringify(data),
+      data: data === undefined ? null : (dataText ?? JSON.stringify(data)),
       tsSeconds,
       tsMicro,
       received: this.receivedNow(),
