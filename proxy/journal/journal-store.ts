@@ -23,6 +23,9 @@ export type {
 } from './event-row.ts';
 export { JournalOpenError, type JournalStoreOptions } from './journal-database.ts';
 
+/** Enough for every fixed query and the filter shapes in use; a statement dropped is prepared again. */
+export const MAX_CACHED_STATEMENTS = 64;
+
 const eventColumns = 'seq, vm, event, data, ts_seconds, ts_micro, received, source';
 
 interface DbEventRow {
@@ -346,12 +349,25 @@ export class JournalStore {
     this.db.close();
   }
 
+  /** Prepared statements held for reuse: at most MAX_CACHED_STATEMENTS. */
+  get cachedStatements(): number {
+    return this.queries.size;
+  }
+
+  /**
+   * A prepared statement for `sql`, kept for reuse, least recently used dropped first. Queries are
+   * built from a reader's filters (which bounds, how many event names): unbounded, every combination
+   * a client tried would stay prepared (about 14 KiB each; 6,400 of them held 90 MiB).
+   */
   private statement(sql: string): Database.Statement {
     let s = this.queries.get(sql);
-    if (!s) {
+    if (s) {
+      this.queries.delete(sql);
+    } else {
       s = this.db.prepare(sql);
-      this.queries.set(sql, s);
+      if (this.queries.size >= MAX_CACHED_STATEMENTS) this.queries.delete(this.queries.keys().next().value!);
     }
+    this.queries.set(sql, s);
     return s;
   }
 }
