@@ -22,10 +22,10 @@ import { type HostLink, type HostLinkOptions, startHostLink } from './nats/host-
 import type { Target } from './qmp/target.ts';
 import type { UpstreamOptions } from './qmp/upstream-session.ts';
 import { type CommandListener, composeCommandListeners } from './security/audit.ts';
-import { type RefusalSummary, summarizeRefusals } from './security/refusal-summary.ts';
 import { clientLimitProblem } from './security/client-limits.ts';
 import { createConsoleSecurity } from './security/console-security.ts';
 import { claimDataDir, type DataDirLock } from './security/data-dir.ts';
+import { type RefusalSummary, summarizeRefusals } from './security/refusal-summary.ts';
 import { isWildcardHost } from './security/security-config.ts';
 
 export interface RunningConsole {

@@ -144,7 +144,9 @@ describe('numbers a JS number would round or retype keep their text', () => {
         arguments: '{"path":"/m","value":18446744073709551615,"f":1.0}',
       });
     expect(exactOf(parseJsonMessage('{"execute":"x","id":1e3}'))).toEqual({ id: '1e3' });
-    expect(exactOf(stream(["{'execute':'x','id':9007199254740993}"])[0]!)).toEqual({ id: '9007199254740993' });
+    expect(exactOf(stream(["{'execute':'x','id':9007199254740993}"])[0]!)).toEqual({
+      id: '9007199254740993',
+    });
   });
 
   it('adds nothing when every number survives (the usual case)', () => {
