@@ -131,6 +131,13 @@ export interface JournalHealth {
   backlog: number;
   /** Events that could not be kept at all (backlog full) since the console started. */
   lost: number;
+  /** Audit records held in memory waiting to be written. */
+  auditBacklog: number;
+  /**
+   * Audit records that could not be kept since the console started (the memory backlog was full while
+   * writes failed, or the console stopped before they could be written).
+   */
+  auditLost: number;
 }
 
 /** `GET /api/journal` */
@@ -139,6 +146,8 @@ export interface JournalStatus extends JournalHealth {
   firstSeq: number;
   lastSeq: number;
   retention: { maxEvents: number; maxAgeMs: number | null };
+  /** The audit trail's own retention, apart from the events'. */
+  auditRetention: { maxRecords: number; maxAgeMs: number | null };
 }
 
 /**
@@ -177,6 +186,10 @@ export interface CommandRecord {
   errorClass?: string;
   /** From forwarding the command to QEMU's reply (ok and error outcomes). */
   durationSeconds?: number;
+  /** Denied outcomes: why (the viewer role or --read-only, a --deny pattern, a name no command has). */
+  refusal?: 'viewer' | 'deny' | 'name-too-long';
+  /** Refusals this one record stands for (a summary of a window's refusals); absent means 1. */
+  count?: number;
 }
 
 /** One command a client ran, as the audit trail keeps it: argument names, never their values. */
@@ -190,8 +203,10 @@ export interface AuditRecord {
   outcome: CommandRecord['outcome'];
   errorClass: string | null;
   role: string;
-  /** The client's address as the console saw it. */
+  /** The client's address as the console saw it (a summary names the first and how many more). */
   remote: string;
+  /** Commands this record stands for: 1, or the refusals a summary record counts. */
+  count: number;
 }
 
 /**

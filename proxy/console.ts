@@ -24,6 +24,7 @@ import { type CommandListener, composeCommandListeners } from './security/audit.
 import { clientLimitProblem } from './security/client-limits.ts';
 import { createConsoleSecurity } from './security/console-security.ts';
 import { claimDataDir, type DataDirLock } from './security/data-dir.ts';
+import { type RefusalSummary, summarizeRefusals } from './security/refusal-summary.ts';
 import { isWildcardHost } from './security/security-config.ts';
 
 export interface RunningConsole {
@@ -40,6 +41,8 @@ export interface RunningConsole {
   metrics: ConsoleMetrics;
   /** Screens, serial logs, I/O history, NICs and panic screenshots. */
   guest: Guest;
+  /** Refused commands waiting for their summary record. */
+  refusals: RefusalSummary;
   /** With `--nats`: this host's link to the fleet. */
   fleetLink: HostLink | null;
   stop(): Promise<void>;
@@ -69,7 +72,9 @@ export interface StartOptions {
   /** Also told about every command (the audit log always is). */
   onCommand?: CommandListener;
   /** Journal batching, retry and retention timing (tests); retention limits come from config. */
-  journal?: Omit<JournalOptions, 'retention'>;
+  journal?: Omit<JournalOptions, 'retention' | 'auditRetention'>;
+  /** How long one window of refused commands lasts in the audit trail (tests). */
+  refusalWindowMs?: number;
   eventStream?: Partial<EventStreamOptions>;
   /** The data dir's lock when the caller took it already (before booting the demo VM in it). */
   dataDirLock?: DataDirLock;
@@ -96,7 +101,11 @@ export async function startConsole(
   try {
     const journalPath = path.join(config.dataDir, 'journal.sqlite');
     // Throws JournalOpenError (unwritable, corrupt): the console does not run without its memory.
-    journal = new Journal(JournalStore.open(journalPath), { ...options.journal, retention: config.journal });
+    journal = new Journal(JournalStore.open(journalPath), {
+      ...options.journal,
+      retention: config.journal,
+      auditRetention: config.audit,
+    });
   } catch (err) {
     lock.release();
     throw err;
@@ -104,12 +113,14 @@ export async function startConsole(
   const targets = options.targets ?? config.targets;
   // Its command listener goes in the hub's options: the hub comes after, the VMs it reads come from it.
   let metrics: ConsoleMetrics | null = null;
-  // Every client's commands, the fleet's through NATS included: audited, journaled, counted.
-  const onCommand = composeCommandListeners(
-    security.audit,
-    options.onCommand,
-    (r) => journal.recordCommand(r),
-    (r) => metrics?.onCommand(r),
+  // Every client's commands, the fleet's through NATS included: counted each, audited and journaled
+  // each, except refusals: those are audited as the first of a window and a summary of the rest.
+  const refusals = summarizeRefusals(
+    composeCommandListeners(security.audit, (r) => journal.recordCommand(r)),
+    options.refusalWindowMs === undefined ? {} : { windowMs: options.refusalWindowMs },
+  );
+  const onCommand = composeCommandListeners(refusals.listener, options.onCommand, (r) =>
+    metrics?.onCommand(r),
   );
   const hub = new Hub(targets, {
     upstream: { maxLineBytes: config.limits.maxLineBytes, ...options.upstream },
@@ -191,6 +202,7 @@ export async function startConsole(
       journal,
       metrics,
       guest,
+      refusals,
       fleetLink,
       async stop() {
         await Promise.all(listeners.map((l) => l.close()));
@@ -199,6 +211,7 @@ export async function startConsole(
         guest.stop();
         await hub.stop();
         await fleetLink?.stop();
+        refusals.flush();
         journal.close();
         lock.release();
       },

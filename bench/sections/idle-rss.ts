@@ -48,6 +48,38 @@ export async function idleRssSection(report: Report): Promise<void> {
       versus: 'goal ≤ 80 MiB',
       ok: mem.rss <= 80,
     });
+    // Then an abusive reader tries every filter shape of the event API (each a query of its own), and
+    // leaves: the console should come back near its idle figure, holding nothing for what was asked.
+    const shapes = ['', '&after=1', '&since=0&until=9999999999999', '&order=asc&before=99'];
+    const eventNames = Array.from({ length: 64 }, (_, i) => `EVENT_${i}`);
+    for (let n = 1; n <= eventNames.length; n++)
+      await Promise.all(
+        shapes.map(async (shape) => {
+          const res = await fetch(`${c.url}api/events?event=${eventNames.slice(0, n).join(',')}${shape}`, {
+            headers: c.headers,
+          });
+          await res.arrayBuffer();
+        }),
+      );
+    const abused = memoryMiB(c.pid).rss;
+    for (const w of watchers) w.close();
+    watchers.length = 0;
+    await sleep(3000);
+    const after = memoryMiB(c.pid).rss;
+    report.data.idleRss = {
+      ...(report.data.idleRss as object),
+      abusedMiB: round(abused),
+      afterAbuseMiB: round(after),
+    };
+    report.goal({
+      section: SECTION,
+      figure: `RSS once the clients of an abusive session (${eventNames.length * shapes.length} filter shapes) have left`,
+      value: after,
+      unit: 'MiB',
+      reference: `idle ${round(mem.rss)} MiB, ${round(abused)} MiB during`,
+      versus: 'goal ≤ idle + 16 MiB',
+      ok: after <= mem.rss + 16,
+    });
   } finally {
     for (const w of watchers) w.close();
     await console?.stop();

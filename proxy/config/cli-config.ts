@@ -53,6 +53,8 @@ export interface ConsoleConfig {
   security: SecurityConfig;
   /** Event journal retention: at most maxEvents events, none older than maxAgeMs (null: no age limit). */
   journal: { maxEvents: number; maxAgeMs: number | null };
+  /** Audit trail retention, apart from the events': at most maxRecords, none older than maxAgeMs. */
+  audit: { maxRecords: number; maxAgeMs: number | null };
   /** `--nats`: this host in a fleet (docs/fleet.md); null when alone. */
   nats: NatsConfig | null;
   /** `--fleet`: serve every host's VMs from NATS (no local targets). */
@@ -86,6 +88,8 @@ Options:
   --max-exports-per-address N  the same per remote address (default 2)
   --journal-max-events N     events the journal keeps, oldest pruned first (default 1000000)
   --journal-max-age AGE      prune events older than AGE: 30d, 12h, 90m, 1w (default: no age limit)
+  --audit-max-records N      command audit records kept, oldest pruned first (default 1000000)
+  --audit-max-age AGE        prune audit records older than AGE (default: no age limit)
   -h, --help                 show this help
 
 ${securityUsage}
@@ -118,6 +122,8 @@ const flagOptions = {
   'max-exports-per-address': { type: 'string' },
   'journal-max-events': { type: 'string' },
   'journal-max-age': { type: 'string' },
+  'audit-max-records': { type: 'string' },
+  'audit-max-age': { type: 'string' },
   ...securityFlagOptions,
   ...natsFlagOptions,
   help: { type: 'boolean', short: 'h' },
@@ -248,17 +254,20 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     security,
     journal: {
       maxEvents: positiveInt('journal-max-events', values['journal-max-events'], 1_000_000),
-      maxAgeMs: journalMaxAge(values['journal-max-age']),
+      maxAgeMs: maxAge('journal-max-age', values['journal-max-age']),
+    },
+    audit: {
+      maxRecords: positiveInt('audit-max-records', values['audit-max-records'], 1_000_000),
+      maxAgeMs: maxAge('audit-max-age', values['audit-max-age']),
     },
     nats,
     fleet,
   };
 }
 
-function journalMaxAge(text: string | undefined): number | null {
+function maxAge(flag: string, text: string | undefined): number | null {
   if (text === undefined) return null;
   const ms = parseDuration(text);
-  if (ms === null)
-    throw new ConfigError(`--journal-max-age "${text}" is not a duration like 30d, 12h or 90m`);
+  if (ms === null) throw new ConfigError(`--${flag} "${text}" is not a duration like 30d, 12h or 90m`);
   return ms;
 }

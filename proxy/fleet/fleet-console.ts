@@ -15,6 +15,7 @@ import { CursorTable } from '../nats/cursor-table.ts';
 import { NatsLink } from '../nats/nats-link.ts';
 import { composeCommandListeners } from '../security/audit.ts';
 import { createConsoleSecurity } from '../security/console-security.ts';
+import { summarizeRefusals } from '../security/refusal-summary.ts';
 import { AlertSync } from './alert-sync.ts';
 import { EventIngest } from './event-ingest.ts';
 import { FleetDirectory } from './fleet-directory.ts';
@@ -55,7 +56,12 @@ export async function startFleetConsole(
   const journal = new Journal(JournalStore.open(path.join(config.dataDir, 'journal.sqlite')), {
     ...options.journal,
     retention: config.journal,
+    auditRetention: config.audit,
   });
+  // Refusals through the fleet are thinned as on a host: the first of a window whole, the rest summed.
+  const refusals = summarizeRefusals(
+    composeCommandListeners(security.audit, (r) => journal.recordCommand(r)),
+  );
   const directory = new FleetDirectory(options.directory);
   const ingest = new EventIngest(fleet, journal, new CursorTable(journal.store.db), options.ingest);
   const link: NatsLink = new NatsLink(nats, `qmp-console fleet ${fleet}`, {
@@ -78,7 +84,7 @@ export async function startFleetConsole(
       maxBytesInFlight: config.limits.maxBytesInFlight,
       maxBufferedBytes: config.limits.maxBufferedBytes,
       gate: security.gate,
-      onCommand: composeCommandListeners(security.audit, options.onCommand, (r) => journal.recordCommand(r)),
+      onCommand: composeCommandListeners(refusals.listener, options.onCommand),
     },
   });
   journal.startRetention();
@@ -109,6 +115,7 @@ export async function startFleetConsole(
     ingest.stop();
     directory.stop();
     await link.close();
+    refusals.flush();
     journal.close();
   };
   try {

@@ -16,7 +16,7 @@ import type { NicBook } from '../guest/nics.ts';
 import type { PanicCapture } from '../guest/panic-capture.ts';
 import { type ScreenCapture, ScreenCaptureError } from '../guest/screen-capture.ts';
 import type { SerialLog } from '../guest/serial-log.ts';
-import type { CommandGate } from '../hub/client-session.ts';
+import type { CommandGate, RefusalReason } from '../hub/client-session.ts';
 import { ConsoleCommandError } from '../hub/console-command.ts';
 import { log } from '../log.ts';
 import { sendJson } from './send-json.ts';
@@ -125,7 +125,7 @@ export function createGuestRoutes(options: GuestRoutesOptions): GuestRoutes {
     if (!body || typeof body.up !== 'boolean')
       return sendJson(res, 400, { error: 'the body must be {"up": true} or {"up": false}' });
     const args = { name: nic, up: body.up };
-    const audit = (outcome: CommandRecord['outcome'], errorClass?: string) =>
+    const audit = (outcome: CommandRecord['outcome'], errorClass?: string, refusal?: RefusalReason) =>
       options.onCommand?.({
         vm,
         context,
@@ -133,10 +133,11 @@ export function createGuestRoutes(options: GuestRoutesOptions): GuestRoutes {
         argumentNames: Object.keys(args),
         outcome,
         ...(errorClass ? { errorClass } : {}),
+        ...(refusal ? { refusal } : {}),
       });
     const refused = options.gate?.('set_link', args, context);
     if (refused) {
-      audit('denied');
+      audit('denied', refused.class, refused.reason);
       return sendJson(res, 403, { error: refused.desc });
     }
     try {

@@ -417,9 +417,12 @@ describe('alerts API', () => {
       failingSince: null,
       backlog: 0,
       lost: 0,
+      auditBacklog: 0,
+      auditLost: 0,
       firstSeq: 1,
       lastSeq: 3,
       retention: { maxEvents: 1_000_000, maxAgeMs: null },
+      auditRetention: { maxRecords: 1_000_000, maxAgeMs: null },
     } satisfies JournalStatus);
   });
 });

@@ -236,6 +236,7 @@ export function createJournalRoutes(options: JournalRoutesOptions): JournalRoute
       errorClass: r.errorClass,
       role: r.role,
       remote: r.remote,
+      count: r.count,
     }));
     sendJson(res, 200, {
       records,

@@ -8,14 +8,22 @@ import type { ReplyHandler } from '../qmp/upstream-session.ts';
 import type { ClientTransport } from './client-transport.ts';
 import { Outbox } from './outbox.ts';
 import { formatReply, replyWithClientId } from './reply-id.ts';
-import { checkRequest, parseRequest } from './request-check.ts';
+import { type CheckedRequest, checkRequest, parseRequest } from './request-check.ts';
 
-/** Decides whether a client may run a command; returns the QMP error to answer with, or null. */
+/** Why the policy refused a command: the viewer role (or --read-only), a --deny pattern, a name no command has. */
+export type RefusalReason = NonNullable<CommandRecord['refusal']>;
+
+/** A refused command: the QMP error to answer with (`class`, `desc`) and why, for the counters. */
+export interface CommandRefusal extends QmpErrorBody {
+  reason: RefusalReason;
+}
+
+/** Decides whether a client may run a command; returns the refusal to answer with, or null. */
 export type CommandGate = (
   command: string,
   args: JsonObject | undefined,
   context: ClientContext,
-) => QmpErrorBody | null;
+) => CommandRefusal | null;
 
 /** Where a client's commands go: the VM's session, replies released in QEMU's order (VmHub). */
 export interface CommandChannel {
@@ -26,6 +34,8 @@ export interface CommandChannel {
     command: string,
     args: JsonObject | undefined,
     handler: ReplyHandler,
+    /** The arguments as the client wrote them, when `args` would not reproduce a number in them. */
+    argsText?: string,
   ): boolean;
 }
 
@@ -91,20 +101,25 @@ export class ClientSession {
       typeof message === 'string' ? parseRequest(message, this.oob) : checkRequest(message, this.oob);
     const bytes = typeof message === 'string' ? message.length : message.ok ? message.bytes : 0;
     if (!req.ok) {
-      this.fail(req.error, req.id);
+      this.fail(req.error, req.id, req.idText);
     } else if (req.command === 'qmp_capabilities' && req.kind === 'execute') {
-      this.negotiate(req.args, req.id);
+      this.negotiate(req.args, req.id, req.idText);
     } else if (!this.negotiated) {
-      this.fail(commandNotFound("Expecting capabilities negotiation with 'qmp_capabilities'"), req.id);
+      this.fail(
+        commandNotFound("Expecting capabilities negotiation with 'qmp_capabilities'"),
+        req.id,
+        req.idText,
+      );
     } else {
       const denied = this.options.gate?.(req.command, req.args, this.context) ?? null;
       if (denied) {
-        this.record(req.command, req.args, 'denied', denied.class);
-        this.fail(denied, req.id);
+        this.record(req.command, req.args, 'denied', denied.class, undefined, denied.reason);
+        this.fail({ class: denied.class, desc: denied.desc }, req.id, req.idText);
       } else if (this.inFlight >= this.options.maxInFlight) {
         this.fail(
           generic(`QMP Console: more than ${this.options.maxInFlight} commands in flight from this client`),
           req.id,
+          req.idText,
         );
       } else if (
         this.bytesInFlight > 0 &&
@@ -116,9 +131,10 @@ export class ClientSession {
             `QMP Console: more than ${this.options.maxBytesInFlight} bytes of commands in flight from this client`,
           ),
           req.id,
+          req.idText,
         );
       } else {
-        this.forward(req.kind, req.command, req.args, req.id, bytes);
+        this.forward(req, bytes);
       }
     }
   }
@@ -144,16 +160,16 @@ export class ClientSession {
     this.closed = true;
   }
 
-  private negotiate(args: JsonObject | undefined, id: Json | undefined): void {
+  private negotiate(args: JsonObject | undefined, id: Json | undefined, idText: string | undefined): void {
     const error = this.negotiationError(args);
     if (error) {
-      this.fail(error, id);
+      this.fail(error, id, idText);
       return;
     }
     const enable = args?.enable;
     this.oob = Array.isArray(enable) && enable.length > 0;
     this.negotiated = true;
-    this.answerLocally(formatReply({ return: {} }, id));
+    this.answerLocally(formatReply({ return: {} }, id, idText));
   }
 
   /**
@@ -176,37 +192,38 @@ export class ClientSession {
     return null;
   }
 
-  private fail(error: QmpErrorBody, id: Json | undefined): void {
-    this.answerLocally(formatReply({ error }, id));
+  private fail(error: QmpErrorBody, id: Json | undefined, idText?: string): void {
+    this.answerLocally(formatReply({ error }, id, idText));
   }
 
-  private forward(
-    kind: 'execute' | 'exec-oob',
-    command: string,
-    args: JsonObject | undefined,
-    id: Json | undefined,
-    bytes = 0,
-  ): void {
+  private forward(req: CheckedRequest & { ok: true }, bytes: number): void {
+    const { kind, command, args, id, idText } = req;
     // Out-of-band replies may overtake in-band ones, as with QEMU; in-band ones keep their order.
     let place: ((text: string) => void) | null = null;
     const started = performance.now();
     const pending = { command, args };
-    const sent = this.upstream.send(kind, command, args, (reply) => {
-      this.unanswered.delete(pending);
-      this.inFlight--;
-      this.bytesInFlight -= bytes;
-      const text = replyWithClientId(reply, id);
-      if (place) place(text);
-      else this.deliver(text);
-      // The audit record after the reply is on its way: nothing of it sits in the reply's path.
-      this.record(
-        command,
-        args,
-        'error' in reply.message ? 'error' : 'ok',
-        'error' in reply.message ? reply.message.error.class : undefined,
-        (performance.now() - started) / 1000,
-      );
-    });
+    const sent = this.upstream.send(
+      kind,
+      command,
+      args,
+      (reply) => {
+        this.unanswered.delete(pending);
+        this.inFlight--;
+        this.bytesInFlight -= bytes;
+        const text = replyWithClientId(reply, id, idText);
+        if (place) place(text);
+        else this.deliver(text);
+        // The audit record after the reply is on its way: nothing of it sits in the reply's path.
+        this.record(
+          command,
+          args,
+          'error' in reply.message ? 'error' : 'ok',
+          'error' in reply.message ? reply.message.error.class : undefined,
+          (performance.now() - started) / 1000,
+        );
+      },
+      req.argsText,
+    );
     if (!sent) {
       // The upstream is gone; the hub is closing this client. Say so rather than invent a reply.
       this.record(command, args, 'lost');
@@ -237,6 +254,7 @@ export class ClientSession {
     outcome: CommandRecord['outcome'],
     errorClass?: string,
     durationSeconds?: number,
+    refusal?: RefusalReason,
   ): void {
     this.options.onCommand?.({
       vm: this.vm,
@@ -246,6 +264,7 @@ export class ClientSession {
       outcome,
       ...(errorClass ? { errorClass } : {}),
       ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+      ...(refusal ? { refusal } : {}),
     });
   }
 }

@@ -41,8 +41,8 @@ export class Lane implements Pick<CommandChannel, 'send'> {
     return this.waiting.length;
   }
 
-  readonly send: CommandChannel['send'] = (kind, command, args, handler) =>
-    this.queue.enqueue(this, kind, command, args, handler);
+  readonly send: CommandChannel['send'] = (kind, command, args, handler, argsText) =>
+    this.queue.enqueue(this, kind, command, args, handler, argsText);
 }
 
 export class FairQueue {
@@ -86,9 +86,10 @@ export class FairQueue {
     command: string,
     args: JsonObject | undefined,
     handler: ReplyHandler,
+    argsText?: string,
   ): boolean {
     if (!this.upstream.connected) return false;
-    const prepared = prepareCommand(kind, command, args);
+    const prepared = prepareCommand(kind, command, args, argsText);
     // Out-of-band commands exist to overtake what QEMU is busy with: they do not queue.
     if (kind === 'exec-oob')
       return this.upstream.sendPrepared(prepared, (reply) => this.release(() => handler(reply)));

@@ -35,6 +35,15 @@ describe('replyWithClientId', () => {
     expect(JSON.parse(out)).toEqual({ return: [{ id: 3 }], id: 'mine' });
   });
 
+  it('writes the id as the client wrote it when given its text', () => {
+    const big = '18446744073709551615';
+    const ok = replyWithClientId(reply('{"return": {}, "id": 4}', 4), Number(big), big);
+    expect(ok).toBe(`{"return": {}, "id": ${big}}`);
+    const err = replyWithClientId(reply('{"id": 4, "error": {"class": "C", "desc": "d"}}', 4), 1, '1.0');
+    expect(err).toBe('{"id": 1.0, "error": {"class": "C", "desc": "d"}}');
+    expect(replyWithClientId(reply('{"id":4,"return":{}}', 4), 0, '-0')).toBe('{"return": {}, "id": -0}');
+  });
+
   it('falls back to re-serialising an unusually formatted reply', () => {
     const out = replyWithClientId(reply('{"id":9,"return":{}}', 9), 'x');
     expect(JSON.parse(out)).toEqual({ return: {}, id: 'x' });

@@ -10,8 +10,11 @@ export type CheckedRequest =
       command: string;
       args: JsonObject | undefined;
       id: Json | undefined;
+      /** The id's and the arguments' text when a number in them would not survive as a JS number. */
+      idText?: string;
+      argsText?: string;
     }
-  | { ok: false; error: QmpErrorBody; id: Json | undefined };
+  | { ok: false; error: QmpErrorBody; id: Json | undefined; idText?: string };
 
 const generic = (desc: string): QmpErrorBody => ({ class: 'GenericError', desc });
 
@@ -31,25 +34,43 @@ export function checkRequest(input: JsonInput, oobEnabled: boolean): CheckedRequ
   // Before anything echoes the id or forwards the request: what QEMU's parser could not take.
   const tooMuch = qemuInputProblem(req);
   if (tooMuch)
-    return { ok: false, error: generic(tooMuch.desc), id: tooMuch.where === 'id' ? undefined : req.id };
+    return {
+      ok: false,
+      error: generic(tooMuch.desc),
+      id: tooMuch.where === 'id' ? undefined : req.id,
+      ...(tooMuch.where === 'id' || input.exact?.id === undefined ? {} : { idText: input.exact.id }),
+    };
   const id = 'id' in req ? req.id : undefined;
+  const exact = input.exact ?? {};
+  const idText = exact.id;
+  const fail = (desc: string): CheckedRequest => ({
+    ok: false,
+    error: generic(desc),
+    id,
+    ...(idText === undefined ? {} : { idText }),
+  });
   let kind: 'execute' | 'exec-oob' | null = null;
   for (const key of Object.keys(req)) {
     if (key === 'execute' || (key === 'exec-oob' && oobEnabled)) {
-      if (typeof req[key] !== 'string')
-        return { ok: false, error: generic(`QMP input member '${key}' must be a string`), id };
-      if (kind !== null)
-        return { ok: false, error: generic(`QMP input member '${key}' clashes with '${kind}'`), id };
+      if (typeof req[key] !== 'string') return fail(`QMP input member '${key}' must be a string`);
+      if (kind !== null) return fail(`QMP input member '${key}' clashes with '${kind}'`);
       kind = key;
     } else if (key === 'arguments') {
       const args = req[key];
-      if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-        return { ok: false, error: generic("QMP input member 'arguments' must be an object"), id };
-      }
+      if (typeof args !== 'object' || args === null || Array.isArray(args))
+        return fail("QMP input member 'arguments' must be an object");
     } else if (key !== 'id') {
-      return { ok: false, error: generic(`QMP input member '${key}' is unexpected`), id };
+      return fail(`QMP input member '${key}' is unexpected`);
     }
   }
-  if (kind === null) return { ok: false, error: generic("QMP input lacks member 'execute'"), id };
-  return { ok: true, kind, command: req[kind] as string, args: req.arguments as JsonObject | undefined, id };
+  if (kind === null) return fail("QMP input lacks member 'execute'");
+  return {
+    ok: true,
+    kind,
+    command: req[kind] as string,
+    args: req.arguments as JsonObject | undefined,
+    id,
+    ...(idText === undefined ? {} : { idText }),
+    ...(exact.arguments === undefined ? {} : { argsText: exact.arguments }),
+  };
 }

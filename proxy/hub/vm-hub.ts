@@ -158,8 +158,8 @@ export class VmHub implements CommandChannel {
    * The console's own command to QEMU (its own lane, in turn with the clients'), whose reply is
    * released in QEMU's order, behind the events sent before it.
    */
-  readonly send: CommandChannel['send'] = (kind, command, args, handler) =>
-    this.ownLane.send(kind, command, args, handler);
+  readonly send: CommandChannel['send'] = (kind, command, args, handler, argsText) =>
+    this.ownLane.send(kind, command, args, handler, argsText);
 
   /** Commands of every client waiting for their turn to be written to QEMU. */
   get queuedCommands(): number {

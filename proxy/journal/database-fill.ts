@@ -32,6 +32,8 @@ export interface DatabaseFillHooks {
 export class DatabaseFill {
   readonly unsaved: UnsavedRows;
   private audits: AuditRow[] = [];
+  /** Audit records dropped since the console started: memory full while SQLite failed, or closing. */
+  private auditsDropped = 0;
   private failure: { error: string; since: number } | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelay: number;
@@ -61,8 +63,21 @@ export class DatabaseFill {
     this.unsaved.add(rows, this.failure !== null);
   }
 
+  /** Audit records that could not be kept (the backlog was full while SQLite failed). */
+  get auditLost(): number {
+    return this.auditsDropped;
+  }
+
+  /** Kept for the next fill; bounded by `maxBacklog` only while SQLite fails, as the rows are. */
   addAudit(a: AuditRow): void {
-    if (this.audits.length >= this.opts.maxBacklog) return;
+    if (this.failure && this.audits.length >= this.opts.maxBacklog) {
+      if (this.auditsDropped++ === 0 || this.auditsDropped % 10_000 === 0)
+        log.error('audit records dropped: the journal cannot write and its memory backlog is full', {
+          lost: this.auditsDropped,
+          error: this.failure?.error ?? null,
+        });
+      return;
+    }
     this.audits.push(a);
   }
 
@@ -108,7 +123,12 @@ export class DatabaseFill {
     this.unsaved.saved(saved, gapRow !== null);
     if (this.unsaved.length === 0) this.hooks.caughtUp();
     if (this.failure) {
-      log.info('journal writes recovered', { written: saved, lost: gapRow ? this.unsaved.lostTotal : 0 });
+      log.info('journal writes recovered', {
+        written: saved,
+        audits: audits.length,
+        lost: gapRow ? this.unsaved.lostTotal : 0,
+        auditLost: this.auditsDropped,
+      });
       this.failure = null;
       this.retryDelay = this.opts.retryInitialMs;
       this.hooks.healthChanged();
@@ -118,6 +138,15 @@ export class DatabaseFill {
   }
 
   close(): void {
+    // What a failing database still holds in memory is gone with the process: counted, and said.
+    if (this.failure && this.audits.length > 0) {
+      this.auditsDropped += this.audits.length;
+      log.error('journal closed with audit records it could not write', {
+        audits: this.audits.length,
+        auditLost: this.auditsDropped,
+      });
+      this.audits = [];
+    }
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.saveTimer) clearTimeout(this.saveTimer);

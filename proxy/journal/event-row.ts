@@ -24,6 +24,8 @@ export interface AuditRow {
   errorClass: string | null;
   role: string;
   remote: string;
+  /** Refusals a summary record stands for; 1 for one command. */
+  count: number;
 }
 
 export interface EventQuery {
@@ -43,6 +45,12 @@ export interface AlertQuery {
   state?: AlertState;
   vm?: string;
   limit: number;
+}
+
+/** The audit trail's own retention: a flood of events never pushes out who did what, nor the reverse. */
+export interface AuditRetentionPolicy {
+  maxRecords: number;
+  maxAgeMs: number | null;
 }
 
 export interface RetentionPolicy {

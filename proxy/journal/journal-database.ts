@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS audit (
   outcome TEXT NOT NULL,
   error_class TEXT,
   role TEXT NOT NULL,
-  remote TEXT NOT NULL
+  remote TEXT NOT NULL,
+  count INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
 `;
@@ -122,6 +123,10 @@ export function openJournalDatabase(file: string, options: JournalStoreOptions =
       if (bad.length > 0) fail(`is corrupt: ${bad.join('; ')}`);
     }
     d.exec(schema);
+    // Journals from before summary records: their rows each stand for one command.
+    const auditColumns = d.pragma('table_info(audit)') as { name: string }[];
+    if (!auditColumns.some((c) => c.name === 'count'))
+      d.exec('ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1');
     d.pragma(`application_id = ${APPLICATION_ID}`);
     d.pragma(`user_version = ${SCHEMA_VERSION}`);
     // A real write now, so an unwritable file fails at start and not at the first event.

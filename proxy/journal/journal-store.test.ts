@@ -268,6 +268,7 @@ describe('append and query', () => {
           outcome: 'ok',
           errorClass: null,
           role: 'operator',
+          count: 1,
           remote: '127.0.0.1:1',
         },
       ],

@@ -111,7 +111,15 @@ describe('the journal with a real QEMU', () => {
 
     // /api/vms carries the journal's health.
     const vms = (await (await con.api('/api/vms')).json()) as VmSummary[];
-    expect(vms[0]!.journal).toEqual({ ok: true, error: null, failingSince: null, backlog: 0, lost: 0 });
+    expect(vms[0]!.journal).toEqual({
+      ok: true,
+      error: null,
+      failingSince: null,
+      backlog: 0,
+      lost: 0,
+      auditBacklog: 0,
+      auditLost: 0,
+    });
   });
 
   it('an SSE client that disconnects mid-storm and resumes with Last-Event-ID ends with exactly the ground truth', async () => {

@@ -392,3 +392,21 @@ describe('recordJson', () => {
     });
   });
 });
+
+describe("an event's integers", () => {
+  it('are journaled as QEMU wrote them, not rounded to a JS number', async () => {
+    journal = open();
+    const raw =
+      '{"timestamp": {"seconds": 1700000000, "microseconds": 5}, "event": "BLOCK_WRITE_THRESHOLD", "data": {"node-name": "n", "amount-exceeded": 9007199254740993, "write-threshold": 18446744073709551615}}';
+    const event = JSON.parse(raw) as QmpEvent;
+    journal.sink('a', event, raw, () => {});
+    // A line laid out otherwise falls back to the parsed value.
+    journal.sink('a', ev('BLOCK_WRITE_THRESHOLD', { 'amount-exceeded': 1 }), '{"odd":1}', () => {});
+    await tick();
+    const [first, second] = journal.query({ limit: 10, order: 'asc' });
+    expect(first!.data).toBe(
+      '{"node-name": "n", "amount-exceeded": 9007199254740993, "write-threshold": 18446744073709551615}',
+    );
+    expect(second!.data).toBe('{"amount-exceeded":1}');
+  });
+});

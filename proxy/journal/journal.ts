@@ -21,7 +21,7 @@ import type { UpstreamStatus } from '../qmp/upstream-session.ts';
 import { type Alert, AlertBook } from './alert-book.ts';
 import { DatabaseFill } from './database-fill.ts';
 import { EventLog } from './event-log.ts';
-import type { AlertQuery, EventQuery, EventRow, RetentionPolicy } from './event-row.ts';
+import type { AlertQuery, AuditRetentionPolicy, EventQuery, EventRow, RetentionPolicy } from './event-row.ts';
 import type { JournalStore } from './journal-store.ts';
 
 export { recordJson, toJournalRecord } from './event-row.ts';
@@ -34,6 +34,8 @@ export interface JournalOptions {
   /** Events kept in memory while the database fails (default 200,000). */
   maxBacklog?: number;
   retention?: Partial<RetentionPolicy>;
+  /** The audit trail's own retention (default 1,000,000 records, no age limit). */
+  auditRetention?: Partial<AuditRetentionPolicy>;
   /** How often retention runs, and how many rows one step deletes (default 1000 ms, 2000 rows). */
   pruneIntervalMs?: number;
   pruneBatch?: number;
@@ -62,6 +64,19 @@ interface Queued {
 }
 
 export const DEFAULT_RETENTION: RetentionPolicy = { maxEvents: 1_000_000, maxAgeMs: null };
+export const DEFAULT_AUDIT_RETENTION: AuditRetentionPolicy = { maxRecords: 1_000_000, maxAgeMs: null };
+
+/**
+ * QEMU's own text of an event's `data` when it holds an integer a JS number would round (a u64 such as
+ * BLOCK_WRITE_THRESHOLD's `write-threshold`); undefined otherwise, and whenever the line is not laid
+ * out as QEMU writes events.
+ */
+export function exactDataText(event: QmpEvent, raw: string): string | undefined {
+  if (event.data === undefined || !/\d{16}/.test(raw)) return undefined;
+  const { seconds, microseconds } = event.timestamp;
+  const head = `{"timestamp": {"seconds": ${seconds}, "microseconds": ${microseconds}}, "event": ${JSON.stringify(event.event)}, "data": `;
+  return raw.startsWith(head) && raw.endsWith('}') ? raw.slice(head.length, -1) : undefined;
+}
 
 /** The append-only log beside a journal's database. */
 export const eventLogFile = (databaseFile: string) => `${databaseFile}-events.log`;
@@ -81,8 +96,9 @@ export class Journal {
   private pruneTimer: NodeJS.Timeout | null = null;
   private pruning = false;
   private closed = false;
-  private readonly opts: Required<Omit<JournalOptions, 'retention'>>;
+  private readonly opts: Required<Omit<JournalOptions, 'retention' | 'auditRetention'>>;
   readonly retention: RetentionPolicy;
+  readonly auditRetention: AuditRetentionPolicy;
 
   constructor(
     readonly store: JournalStore,
@@ -101,6 +117,7 @@ export class Journal {
       ...options,
     };
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
+    this.auditRetention = { ...DEFAULT_AUDIT_RETENTION, ...options.auditRetention };
     this.alerts = new AlertBook(store.openAlerts(), store.maxAlertId());
     this.log = new EventLog(eventLogFile(store.file));
     this.fill = new DatabaseFill(store, this.alerts, this.opts, {
@@ -123,7 +140,7 @@ export class Journal {
   }
 
   /** The hub's EventSink: journal first, then `deliver`. */
-  readonly sink: EventSink = (vm: string, event: QmpEvent, _raw: string, deliver: () => void) => {
+  readonly sink: EventSink = (vm: string, event: QmpEvent, raw: string, deliver: () => void) => {
     this.enqueue(
       vm,
       event.event,
@@ -132,6 +149,7 @@ export class Journal {
       event.timestamp.microseconds,
       'qemu',
       deliver,
+      exactDataText(event, raw),
     );
   };
 
@@ -174,8 +192,10 @@ export class Journal {
       errorClass: rec.errorClass ?? null,
       role: rec.context.role,
       remote: rec.context.remoteAddress,
+      count: rec.count ?? 1,
     });
-    this.fill.schedule();
+    if (this.fill.auditsWaiting >= this.opts.saveMax && !this.fill.failing) this.fill.save();
+    else this.fill.schedule();
   }
 
   /** Commits waiting audit records now (a reader of the audit trail sees the command just run). */
@@ -243,6 +263,8 @@ export class Journal {
       failingSince: failure ? new Date(failure.since).toISOString() : null,
       backlog: failure ? this.fill.unsaved.length : 0,
       lost: this.fill.unsaved.lostTotal,
+      auditBacklog: failure ? this.fill.auditsWaiting : 0,
+      auditLost: this.fill.auditLost,
     };
   }
 
@@ -252,6 +274,7 @@ export class Journal {
       firstSeq: this.store.firstSeq() || (this.fill.unsaved.first?.seq ?? 0),
       lastSeq: this.publishedSeq,
       retention: { ...this.retention },
+      auditRetention: { ...this.auditRetention },
     };
   }
 
@@ -273,7 +296,7 @@ export class Journal {
       }
       let n = 0;
       try {
-        n = this.store.prune(this.retention, this.opts.now(), this.opts.pruneBatch);
+        n = this.store.prune(this.retention, this.opts.now(), this.opts.pruneBatch, this.auditRetention);
       } catch (err) {
         log.warn('journal retention step failed', { error: String(err) });
       }
@@ -371,6 +394,7 @@ export class Journal {
     tsMicro: number,
     source: 'qemu' | 'console',
     deliver: (() => void) | null,
+    dataText?: string,
   ): void {
     if (this.closed) {
       deliver?.();
@@ -380,7 +404,7 @@ export class Journal {
       seq: this.nextSeq++,
       vm,
       event,
-      data: data === undefined ? null : JSON.stringify(data),
+      data: data === undefined ? null : (dataText ?? JSON.stringify(data)),
       tsSeconds,
       tsMicro,
       received: this.receivedNow(),

@@ -192,7 +192,15 @@ describe('ConsoleMetrics', () => {
     vm.clients = { websocket: 3, socket: 1 };
     const journal = new FakeMetricsJournal();
     journal.openAlerts = [{ vm: 'vm1' }, { vm: 'vm1' }, { vm: 'gone' }];
-    journal.healthy = { ok: false, error: 'disk full', failingSince: null, backlog: 12, lost: 4 };
+    journal.healthy = {
+      ok: false,
+      error: 'disk full',
+      failingSince: null,
+      backlog: 12,
+      lost: 4,
+      auditBacklog: 7,
+      auditLost: 3,
+    };
     const { metrics } = build([vm, answering(new FakeMetricsVm('vm2'))], journal);
     journal.publish('vm1', 'RESUME', null);
     const text = await metrics.render();
@@ -210,6 +218,8 @@ describe('ConsoleMetrics', () => {
       'qmp_journal_healthy 0',
       'qmp_journal_backlog_events 12',
       'qmp_journal_lost_events_total 4',
+      'qmp_journal_backlog_audit_records 7',
+      'qmp_journal_lost_audit_records_total 3',
       'qmp_journal_events 1',
       'qmp_journal_size_bytes 4096',
     ]);

@@ -33,6 +33,8 @@ export interface ConsoleMetricsOptions {
   processMetrics?: boolean;
 }
 
+const REFUSAL_REASONS: readonly NonNullable<CommandRecord['refusal']>[] = ['viewer', 'deny', 'name-too-long'];
+
 /** Buckets from a fast `query-status` (~0.2 ms) to a slow `query-qmp-schema` or a blocked monitor. */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -89,7 +91,8 @@ export class ConsoleMetrics {
   private readonly ioErrorsTotal: Counter<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
   private readonly ioErrorLast: Gauge<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
   private readonly sampleFailures: Counter<'vm' | 'reason'>;
-  private readonly refusedTotal: Counter<'limit'>;
+  private readonly refusedTotal: Counter<'vm' | 'reason'>;
+  private readonly httpRefusedTotal: Counter<'limit'>;
 
   constructor(options: ConsoleMetricsOptions) {
     const { vms, journal } = options;
@@ -197,6 +200,14 @@ export class ConsoleMetrics {
       labelNames: ['vm', 'command', 'outcome'],
       registers,
     });
+    this.refusedTotal = new Counter({
+      name: 'qmp_commands_refused_total',
+      help: "Clients' commands the console's policy refused, by reason: viewer (the viewer role or --read-only), deny (a --deny pattern), name-too-long. Each is counted; the audit trail keeps the first of a window and a summary.",
+      labelNames: ['vm', 'reason'],
+      registers,
+    });
+    for (const vm of vms)
+      for (const reason of REFUSAL_REASONS) this.refusedTotal.inc({ vm: vm.name, reason }, 0);
     this.commandSeconds = new Histogram({
       name: 'qmp_command_duration_seconds',
       help: "Time from forwarding a client's command to QEMU's reply.",
@@ -222,7 +233,7 @@ export class ConsoleMetrics {
       labelNames: ['vm', 'reason'],
       registers,
     });
-    this.refusedTotal = new Counter({
+    this.httpRefusedTotal = new Counter({
       name: 'qmp_http_refused_total',
       help: 'Event streams and journal exports answered 503, by the cap that refused them (max-streams, max-streams-per-address, max-exports, max-exports-per-address).',
       labelNames: ['limit'],
@@ -260,11 +271,13 @@ export class ConsoleMetrics {
     }
     child.count();
     if (record.durationSeconds !== undefined) child.seconds(record.durationSeconds);
+    if (record.outcome === 'denied')
+      this.refusedTotal.inc({ vm: record.vm, reason: record.refusal ?? 'viewer' }, record.count ?? 1);
   };
 
   /** A long response refused at a cap (`--max-streams`, ...). */
   countRefused(limit: string): void {
-    this.refusedTotal.inc({ limit });
+    this.httpRefusedTotal.inc({ limit });
   }
 
   /** The Prometheus text: samples every VM (cached, bounded by the sampler's timeout), then formats. */
@@ -309,6 +322,23 @@ export class ConsoleMetrics {
       collect() {
         this.reset();
         if (journal) this.inc(journal.health().lost);
+      },
+    });
+    new Gauge({
+      name: 'qmp_journal_backlog_audit_records',
+      help: 'Command audit records held in memory waiting to be written to the journal.',
+      registers,
+      collect() {
+        if (journal) this.set(journal.health().auditBacklog);
+      },
+    });
+    new Counter({
+      name: 'qmp_journal_lost_audit_records_total',
+      help: 'Command audit records the journal could not keep (its memory backlog was full while writes failed, or it stopped first) since the console started.',
+      registers,
+      collect() {
+        this.reset();
+        if (journal) this.inc(journal.health().auditLost);
       },
     });
     new Gauge({

@@ -5,7 +5,7 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { ClientContext, CommandRecord } from '../../protocol/journal.ts';
 import type { JsonObject } from '../../protocol/qmp.ts';
-import type { CommandGate } from '../hub/client-session.ts';
+import type { CommandGate, RefusalReason } from '../hub/client-session.ts';
 import type { Hub } from '../hub/hub.ts';
 import { alertKey } from '../journal/alert-book.ts';
 import type { Journal } from '../journal/journal.ts';
@@ -68,7 +68,7 @@ export function startCommandResponder(nc: NatsConnection, deps: ResponderDeps): 
       const vm = hub.get(vmName);
       if (!vm) return respond(msg, { lost: `no VM "${vmName}" on host ${host}` });
       const context: ClientContext = { role: req.role, remoteAddress: `fleet ${req.fleet} (${req.client})` };
-      const record = (outcome: CommandRecord['outcome'], errorClass?: string) =>
+      const record = (outcome: CommandRecord['outcome'], errorClass?: string, refusal?: RefusalReason) =>
         deps.onCommand({
           vm: vm.name,
           context,
@@ -76,14 +76,15 @@ export function startCommandResponder(nc: NatsConnection, deps: ResponderDeps): 
           argumentNames: Object.keys(req.arguments ?? {}),
           outcome,
           ...(errorClass ? { errorClass } : {}),
+          ...(refusal ? { refusal } : {}),
         });
       // The fleet console negotiates with its own clients; QEMU's session here is long negotiated.
       if (req.execute === 'qmp_capabilities')
         return respond(msg, { reply: { return: {} }, head: journal.headSeq });
       const refusal = deps.gate(req.execute, req.arguments, context);
       if (refusal) {
-        record('denied', refusal.class);
-        return respond(msg, { reply: { error: refusal }, head: 0 });
+        record('denied', refusal.class, refusal.reason);
+        return respond(msg, { reply: { error: { class: refusal.class, desc: refusal.desc } }, head: 0 });
       }
       // Through the VM's outbox: the reply waits for the events QEMU sent before it to be journaled.
       const sent = vm.send('execute', req.execute, req.arguments, ({ message }) => {

@@ -131,3 +131,35 @@ describe('JsonStreamer under arbitrary splits (property)', () => {
     );
   }, 60_000);
 });
+
+describe('numbers a JS number would round or retype keep their text', () => {
+  const exactOf = (input: JsonInput) => (input.ok ? input.exact : undefined);
+
+  it('gives the id and the arguments as written when a number in them is not its own JS text', () => {
+    const text =
+      '{"execute":"qom-set","arguments":{"path":"/m","value":18446744073709551615,"f":1.0},"id":{"n":-0,"s":"é"}}';
+    for (const input of [parseJsonMessage(text), stream([text])[0]!])
+      expect(exactOf(input)).toEqual({
+        id: '{"n": -0, "s": "\\u00E9"}',
+        arguments: '{"path":"/m","value":18446744073709551615,"f":1.0}',
+      });
+    expect(exactOf(parseJsonMessage('{"execute":"x","id":1e3}'))).toEqual({ id: '1e3' });
+    expect(exactOf(stream(["{'execute':'x','id':9007199254740993}"])[0]!)).toEqual({
+      id: '9007199254740993',
+    });
+  });
+
+  it('adds nothing when every number survives (the usual case)', () => {
+    for (const text of [
+      '{"execute":"x","arguments":{"a":1.5,"b":-3,"c":9007199254740991},"id":0.25}',
+      '{"execute":"x","arguments":{"note":"1.0 and 18446744073709551615 in a string"},"id":"-0"}',
+    ]) {
+      expect(exactOf(parseJsonMessage(text))).toBeUndefined();
+      expect(exactOf(stream([text])[0]!)).toBeUndefined();
+    }
+  });
+
+  it('leaves numbers below the top-level id and arguments alone', () => {
+    expect(exactOf(parseJsonMessage('{"execute":"x","other":1.0}'))).toBeUndefined();
+  });
+});

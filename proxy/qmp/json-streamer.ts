@@ -4,9 +4,24 @@
 // Errors carry QEMU's own words; what QEMU's lexer or nesting limit rejects is answered and forgotten,
 // and the bytes after it are read as new input, exactly as QEMU reads them.
 import type { Json } from '../../protocol/qmp.ts';
+import { toQemuJson } from './qemu-json.ts';
+
+/**
+ * The request's `id` and `arguments` as the client wrote them, present only when a number in them
+ * would not survive as a JS number (`18446744073709551615`, `1.0`, `-0`, `1e3`): the id is echoed and
+ * the arguments forwarded from this text, so neither is rounded nor retyped on the way.
+ */
+export interface ExactTexts {
+  /** In QEMU's reply style (`", "`, `": "`). */
+  id?: string;
+  /** Compact, as the proxy writes to QEMU. */
+  arguments?: string;
+}
 
 /** One message as QEMU's parser ends it: a value, or why QEMU would refuse it (a reply without id). */
-export type JsonInput = { ok: true; value: Json; bytes: number } | { ok: false; desc: string };
+export type JsonInput =
+  | { ok: true; value: Json; bytes: number; exact?: ExactTexts }
+  | { ok: false; desc: string };
 
 /** json-streamer.c: MAX_NESTING and MAX_TOKEN_COUNT; past either QEMU answers and resets. */
 const MAX_NESTING = 1024;
@@ -342,11 +357,24 @@ function cString(bytes: Buffer): string {
  * anything else is read as QEMU reads it, for QEMU's extensions and QEMU's own error texts.
  */
 export function parseJsonMessage(text: string): JsonInput {
+  let value: Json;
   try {
-    return { ok: true, value: JSON.parse(text) as Json, bytes: text.length };
+    value = JSON.parse(text) as Json;
   } catch {
-    // Not strict JSON: QEMU's reading below says what QEMU would.
+    // Not strict JSON: QEMU's reading says what QEMU would.
+    return parseAsQemu(text);
   }
+  if (!maybeInexactNumber.test(text)) return { ok: true, value, bytes: text.length };
+  // A number V8 would round or retype may be in it: QEMU's reading keeps its text. Its value is the
+  // one the policy then checks, so what is checked is what the forwarded text says.
+  const qemu = parseAsQemu(text);
+  return qemu.ok && qemu.exact ? { ...qemu, bytes: text.length } : { ok: true, value, bytes: text.length };
+}
+
+/** Cheap first look for a number that is not its own shortest JS text: 16+ digits, a fraction, an exponent, -0. */
+const maybeInexactNumber = /\d{16}|\d[.eE]|-0/;
+
+function parseAsQemu(text: string): JsonInput {
   const inputs: JsonInput[] = [];
   const streamer = new JsonStreamer(
     (input) => {
@@ -370,15 +398,48 @@ class ParseError extends Error {}
 function parseTokens(tokens: Token[], bytes: number, strictUnicode: boolean): JsonInput {
   const parser = new TokenParser(tokens, strictUnicode);
   try {
-    return { ok: true, value: parser.value(), bytes };
+    const value = parser.value();
+    const spans = parser.inexactMembers;
+    if (spans.size === 0) return { ok: true, value, bytes };
+    const exact: ExactTexts = {};
+    const id = spans.get('id');
+    if (id) exact.id = tokensText(tokens, id, strictUnicode, false);
+    const args = spans.get('arguments');
+    if (args) exact.arguments = tokensText(tokens, args, strictUnicode, true);
+    return { ok: true, value, bytes, exact };
   } catch (err) {
     if (err instanceof ParseError) return { ok: false, desc: `JSON parse error, ${err.message}` };
     throw err;
   }
 }
 
+/** Tokens `[from, to)` as JSON text: numbers and keywords as written, strings quoted again. */
+function tokensText(
+  tokens: Token[],
+  [from, to]: [number, number],
+  strictUnicode: boolean,
+  compact: boolean,
+): string {
+  let out = '';
+  for (let i = from; i < to; i++) {
+    const t = tokens[i]!;
+    if (t.type === T.String) {
+      const s = parseString(t.bytes, strictUnicode);
+      out += compact ? JSON.stringify(s) : toQemuJson(s);
+    } else if (t.type === T.Colon) out += compact ? ':' : ': ';
+    else if (t.type === T.Comma) out += compact ? ',' : ', ';
+    else out += t.bytes.toString('latin1');
+  }
+  return out;
+}
+
 class TokenParser {
   private at = 0;
+  private depth = 0;
+  /** Numbers read so far whose JS value does not print as their text. */
+  private inexact = 0;
+  /** Top-level `id` and `arguments` members holding such a number: their token ranges. */
+  readonly inexactMembers = new Map<string, [number, number]>();
   constructor(
     private readonly tokens: Token[],
     private readonly strictUnicode: boolean,
@@ -395,9 +456,13 @@ class TokenParser {
       case T.String:
         this.at++;
         return parseString(token.bytes, this.strictUnicode);
-      case T.Number:
+      case T.Number: {
         this.at++;
-        return Number(token.bytes.toString('latin1'));
+        const text = token.bytes.toString('latin1');
+        const n = Number(text);
+        if (String(n) !== text) this.inexact++;
+        return n;
+      }
       case T.Keyword: {
         this.at++;
         const word = token.bytes.toString('latin1');
@@ -419,6 +484,15 @@ class TokenParser {
 
   private object(): Json {
     this.at++;
+    this.depth++;
+    try {
+      return this.members();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private members(): Json {
     const dict: { [key: string]: Json } = {};
     if (!this.tokens[this.at]) throw new ParseError('premature EOI');
     if (this.tokens[this.at]!.type === T.RCurly) {
@@ -429,7 +503,11 @@ class TokenParser {
       const key = this.value();
       if (typeof key !== 'string') throw new ParseError('key is not a string in object');
       if (this.next().type !== T.Colon) throw new ParseError('missing : in object pair');
+      const from = this.at;
+      const inexactBefore = this.inexact;
       const value = this.value();
+      if (this.depth === 1 && (key === 'id' || key === 'arguments') && this.inexact > inexactBefore)
+        this.inexactMembers.set(key, [from, this.at]);
       if (Object.hasOwn(dict, key)) throw new ParseError('duplicate key');
       // A plain assignment to `__proto__` would set the prototype instead of a member.
       Object.defineProperty(dict, key, { value, enumerable: true, writable: true, configurable: true });

@@ -50,10 +50,12 @@ export function prepareCommand(
   kind: 'execute' | 'exec-oob',
   command: string,
   args: JsonObject | undefined,
+  /** The arguments' JSON text to send instead of `args` (a client's numbers, unrounded). */
+  argsText?: string,
 ): string {
   return args === undefined
     ? `{"${kind}":${JSON.stringify(command)}`
-    : `{"${kind}":${JSON.stringify(command)},"arguments":${JSON.stringify(args)}`;
+    : `{"${kind}":${JSON.stringify(command)},"arguments":${argsText ?? JSON.stringify(args)}`;
 }
 
 export class UpstreamSession {
@@ -130,8 +132,10 @@ export class UpstreamSession {
     command: string,
     args: JsonObject | undefined,
     handler: ReplyHandler,
+    /** The arguments' JSON text to send instead of `args` (a client's numbers, unrounded). */
+    argsText?: string,
   ): boolean {
-    return this.sendPrepared(prepareCommand(kind, command, args), handler);
+    return this.sendPrepared(prepareCommand(kind, command, args, argsText), handler);
   }
 
   /** `send` for a command already serialised by `prepareCommand` (whose length its sender weighed). */

@@ -19,6 +19,8 @@ export function auditFields(record: CommandRecord): Record<string, unknown> {
     ...(names.length > 32 ? { moreArgs: names.length - 32 } : {}),
     outcome: record.outcome,
     ...(record.errorClass ? { errorClass: clip(record.errorClass, 64) } : {}),
+    ...(record.refusal ? { refusal: record.refusal } : {}),
+    ...(record.count !== undefined ? { count: record.count } : {}),
   };
 }
 

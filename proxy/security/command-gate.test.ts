@@ -14,13 +14,15 @@ describe('createCommandGate', () => {
     expect(gate('stop', undefined, viewer)).toEqual({
       class: 'GenericError',
       desc: "QMP Console policy denies 'stop' to the viewer role",
+      reason: 'viewer',
     });
-    expect(gate('quit', undefined, operator)).toMatchObject({ class: 'GenericError' });
+    expect(gate('quit', undefined, operator)).toMatchObject({ class: 'GenericError', reason: 'deny' });
   });
 
   it('answers a name no QEMU command could have without sending it to QEMU', () => {
     const r = gate(`query-${'x'.repeat(900_000)}`, undefined, operator);
     expect(r?.class).toBe('CommandNotFound');
+    expect(r?.reason).toBe('name-too-long');
     expect(r!.desc.length).toBeLessThan(120);
     expect(gate('x'.repeat(128), undefined, operator)).toBeNull();
   });

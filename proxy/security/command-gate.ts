@@ -3,8 +3,8 @@
 // `human-monitor-command` (an HMP line) and `transaction` (a list of actions).
 import type { CommandPolicyInfo, ConsoleRole } from '../../protocol/api.ts';
 import { decideCommand, denialMessage } from '../../protocol/command-policy.ts';
-import type { JsonObject, QmpErrorBody } from '../../protocol/qmp.ts';
-import type { CommandGate } from '../hub/client-session.ts';
+import type { JsonObject } from '../../protocol/qmp.ts';
+import type { CommandGate, CommandRefusal, RefusalReason } from '../hub/client-session.ts';
 import { hmpMeaning } from './hmp-commands.ts';
 
 /**
@@ -14,7 +14,12 @@ import { hmpMeaning } from './hmp-commands.ts';
  */
 export const MAX_COMMAND_NAME = 128;
 
-const refuse = (desc: string): QmpErrorBody => ({ class: 'GenericError', desc });
+const refuse = (desc: string, reason: RefusalReason): CommandRefusal => ({
+  class: 'GenericError',
+  desc,
+  reason,
+});
+const reasonOf = (decision: { why: 'deny' | 'viewer' }): RefusalReason => decision.why;
 
 /** The first of `inner` (commands run on the client's behalf) the policy refuses, as a QMP error. */
 function refuseInner(
@@ -23,10 +28,11 @@ function refuseInner(
   inner: readonly string[],
   role: ConsoleRole,
   policy: CommandPolicyInfo,
-): QmpErrorBody | null {
+): CommandRefusal | null {
   for (const command of inner) {
     const decision = decideCommand(command, role, policy);
-    if (!decision.allowed) return refuse(`${denialMessage(command, decision)}: '${outer}' ${what} runs it`);
+    if (!decision.allowed)
+      return refuse(`${denialMessage(command, decision)}: '${outer}' ${what} runs it`, reasonOf(decision));
   }
   return null;
 }
@@ -37,7 +43,7 @@ function refuseNested(
   args: JsonObject | undefined,
   role: ConsoleRole,
   policy: CommandPolicyInfo,
-): QmpErrorBody | null {
+): CommandRefusal | null {
   if (command === 'human-monitor-command') {
     const line = args?.['command-line'];
     // Not a string: QEMU refuses the arguments and runs nothing.
@@ -49,6 +55,7 @@ function refuseNested(
         ? null
         : refuse(
             `QMP Console policy denies HMP '${hmp.name.slice(0, 64)}' while --deny is in force: no QMP command it could be checked as`,
+            'deny',
           );
     return refuseInner(command, `line '${hmp.name}'`, hmp.qmp, role, policy);
   }
@@ -67,9 +74,13 @@ function refuseNested(
 export function createCommandGate(policy: CommandPolicyInfo): CommandGate {
   return (command, args, context) => {
     if (command.length > MAX_COMMAND_NAME)
-      return { class: 'CommandNotFound', desc: `The command ${command.slice(0, 64)}... has not been found` };
+      return {
+        class: 'CommandNotFound',
+        desc: `The command ${command.slice(0, 64)}... has not been found`,
+        reason: 'name-too-long',
+      };
     const decision = decideCommand(command, context.role, policy);
-    if (!decision.allowed) return refuse(denialMessage(command, decision));
+    if (!decision.allowed) return refuse(denialMessage(command, decision), reasonOf(decision));
     return refuseNested(command, args, context.role, policy);
   };
 }

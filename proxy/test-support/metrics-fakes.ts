@@ -72,7 +72,15 @@ export class FakeMetricsVm implements MetricsVm {
 }
 
 export class FakeMetricsJournal implements MetricsJournal {
-  healthy: JournalHealth = { ok: true, error: null, failingSince: null, backlog: 0, lost: 0 };
+  healthy: JournalHealth = {
+    ok: true,
+    error: null,
+    failingSince: null,
+    backlog: 0,
+    lost: 0,
+    auditBacklog: 0,
+    auditLost: 0,
+  };
   openAlerts: { vm: string }[] = [];
   private subscriber: { records(rows: EventRow[]): void } | null = null;
   private seq = 0;
@@ -96,6 +104,7 @@ export class FakeMetricsJournal implements MetricsJournal {
       firstSeq: this.seq > 0 ? 1 : 0,
       lastSeq: this.seq,
       retention: { maxEvents: 10, maxAgeMs: null },
+      auditRetention: { maxRecords: 10, maxAgeMs: null },
     };
   }
 

@@ -7,6 +7,8 @@ type Message = Record<string, Json>;
 export interface WsQmpClient {
   ws: WebSocket;
   messages: Message[];
+  /** Every message's text as the server sent it, beside `messages`. */
+  texts: string[];
   /** Resolves with the n-th message (0-based), waiting for it if needed. */
   nth(n: number, timeoutMs?: number): Promise<Message>;
   waitFor(predicate: (m: Message) => boolean, timeoutMs?: number): Promise<Message>;
@@ -24,8 +26,10 @@ let nextAutoId = 0;
 export async function connectWsQmp(url: string, options: WebSocket.ClientOptions = {}): Promise<WsQmpClient> {
   const ws = new WebSocket(url, options);
   const messages: Message[] = [];
+  const texts: string[] = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data) => {
+    texts.push(data.toString());
     messages.push(JSON.parse(data.toString()) as Message);
     for (const w of [...waiters]) w();
   });
@@ -76,6 +80,7 @@ export async function connectWsQmp(url: string, options: WebSocket.ClientOptions
   const client: WsQmpClient = {
     ws,
     messages,
+    texts,
     nth: (n, timeoutMs) => {
       let seen = 0;
       return waitFor(() => seen++ === n, timeoutMs);

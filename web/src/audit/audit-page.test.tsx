@@ -7,7 +7,7 @@ import { AUDIT_PAGE_SIZE } from './queries.ts';
 
 afterEach(() => cleanupApp());
 
-/** 150 commands, alternating vm1/vm2; the newest (150) a refused stop, the one before with arguments. */
+/** 150 commands, alternating vm1/vm2; the newest (150) a summary of refused stops, the one before with arguments. */
 const trail = () =>
   Array.from({ length: 150 }, (_, i) => {
     const id = i + 1;
@@ -18,6 +18,7 @@ const trail = () =>
         outcome: 'denied',
         errorClass: 'GenericError',
         role: 'viewer',
+        count: 4999,
       });
     if (id === 149)
       return auditRecord(id, { command: 'set_password', argumentNames: ['protocol', 'password'] });
@@ -46,6 +47,9 @@ describe('audit page', () => {
     expect(refused!.textContent).toContain('GenericError');
     expect(refused!.textContent).toContain('viewer');
     expect(refused!.textContent).toContain('127.0.0.1:40150');
+    // A summary of a window's refusals says how many it stands for; a single record says nothing.
+    expect(refused!.textContent).toContain('×4,999');
+    expect(withArgs!.textContent).not.toContain('×');
     expect(within(refused!).getByRole('time').getAttribute('datetime')).toBe(auditRecord(150).at);
     expect(withArgs!.textContent).toContain('protocol, password');
     expect(bodyRows(t)).toHaveLength(AUDIT_PAGE_SIZE);

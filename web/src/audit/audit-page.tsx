@@ -132,6 +132,8 @@ function AuditRow({ record: r }: { record: AuditRecord }) {
           {r.outcome}
         </span>
         {r.errorClass ? <span className="muted small"> {r.errorClass}</span> : null}
+        {/* A summary record stands for a window's refusals after the first. */}
+        {r.count > 1 ? <span className="small"> ×{r.count.toLocaleString('en-US')}</span> : null}
       </td>
       <td>{r.role}</td>
       <td>

@@ -147,4 +147,12 @@ export function alert(partial: Partial<JournalAlert> = {}): JournalAlert {
   };
 }
 
-export const HEALTHY: JournalHealth = { ok: true, error: null, failingSince: null, backlog: 0, lost: 0 };
+export const HEALTHY: JournalHealth = {
+  ok: true,
+  error: null,
+  failingSince: null,
+  backlog: 0,
+  lost: 0,
+  auditBacklog: 0,
+  auditLost: 0,
+};

@@ -29,6 +29,7 @@ export function auditRecord(id: number, partial: Partial<AuditRecord> = {}): Aud
     errorClass: null,
     role: 'operator',
     remote: `127.0.0.1:${40000 + id}`,
+    count: 1,
     ...partial,
   };
 }
