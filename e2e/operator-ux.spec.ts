@@ -164,9 +164,10 @@ test.describe('on a 390 × 844 phone', () => {
       rows
         .map((r) => r.getBoundingClientRect())
         .sort((a, b) => a.top - b.top)
-        .map((b) => [Math.round(b.top), Math.round(b.bottom)]),
+        .map((b) => ({ top: Math.round(b.top), bottom: Math.round(b.bottom) })),
     );
-    for (let i = 1; i < boxes.length; i++) expect(boxes[i]![0]).toBeGreaterThanOrEqual(boxes[i - 1]![1] - 1);
+    for (let i = 1; i < boxes.length; i++)
+      expect(boxes[i]!.top).toBeGreaterThanOrEqual(boxes[i - 1]!.bottom - 1);
     expect(await errorRow.evaluate((r) => r.getBoundingClientRect().height)).toBeGreaterThanOrEqual(44);
 
     expect(await smallTargets(page.locator(`${CONTROLS}, .log-row-main`))).toEqual([]);

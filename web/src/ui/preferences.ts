@@ -53,6 +53,7 @@ export const preferencesState = () => usePreferencesStore.getState();
 export function preferencesReset(): void {
   usePreferencesStore.setState(DEFAULTS);
 }
+export const rehydratePreferences = () => usePreferencesStore.persist.rehydrate();
 
 /** Formats times in the chosen zone; re-renders its component when the choice changes. */
 export function useTimeFormatter(): (
