@@ -4,8 +4,8 @@ import { StrictMode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Router } from 'wouter';
 import { memoryLocation } from 'wouter/memory-location';
-import type { ConsoleStreamMessage, VmSummary } from '../../../protocol/api.ts';
-import type { JournalAlert, JournalPage, JournalRecord } from '../../../protocol/journal.ts';
+import type { ConsoleStreamMessage } from '../../../protocol/api.ts';
+import type { JournalAlert, JournalRecord } from '../../../protocol/journal.ts';
 import { AppProviders } from '../app.tsx';
 import {
   alert,
@@ -13,7 +13,6 @@ import {
   HEALTHY,
   record,
   sourceAt,
-  stubEventSources,
 } from '../test-support/fake-event-source.ts';
 import { stubConsole } from '../test-support/fake-journal-api.ts';
 import { cleanupApp, renderApp, testQueryClient, VM1 } from '../test-support/render-app.tsx';

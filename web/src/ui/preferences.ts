@@ -7,6 +7,7 @@ import { useCallback } from 'react';
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import { formatTime, type TimeFormatOptions, type TimeZoneChoice, zoneName } from './time-format.ts';
+import { useMediaQuery } from './use-media-query.ts';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type { TimeZoneChoice };
@@ -70,6 +71,11 @@ export function useZoneName(): string {
 }
 
 const DARK_QUERY = '(prefers-color-scheme: dark)';
+
+/** The theme the page shows now (for what reads colours once: canvases). */
+export function useResolvedTheme(): 'light' | 'dark' {
+  return resolveTheme(useThemeChoice(), useMediaQuery(DARK_QUERY));
+}
 
 /** light or dark, as the page shows it: the choice, or the OS's when the choice is "system". */
 export function resolveTheme(choice: ThemeChoice, systemDark: boolean): 'light' | 'dark' {
