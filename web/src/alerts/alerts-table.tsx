@@ -6,9 +6,9 @@ import { alertSeverityOf, type JournalAlert } from '../../../protocol/journal.ts
 import { useAcknowledgeAlert } from '../api/alerts.ts';
 import { describeAlert } from '../qemu/alert-text.ts';
 import { alertPath, vmPath } from '../qemu/routes.ts';
-import { LocalTime } from '../ui/local-time.tsx';
+import { useTimeFormatter } from '../ui/preferences.ts';
 import { errorMessage } from '../ui/query-error.tsx';
-import { formatLocal } from '../ui/time-format.ts';
+import { Timestamp } from '../ui/timestamp.tsx';
 
 export type AlertsTableKind = 'open' | 'acknowledged';
 
@@ -74,7 +74,8 @@ function AlertRow({
     row.current?.scrollIntoView?.({ block: 'center' });
     row.current?.focus({ preventScroll: true });
   }, [focused]);
-  const { headline } = describeAlert(alert, formatLocal);
+  const formatTime = useTimeFormatter();
+  const { headline } = describeAlert(alert, formatTime);
   return (
     <tr
       ref={row}
@@ -93,9 +94,9 @@ function AlertRow({
       </td>
       <td className="num">{alert.count.toLocaleString('en-US')}</td>
       <td>
-        <LocalTime iso={alert.first} />
+        <Timestamp at={alert.first} />
       </td>
-      <td>{alert.count > 1 ? <LocalTime iso={alert.last} /> : <span className="muted">—</span>}</td>
+      <td>{alert.count > 1 ? <Timestamp at={alert.last} /> : <span className="muted">—</span>}</td>
       {alert.state === 'open' ? (
         <td colSpan={2}>
           <AcknowledgeButton alert={alert} refused={ackRefused} onAcknowledged={onAcknowledged} />
@@ -105,7 +106,7 @@ function AlertRow({
           <td>{alert.acknowledgedBy ?? <span className="muted">unknown</span>}</td>
           <td>
             {alert.acknowledgedAt ? (
-              <LocalTime iso={alert.acknowledgedAt} />
+              <Timestamp at={alert.acknowledgedAt} />
             ) : (
               <span className="muted">unknown</span>
             )}

@@ -10,8 +10,8 @@ import { HttpError } from '../api/http.ts';
 import { sessionQueryOptions } from '../api/session.ts';
 import { vmsQueryOptions } from '../api/vms.ts';
 import { auditPath, vmPath } from '../qemu/routes.ts';
-import { LocalTime } from '../ui/local-time.tsx';
 import { QueryError } from '../ui/query-error.tsx';
+import { Timestamp } from '../ui/timestamp.tsx';
 import { usePageTitle } from '../ui/use-page-title.ts';
 import { auditQueries } from './queries.ts';
 import './audit.css';
@@ -112,7 +112,7 @@ function AuditRow({ record: r }: { record: AuditRecord }) {
   return (
     <tr data-outcome={r.outcome}>
       <td>
-        <LocalTime iso={r.at} />
+        <Timestamp at={r.at} />
       </td>
       <td>
         <Link href={vmPath(r.vm)}>{r.vm}</Link>

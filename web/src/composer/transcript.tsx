@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { Json } from '../../../protocol/qmp.ts';
 import { HMP_COMMAND } from '../qemu/commands.ts';
+import { Timestamp } from '../ui/timestamp.tsx';
 import { JsonTree } from './json-tree.tsx';
 import {
   type ComposerMode,
@@ -92,9 +93,7 @@ function Entry({ vm, entry }: { vm: string; entry: TranscriptEntry }) {
         {entry.durationMs !== null ? (
           <span className="muted entry-time">{formatDuration(entry.durationMs)}</span>
         ) : null}
-        <time className="muted entry-time" dateTime={new Date(entry.startedAt).toISOString()}>
-          {new Date(entry.startedAt).toLocaleTimeString()}
-        </time>
+        <Timestamp className="muted entry-time" at={entry.startedAt} />
         {entry.forced ? <span className="entry-forced">sent despite the check</span> : null}
       </div>
       <CopyButtons vm={vm} request={request} reply={outcome.kind === 'ok' ? outcome.value : null} />

@@ -15,8 +15,8 @@ import { pausedByEvent } from '../qemu/events.ts';
 import { refusalSentence } from '../qemu/refusal.ts';
 import { alertsPath } from '../qemu/routes.ts';
 import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
+import { useTimeFormatter } from '../ui/preferences.ts';
 import { errorMessage } from '../ui/query-error.tsx';
-import { formatLocal } from '../ui/time-format.ts';
 import { NotificationButton } from './notifications.tsx';
 import { PANIC_ALERT_EVENTS, PanicDetails } from './panic-details.tsx';
 import './alerts.css';
@@ -60,7 +60,8 @@ interface Outcome {
 function AlertCard({ alert }: { alert: JournalAlert }) {
   const ids = useId();
   const queryClient = useQueryClient();
-  const text = describeAlert(alert, formatLocal);
+  const formatTime = useTimeFormatter();
+  const text = describeAlert(alert, formatTime);
   const summary = useQuery(vmsQueryOptions).data?.find((v) => v.name === alert.vm);
   // Only while the console is connected: the last state is not "now" once QEMU has gone away.
   const runState = summary?.state === 'connected' ? summary.runState : null;

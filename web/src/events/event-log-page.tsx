@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import { useLocation, useSearch } from 'wouter';
 import { useOpenAlerts } from '../api/alerts.ts';
 import { vmsQueryOptions } from '../api/vms.ts';
+import { useZoneName } from '../ui/preferences.ts';
 import { usePageTitle } from '../ui/use-page-title.ts';
 import { AlertBanner } from './alert-banner.tsx';
 import { FilterBar } from './filter-bar.tsx';
@@ -83,6 +84,7 @@ export default function EventLogPage({ vm }: { vm?: string }) {
   // The alert banner has the notifications button while it shows.
   const noAlerts = useOpenAlerts(selectedVm ?? undefined).length === 0;
 
+  const zoneName = useZoneName();
   usePageTitle(vm ? `${vm} events` : 'Events');
 
   const setFilters = (next: LogFilters) => {
@@ -147,6 +149,7 @@ export default function EventLogPage({ vm }: { vm?: string }) {
         >
           {CONNECTION_TEXT[state.connection]}
         </span>
+        <span className="muted log-zone">Times in {zoneName}</span>
         {!state.historyComplete && state.connection !== 'connecting' ? (
           <button type="button" disabled={state.loadingOlder} onClick={() => void stream?.loadOlder()}>
             {state.loadingOlder ? 'Loading older events…' : 'Load older events'}

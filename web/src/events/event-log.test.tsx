@@ -4,16 +4,16 @@ import { StrictMode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Router } from 'wouter';
 import { memoryLocation } from 'wouter/memory-location';
-import type { ConsoleStreamMessage, VmSummary } from '../../../protocol/api.ts';
-import type { JournalAlert, JournalPage, JournalRecord } from '../../../protocol/journal.ts';
+import type { ConsoleStreamMessage } from '../../../protocol/api.ts';
+import type { JournalAlert, JournalRecord } from '../../../protocol/journal.ts';
 import { AppProviders } from '../app.tsx';
+import { stubConsole } from '../test-support/fake-event-log-api.ts';
 import {
   alert,
   type fakeEventSources,
   HEALTHY,
   record,
   sourceAt,
-  stubEventSources,
 } from '../test-support/fake-event-source.ts';
 import { cleanupApp, renderApp, testQueryClient, VM1 } from '../test-support/render-app.tsx';
 import { withRunState } from '../test-support/test-console.ts';
@@ -29,51 +29,6 @@ const EIO = {
   nospace: false,
   reason: 'Input/output error',
 };
-
-interface Api {
-  records: JournalRecord[];
-  alerts: JournalAlert[];
-  calls: string[];
-}
-
-/** Stubs the console's API (fetch) and EventSource; the journal holds `records` and `alerts`. */
-function stubConsole(records: JournalRecord[], alerts: JournalAlert[] = [], vms: VmSummary[] = [VM1]) {
-  const api: Api = { records, alerts, calls: [] };
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const url = new URL(String(input), 'http://console.test');
-      api.calls.push(`${init?.method ?? 'GET'} ${url.pathname}${url.search}`);
-      const json = (body: unknown) =>
-        new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
-      if (url.pathname === '/api/vms') return json(vms);
-      if (url.pathname === '/api/alerts')
-        return json({ alerts: api.alerts.filter((a) => a.state === 'open') });
-      const ack = /^\/api\/alerts\/(\d+)\/ack$/.exec(url.pathname);
-      if (ack && init?.method === 'POST') {
-        const a = api.alerts.find((x) => x.id === Number(ack[1]))!;
-        a.state = 'acknowledged';
-        return json({ alert: a });
-      }
-      const events = /^\/api\/(?:vms\/([^/]+)\/)?events$/.exec(url.pathname);
-      if (events) {
-        const before = Number(url.searchParams.get('before') ?? Number.POSITIVE_INFINITY);
-        const limit = Number(url.searchParams.get('limit'));
-        const matching = api.records
-          .filter((r) => r.seq < before && (!events[1] || r.vm === events[1]))
-          .sort((a, b) => b.seq - a.seq);
-        const page = matching.slice(0, limit);
-        return json({
-          events: page,
-          next: matching.length > limit ? page[page.length - 1]!.seq : null,
-        } satisfies JournalPage);
-      }
-      return new Response('{"error":"not found"}', { status: 404, statusText: 'Not Found' });
-    }),
-  );
-  const sources = stubEventSources();
-  return { api, sources };
-}
 
 const journal = (): JournalRecord[] => [
   record({

@@ -1,7 +1,10 @@
 // The log's filters: event names (with counts), VM, free text, time range; one click clears them all.
+// The time range sits in a disclosure: Chromium gives each datetime field a Tab stop per part (~14
+// for two), which would stand between the keyboard and the events.
 import { useEffect, useId, useRef, useState } from 'react';
 import { severityOf } from '../qemu/events.ts';
-import { isoToLocalInput, localInputToIso } from '../ui/time-format.ts';
+import { useTimeZone, useZoneName } from '../ui/preferences.ts';
+import { inputValueToIso, isoToInputValue } from '../ui/time-format.ts';
 import { type LogFilters, toggleEvent } from './log-filters.ts';
 
 const TYPING_DELAY_MS = 300;
@@ -46,12 +49,16 @@ export function FilterBar({ filters, names, counts, vms, active, onChange, onCle
   const latest = useRef(filters);
   latest.current = filters;
   const [text, setText] = useDeferredInput(filters.text, (v) => onChange({ ...latest.current, text: v }));
-  const [since, setSince] = useDeferredInput(isoToLocalInput(filters.since), (v) =>
-    onChange({ ...latest.current, since: localInputToIso(v) }),
+  // The fields are read in the zone times are shown in (local or UTC).
+  const zone = useTimeZone();
+  const zoneName = useZoneName();
+  const [since, setSince] = useDeferredInput(isoToInputValue(filters.since, zone), (v) =>
+    onChange({ ...latest.current, since: inputValueToIso(v, zone) }),
   );
-  const [until, setUntil] = useDeferredInput(isoToLocalInput(filters.until), (v) =>
-    onChange({ ...latest.current, until: localInputToIso(v) }),
+  const [until, setUntil] = useDeferredInput(isoToInputValue(filters.until, zone), (v) =>
+    onChange({ ...latest.current, until: inputValueToIso(v, zone) }),
   );
+  const ranged = filters.since !== null || filters.until !== null;
 
   return (
     <search className="filter-bar" aria-label="Filter events">
@@ -107,14 +114,32 @@ export function FilterBar({ filters, names, counts, vms, active, onChange, onCle
         <span id={`${ids}-text`} className="sr-only">
           Searches the loaded events' names, VMs, data and summaries.
         </span>
-        <label>
-          From
-          <input type="datetime-local" step={1} value={since} onChange={(e) => setSince(e.target.value)} />
-        </label>
-        <label>
-          Until
-          <input type="datetime-local" step={1} value={until} onChange={(e) => setUntil(e.target.value)} />
-        </label>
+        <details className="filter-time" open={ranged || undefined}>
+          <summary>
+            Time range{ranged ? ' (set)' : ''}
+            <span className="muted"> · {zoneName}</span>
+          </summary>
+          <div className="filter-time-fields">
+            <label>
+              From ({zoneName})
+              <input
+                type="datetime-local"
+                step={1}
+                value={since}
+                onChange={(e) => setSince(e.target.value)}
+              />
+            </label>
+            <label>
+              Until ({zoneName})
+              <input
+                type="datetime-local"
+                step={1}
+                value={until}
+                onChange={(e) => setUntil(e.target.value)}
+              />
+            </label>
+          </div>
+        </details>
         <button type="button" onClick={onClear} disabled={!active}>
           Clear filters
         </button>

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isoToLocalInput, localInputToIso } from '../ui/time-format.ts';
 import {
   exportFileName,
   exportUrl,
@@ -61,15 +60,5 @@ describe('export', () => {
     expect(exportFileName('vm1', new Date('2026-11-26T13:04:05.678Z'))).toBe(
       'qmp-events-vm1-2026-11-26T130405.ndjson',
     );
-  });
-});
-
-describe('time inputs', () => {
-  it('round-trips a local datetime through ISO', () => {
-    const iso = localInputToIso('2026-11-26T14:03:05');
-    expect(iso).toMatch(/^2026-11-2\dT\d\d:03:05Z$/);
-    expect(isoToLocalInput(iso)).toBe('2026-11-26T14:03:05');
-    expect(localInputToIso('')).toBeNull();
-    expect(isoToLocalInput(null)).toBe('');
   });
 });

@@ -5,10 +5,18 @@
 // collapsed rows have a fixed height and are never measured (measuring every new row read layout once
 // per row, interleaved with the virtualizer's writes); only an expanded row is measured. Rows are
 // memoized, and following the newest row writes the scroll position without reading layout first.
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useLayoutEffect, useRef } from 'react';
+// On a narrow screen rows wrap instead of clipping: there every rendered row is measured (a phone shows
+// a few dozen rows, and a storm there is the same few dozen rows re-rendered).
+//
+// The rows are one composite widget for the keyboard: one Tab stop (the active row, always rendered
+// even when scrolled out of view), Up/Down/Home/End/PageUp/PageDown move between rows, Enter or Space
+// opens a row's JSON.
+import { defaultRangeExtractor, type Range, useVirtualizer } from '@tanstack/react-virtual';
+import { type KeyboardEvent, memo, useCallback, useId, useLayoutEffect, useRef, useState } from 'react';
 import { SEVERITY_LABEL, severityOf } from '../qemu/events.ts';
-import { formatQemuTime, qemuTimeIso } from '../ui/time-format.ts';
+import { useTimeZone } from '../ui/preferences.ts';
+import type { TimeZoneChoice } from '../ui/time-format.ts';
+import { useMediaQuery } from '../ui/use-media-query.ts';
 import type { LogRow, LogView } from './log-buffer.ts';
 import { rowRecord, rowSummary } from './log-buffer.ts';
 import type { LogStream } from './log-stream.ts';
@@ -20,10 +28,16 @@ import {
   useFollowing,
   useSeenSeq,
 } from './log-ui-store.ts';
+import { formatQemuTime, qemuTimeIso } from './time-format.ts';
 
 /** A collapsed row's height in px (CSS `.log-row-main` keeps to it). */
 export const ROW_HEIGHT = 30;
-const estimateSize = () => ROW_HEIGHT;
+/** Where rows wrap (CSS `.log-row-main` in event-log.css uses the same width). */
+export const NARROW_QUERY = '(max-width: 40rem)';
+/** A wrapped row's height before it is measured: time and event on one line, the summary below. */
+const WRAPPED_ROW_ESTIMATE = 66;
+const fixedSize = () => ROW_HEIGHT;
+const wrappedSize = () => WRAPPED_ROW_ESTIMATE;
 /** Older history starts loading this close to the top, in rows. */
 const LOAD_AHEAD_ROWS = 40;
 const FAR_BELOW = 1e9;
@@ -48,6 +62,28 @@ function firstIndexAtOrAfter(rows: readonly LogRow[], seq: number): number {
   return lo;
 }
 
+const MOVE_KEYS = new Set(['ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
+
+/** The row a key moves to from `from`, of `count` rows, a page being `page` rows. */
+export function rowAfterKey(key: string, from: number, count: number, page: number): number {
+  const last = count - 1;
+  const to =
+    key === 'ArrowUp'
+      ? from - 1
+      : key === 'ArrowDown'
+        ? from + 1
+        : key === 'Home'
+          ? 0
+          : key === 'End'
+            ? last
+            : key === 'PageUp'
+              ? from - page
+              : key === 'PageDown'
+                ? from + page
+                : from;
+  return Math.max(0, Math.min(last, to));
+}
+
 export function LogList({ stream, view, historyComplete, showVm, label, empty }: LogListProps) {
   const scrollRef = useRef<HTMLElement>(null);
   const getScrollElement = useCallback(() => scrollRef.current, []);
@@ -56,15 +92,35 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
   const expanded = useExpanded();
   const rows = view.rows;
   const count = rows.length;
+  const zone = useTimeZone();
+  const scrollId = useId();
+  const wraps = useMediaQuery(NARROW_QUERY);
+
+  // The keyboard's row: the one the person moved to or clicked, else the newest.
+  const [activeSeq, setActiveSeq] = useState<number | null>(null);
+  const found = activeSeq === null ? count : firstIndexAtOrAfter(rows, activeSeq);
+  const activeIndex = Math.min(found, count - 1);
+  const focusAfterRender = useRef(false);
+  const listRef = useRef<HTMLUListElement>(null);
+  // The active row stays rendered wherever the list is scrolled: Tab always finds the list's one stop.
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = defaultRangeExtractor(range);
+      if (activeIndex < 0 || activeIndex >= range.count || indexes.includes(activeIndex)) return indexes;
+      return [...indexes, activeIndex].sort((a, b) => a - b);
+    },
+    [activeIndex],
+  );
 
   // Stable callbacks: a new getItemKey makes the virtualizer re-measure every row (100,000 of them).
   const getItemKey = useCallback((i: number) => rows[i]?.seq ?? i, [rows]);
   const virtualizer = useVirtualizer({
     count,
     getScrollElement,
-    estimateSize,
+    estimateSize: wraps ? wrappedSize : fixedSize,
     overscan: 8,
     getItemKey,
+    rangeExtractor,
     // No flushSync from scroll and resize handlers: React batches the re-render.
     useFlushSync: false,
   });
@@ -72,13 +128,14 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
   // A row that closes is a collapsed row again: its measured height no longer holds.
   const wasOpen = useRef<ReadonlySet<number>>(expanded);
   useLayoutEffect(() => {
+    if (wraps) return;
     for (const seq of wasOpen.current) {
       if (expanded.has(seq)) continue;
       const i = firstIndexAtOrAfter(rows, seq);
       if (rows[i]?.seq === seq) virtualizer.resizeItem(i, ROW_HEIGHT);
     }
     wasOpen.current = expanded;
-  }, [expanded, rows, virtualizer]);
+  }, [expanded, rows, virtualizer, wraps]);
 
   // Rows added above (older history) must not move what the person is reading.
   const anchor = useRef<{ view: LogView; firstSeq: number | null }>({ view, firstSeq: null });
@@ -95,8 +152,30 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
     }
     if (prev.view !== view || prev.firstSeq === null || firstSeq === prev.firstSeq) return;
     const added = firstIndexAtOrAfter(rows, prev.firstSeq);
-    if (added > 0 && rows[added]?.seq === prev.firstSeq) el.scrollTop += added * ROW_HEIGHT;
-  }, [count, view, following, rows]);
+    if (added > 0 && rows[added]?.seq === prev.firstSeq)
+      el.scrollTop += virtualizer.measurementsCache[added]?.start ?? added * ROW_HEIGHT;
+  }, [count, view, following, rows, virtualizer]);
+
+  // A key moved the active row: focus it once it is rendered (scrollToIndex brought it into view).
+  useLayoutEffect(() => {
+    if (!focusAfterRender.current) return;
+    focusAfterRender.current = false;
+    listRef.current?.querySelector<HTMLElement>(`[data-index="${activeIndex}"] > .log-row-main`)?.focus();
+  });
+
+  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
+    if (!MOVE_KEYS.has(e.key) || count === 0 || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 0) / ROW_HEIGHT) - 1);
+    const next = rowAfterKey(e.key, activeIndex, count, page);
+    const seq = rows[next]!.seq;
+    // Away from the newest row, the log stops following live events (the person is reading).
+    if (next < count - 1) scrolledAway(rows[count - 1]!.seq);
+    setActiveSeq(seq);
+    focusAfterRender.current = true;
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  };
+  const onRowFocus = useCallback((seq: number) => setActiveSeq(seq), []);
 
   const onScroll = () => {
     const el = scrollRef.current;
@@ -116,8 +195,8 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
         ref={scrollRef}
         className="log-scroll"
         aria-label={label}
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-        tabIndex={0}
+        // Rows are the Tab stop; with none, the region itself takes it (a scrollable region must be reachable).
+        tabIndex={count === 0 ? 0 : undefined}
         onScroll={onScroll}
         onWheel={(e) => {
           // Scrolling up means "stop following" at once, before the next batch pulls the view down.
@@ -125,7 +204,14 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
         }}
       >
         {count === 0 ? <p className="log-empty muted">{empty}</p> : null}
-        <ul aria-label="Events" className="log-rows" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+        <ul
+          ref={listRef}
+          aria-label="Events"
+          aria-describedby={count > 0 ? `${scrollId}-keys` : undefined}
+          className="log-rows"
+          style={{ height: `${virtualizer.getTotalSize()}px` }}
+          onKeyDown={onKeyDown}
+        >
           {items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
@@ -137,12 +223,19 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
                 setSize={count}
                 start={item.start}
                 open={expanded.has(row.seq)}
+                active={item.index === activeIndex}
                 showVm={showVm}
-                measure={virtualizer.measureElement}
+                zone={zone}
+                measure={expanded.has(row.seq) || wraps ? virtualizer.measureElement : undefined}
+                onFocus={onRowFocus}
               />
             );
           })}
         </ul>
+        <span id={`${scrollId}-keys`} hidden>
+          Up and Down arrows, Home, End, Page Up and Page Down move between events; Enter shows an event's
+          JSON.
+        </span>
       </section>
       {newCount > 0 ? (
         <button
@@ -167,8 +260,12 @@ interface LogRowViewProps {
   setSize: number;
   start: number;
   open: boolean;
+  active: boolean;
   showVm: boolean;
-  measure: (el: Element | null) => void;
+  zone: TimeZoneChoice;
+  /** Set where the row's height is not ROW_HEIGHT (open, or wrapped on a narrow screen). */
+  measure: ((el: Element | null) => void) | undefined;
+  onFocus(seq: number): void;
 }
 
 const LogRowView = memo(function LogRowView({
@@ -177,8 +274,11 @@ const LogRowView = memo(function LogRowView({
   setSize,
   start,
   open,
+  active,
   showVm,
+  zone,
   measure,
+  onFocus,
 }: LogRowViewProps) {
   const severity = severityOf(row.event, row.console);
   const summary = rowSummary(row);
@@ -189,14 +289,20 @@ const LogRowView = memo(function LogRowView({
       className="log-row"
       data-severity={severity}
       data-index={index}
-      // Only an expanded row's height is not ROW_HEIGHT.
-      ref={open ? measure : undefined}
+      ref={measure}
       style={{ transform: `translateY(${start}px)` }}
     >
-      <button type="button" className="log-row-main" aria-expanded={open} onClick={() => rowToggled(row.seq)}>
+      <button
+        type="button"
+        className="log-row-main"
+        aria-expanded={open}
+        tabIndex={active ? 0 : -1}
+        onClick={() => rowToggled(row.seq)}
+        onFocus={() => onFocus(row.seq)}
+      >
         {severity !== 'info' ? <span className="sr-only">{SEVERITY_LABEL[severity]}: </span> : null}
         <time className="log-time" dateTime={qemuTimeIso(row.sec, row.us)}>
-          {formatQemuTime(row.sec, row.us)}
+          {formatQemuTime(row.sec, row.us, zone)}
         </time>
         {showVm ? <span className="log-vm">{row.vm}</span> : null}
         <span className="log-event">{row.event}</span>

@@ -6,7 +6,7 @@ import { eventScreenPath } from '../../../protocol/guest.ts';
 import type { JournalAlert, JournalPage } from '../../../protocol/journal.ts';
 import { fetchJson } from '../api/http.ts';
 import { panicFacts } from '../qemu/panic-info.ts';
-import { formatLocal } from '../ui/time-format.ts';
+import { useTimeFormatter } from '../ui/preferences.ts';
 
 export const PANIC_ALERT_EVENTS: ReadonlySet<string> = new Set(['GUEST_PANICKED', 'GUEST_CRASHLOADED']);
 
@@ -24,6 +24,7 @@ export function PanicDetails({ alert }: { alert: JournalAlert }) {
   const event = record.data?.events.find((e) => e.seq === seq);
   const facts = panicFacts(event?.data?.info);
   const [noPicture, setNoPicture] = useState(false);
+  const formatTime = useTimeFormatter();
   return (
     <div className="panic-details">
       {facts.length > 0 ? (
@@ -42,7 +43,7 @@ export function PanicDetails({ alert }: { alert: JournalAlert }) {
         <figure className="panic-screen">
           <img
             src={eventScreenPath(seq)}
-            alt={`Screen of ${alert.vm} when the guest panicked, ${formatLocal(alert.first)}`}
+            alt={`Screen of ${alert.vm} when the guest panicked, ${formatTime(alert.first)}`}
             width={360}
             onError={() => setNoPicture(true)}
           />

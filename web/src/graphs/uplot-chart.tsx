@@ -2,6 +2,8 @@
 import 'uplot/dist/uPlot.min.css';
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import { useResolvedTheme, useTimeZone } from '../ui/preferences.ts';
+import { formatTime } from '../ui/time-format.ts';
 
 export interface UPlotChartProps {
   /** The chart in words (the canvas's text alternative). */
@@ -22,7 +24,13 @@ function themeColour(el: Element, name: string, fallback: string): string {
 export function UPlotChart({ label, data, width, height, bare, unit }: UPlotChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const latest = useRef(data);
+  latest.current = data;
+  // Made again when the theme (its colours) or the zone (its time axis, the legend's time) changes.
+  const theme = useResolvedTheme();
+  const zone = useTimeZone();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: theme changes the colours read from CSS
   useEffect(() => {
     const el = host.current;
     if (!el) return;
@@ -33,6 +41,9 @@ export function UPlotChart({ label, data, width, height, bare, unit }: UPlotChar
       grid: { stroke: 'rgba(128,128,128,0.2)' },
       ticks: { show: false },
     };
+    // The console's one time format (uPlot's x values are seconds): HH:MM:SS on the axis, all of it in the legend.
+    const clock = (_u: uPlot, splits: number[]) =>
+      splits.map((s) => formatTime(s * 1000, { zone, withZone: false }).slice(11));
     const u = new uPlot(
       {
         width,
@@ -42,14 +53,17 @@ export function UPlotChart({ label, data, width, height, bare, unit }: UPlotChar
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         axes: bare
           ? [{ show: false }, { show: false }]
-          : [axis, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => compact(v)) }],
+          : [
+              { ...axis, values: clock },
+              { ...axis, size: 56, values: (_u, vals) => vals.map((v) => compact(v)) },
+            ],
         series: [
-          {},
+          { value: (_u, v) => (v == null ? '' : formatTime(v * 1000, { zone })) },
           { label: `read${unit ? ` ${unit}` : ''}`, stroke: read, width: 1.5, points: { show: false } },
           { label: `write${unit ? ` ${unit}` : ''}`, stroke: write, width: 1.5, points: { show: false } },
         ],
       },
-      [[], [], []],
+      latest.current,
       el,
     );
     plot.current = u;
@@ -57,7 +71,7 @@ export function UPlotChart({ label, data, width, height, bare, unit }: UPlotChar
       u.destroy();
       plot.current = null;
     };
-  }, [width, height, bare, unit]);
+  }, [width, height, bare, unit, zone, theme]);
 
   useEffect(() => {
     plot.current?.setData(data);

@@ -1,6 +1,8 @@
 // The Display panel's live picture: refreshed every few seconds while the tab is visible, and on demand.
 import { useQuery } from '@tanstack/react-query';
+import { useTimeFormatter } from '../ui/preferences.ts';
 import { errorMessage } from '../ui/query-error.tsx';
+import { Timestamp } from '../ui/timestamp.tsx';
 import './screen.css';
 import { screenQueryOptions } from './screen-query.ts';
 import { noScreenText, screenAlt } from './screen-text.ts';
@@ -12,6 +14,7 @@ export function LiveScreen({ vm }: { vm: string }) {
   const screen = useQuery(screenQueryOptions(vm, REFRESH_MS));
   const picture = screen.data?.kind === 'picture' ? screen.data : null;
   const url = useObjectUrl(picture?.blob ?? null);
+  const formatTime = useTimeFormatter();
   return (
     <section className="panel screen-panel" aria-labelledby="screen-heading">
       <div className="panel-head">
@@ -19,9 +22,7 @@ export function LiveScreen({ vm }: { vm: string }) {
         <div className="panel-tools">
           {picture ? (
             <span className="muted panel-refreshed">
-              Taken{' '}
-              <time dateTime={picture.takenAt}>{new Date(picture.takenAt).toLocaleTimeString('en-GB')}</time>,
-              every {REFRESH_MS / 1000} s while this tab is visible
+              Taken <Timestamp at={picture.takenAt} />, every {REFRESH_MS / 1000} s while this tab is visible
             </span>
           ) : null}
           <button type="button" onClick={() => void screen.refetch()} disabled={screen.isFetching}>
@@ -37,7 +38,7 @@ export function LiveScreen({ vm }: { vm: string }) {
         <p className="notice notice-info">{noScreenText(screen.data.problem)}</p>
       ) : null}
       {picture && url ? (
-        <img className="screen-image" src={url} alt={screenAlt(vm, picture.takenAt)} />
+        <img className="screen-image" src={url} alt={screenAlt(vm, picture.takenAt, formatTime)} />
       ) : null}
     </section>
   );

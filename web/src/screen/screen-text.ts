@@ -1,8 +1,8 @@
 // The words around a screen picture: its text alternative and what a VM without a picture says.
 import type { ScreenProblem } from '../../../protocol/guest.ts';
 
-export function screenAlt(vm: string, takenAt: string): string {
-  return `Screen of ${vm} at ${new Date(takenAt).toLocaleTimeString('en-GB', { hour12: false })}`;
+export function screenAlt(vm: string, takenAt: string, formatTime: (iso: string) => string): string {
+  return `Screen of ${vm} at ${formatTime(takenAt)}`;
 }
 
 export function noScreenText(problem: ScreenProblem): string {

@@ -2,6 +2,7 @@
 // for 2 min 5 s" while not, counting up. The time is the console's `since`, which retries do not move.
 import { useEffect, useState } from 'react';
 import type { VmConnectionState } from '../../../protocol/api.ts';
+import { Timestamp } from './timestamp.tsx';
 
 /** 125_000 → "2 min 5 s"; 3_725_000 → "1 h 2 min"; under a second → "0 s". */
 export function formatDuration(ms: number): string {
@@ -24,19 +25,11 @@ function useNow(): number {
   return now;
 }
 
-export function ConnectionSince({
-  state,
-  iso,
-  formatTime = (d) => d.toLocaleTimeString(),
-}: {
-  state: VmConnectionState;
-  iso: string;
-  formatTime?: (d: Date) => string;
-}) {
+export function ConnectionSince({ state, iso }: { state: VmConnectionState; iso: string }) {
   const now = useNow();
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return null;
-  const at = <time dateTime={iso}>{formatTime(date)}</time>;
+  const at = <Timestamp at={date} />;
   if (state === 'connected') return <span className="muted">since {at}</span>;
   if (state === 'connecting') return <span className="muted">trying since {at}</span>;
   return (

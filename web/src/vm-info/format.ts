@@ -1,4 +1,4 @@
-// Numbers and times as an operator reads them.
+// Numbers as an operator reads them (times: ui/time-format.ts).
 
 // Sizes are shared with other features' progress and rates.
 export { formatBytes } from '../ui/units.ts';
@@ -8,11 +8,6 @@ const COUNT = new Intl.NumberFormat('en-US');
 /** 1234567 → "1,234,567". */
 export function formatCount(n: number): string {
   return COUNT.format(n);
-}
-
-/** A time of day for "last refreshed" and similar. */
-export function formatClock(ms: number): string {
-  return new Date(ms).toLocaleTimeString();
 }
 
 /** Two hex digits, four hex digits: PCI addresses and ids as lspci prints them. */

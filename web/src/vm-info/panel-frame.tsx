@@ -4,8 +4,8 @@ import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { QmpError } from '../qmp/qmp-errors.ts';
 import { QueryError } from '../ui/query-error.tsx';
+import { Timestamp } from '../ui/timestamp.tsx';
 import type { Availability } from './capabilities.ts';
-import { formatClock } from './format.ts';
 
 export interface PanelSource {
   /** The QMP command (shown in "not available" and as the raw JSON key). */
@@ -121,8 +121,7 @@ export function PanelFrame({
         <div className="panel-tools">
           {refreshedAt > 0 ? (
             <span className="muted panel-refreshed">
-              Last refreshed{' '}
-              <time dateTime={new Date(refreshedAt).toISOString()}>{formatClock(refreshedAt)}</time>
+              Last refreshed <Timestamp at={refreshedAt} />
             </span>
           ) : null}
           {toolbar}

@@ -14,8 +14,8 @@ import {
 import { resumesIntoKnownFault } from '../qemu/run-state.ts';
 import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { QueryError } from '../ui/query-error.tsx';
+import { Timestamp } from '../ui/timestamp.tsx';
 import { useRefusal } from './capabilities.ts';
-import { formatClock } from './format.ts';
 import { vmInfoKeys } from './queries.ts';
 
 export interface RunAction {
@@ -114,8 +114,7 @@ export function RunControls({
       ) : null}
       {done ? (
         <p className="muted small">
-          {done.action.command} sent at{' '}
-          <time dateTime={new Date(done.at).toISOString()}>{formatClock(done.at)}</time>.
+          {done.action.command} sent at <Timestamp at={done.at} />.
         </p>
       ) : null}
       {confirming ? (
