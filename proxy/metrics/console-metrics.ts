@@ -89,11 +89,8 @@ export class ConsoleMetrics {
   /** A BLOCK_IO_ERROR's data text (the same for every error of a disk) → its series. */
   private readonly ioErrorSeries = new Map<string, { key: string; labels: IoErrorLabels } | null>();
   private readonly offJournal: () => void;
-  private readonly commandsTotal: Counter<'vm' | 'command' | 'outcome'>;
   private readonly commandSeconds: Histogram<'vm' | 'command'>;
   private readonly eventsTotal: Counter<'vm' | 'event'>;
-  private readonly ioErrorsTotal: Counter<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
-  private readonly ioErrorLast: Gauge<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
   private readonly sampleFailures: Counter<'vm' | 'reason'>;
 
   constructor(options: ConsoleMetricsOptions) {
@@ -165,7 +162,7 @@ export class ConsoleMetrics {
       });
     }
     const { commandTally, durationTally, eventTally, ioErrorTally } = this;
-    this.ioErrorsTotal = new Counter({
+    new Counter({
       name: 'qmp_block_io_errors_total',
       help: 'BLOCK_IO_ERROR events, by device, node, operation (read, write) and cause (the errno name: EIO, ENOSPC, ..., other).',
       labelNames: ['vm', 'device', 'node', 'operation', 'cause'],
@@ -174,7 +171,7 @@ export class ConsoleMetrics {
         ioErrorTally.countsInto(this);
       },
     });
-    this.ioErrorLast = new Gauge({
+    new Gauge({
       name: 'qmp_block_io_error_last_timestamp_seconds',
       help: 'When the console received the latest BLOCK_IO_ERROR with these labels (Unix time).',
       labelNames: ['vm', 'device', 'node', 'operation', 'cause'],
@@ -206,7 +203,7 @@ export class ConsoleMetrics {
         for (const [vm, n] of open) this.set({ vm }, n);
       },
     });
-    this.commandsTotal = new Counter({
+    new Counter({
       name: 'qmp_commands_total',
       help: 'Clients\' QMP commands, by outcome (ok, error, denied, lost); commands the VM does not know count as command="other".',
       labelNames: ['vm', 'command', 'outcome'],
