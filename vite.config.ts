@@ -8,7 +8,25 @@ const proxyTarget = process.env.QMP_CONSOLE_DEV_PROXY ?? 'http://127.0.0.1:8080'
 export default defineConfig({
   root: 'web',
   plugins: [react(), precompress()],
-  build: { outDir: '../dist/web', emptyOutDir: true, sourcemap: true },
+  build: {
+    outDir: '../dist/web',
+    emptyOutDir: true,
+    sourcemap: true,
+    rollupOptions: {
+      output: {
+        // What the first page and the lazy pages share (React, react-query, the protocol, the API and
+        // QMP clients) is one chunk: a VM's page fetched it as four, each a request with its headers.
+        codeSplitting: {
+          groups: [
+            {
+              name: 'shared',
+              test: /node_modules[\\/](react|react-dom|scheduler|@tanstack[\\/](react-query|query-core))[\\/]|[\\/]protocol[\\/]|web[\\/]src[\\/](api|qmp)[\\/]/,
+            },
+          ],
+        },
+      },
+    },
+  },
   server: {
     proxy: {
       '/api': { target: proxyTarget, changeOrigin: false },
