@@ -8,7 +8,27 @@ const proxyTarget = process.env.QMP_CONSOLE_DEV_PROXY ?? 'http://127.0.0.1:8080'
 export default defineConfig({
   root: 'web',
   plugins: [react(), precompress()],
-  build: { outDir: '../dist/web', emptyOutDir: true, sourcemap: true },
+  build: {
+    outDir: '../dist/web',
+    emptyOutDir: true,
+    sourcemap: true,
+    rollupOptions: {
+      output: {
+        // The app's own code that the first page and the lazy pages share (the protocol, the API and
+        // QMP clients, react-query's mutations) is one chunk: a VM's page fetched it as three small ones,
+        // each a request with its headers. React and react-query's core stay a chunk of their own: one
+        // big file would be compiled in one piece before anything runs.
+        codeSplitting: {
+          groups: [
+            {
+              name: 'app-shared',
+              test: /[\\/]protocol[\\/]|web[\\/]src[\\/](api|qmp)[\\/]|@tanstack[\\/](query-core|react-query)[\\/]build[\\/]modern[\\/](mutation|mutationObserver|useMutation)\.js/,
+            },
+          ],
+        },
+      },
+    },
+  },
   server: {
     proxy: {
       '/api': { target: proxyTarget, changeOrigin: false },

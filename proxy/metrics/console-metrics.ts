@@ -12,6 +12,7 @@ import type { EventRow } from '../journal/journal-store.ts';
 import type { CommandListener } from '../security/audit.ts';
 import { IO_STATUSES } from './block-samples.ts';
 import { ioErrorCause } from './io-error-cause.ts';
+import { Tally } from './tally.ts';
 import { type MetricsVm, type SamplerOptions, type VmSample, VmSampler } from './vm-sampler.ts';
 
 /** What the metrics read from the journal: Journal provides it. */
@@ -74,6 +75,8 @@ function processRegistry(): Registry {
 /** Command names a VM's QEMU has shown it knows, kept per VM (beyond the schema) and bounded. */
 const MAX_LEARNED_COMMANDS = 2000;
 
+type IoErrorLabels = Record<'vm' | 'device' | 'node' | 'operation' | 'cause', string>;
+
 export class ConsoleMetrics {
   readonly registry = new Registry();
   /** prom-client's process_* and nodejs_* metrics, shared by every console in the process. */
@@ -83,13 +86,15 @@ export class ConsoleMetrics {
   private readonly learned = new Map<string, Set<string>>();
   private readonly samplerByVm: Map<string, VmSampler>;
   /** prom-client children by label values: a command's cost here is two map lookups. */
-  private readonly commandChildren = new Map<string, { count: () => void; seconds: (s: number) => void }>();
+  private readonly commandTally = new Tally<Record<'vm' | 'command' | 'outcome', string>>();
+  private readonly durationTally = new Tally<Record<'vm' | 'command', string>>();
+  private readonly eventTally = new Tally<Record<'vm' | 'event', string>>();
+  private readonly ioErrorTally = new Tally<IoErrorLabels>();
+  /** A BLOCK_IO_ERROR's data text (the same for every error of a disk) → its series. */
+  private readonly ioErrorSeries = new Map<string, { key: string; labels: IoErrorLabels } | null>();
   private readonly offJournal: () => void;
-  private readonly commandsTotal: Counter<'vm' | 'command' | 'outcome'>;
   private readonly commandSeconds: Histogram<'vm' | 'command'>;
   private readonly eventsTotal: Counter<'vm' | 'event'>;
-  private readonly ioErrorsTotal: Counter<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
-  private readonly ioErrorLast: Gauge<'vm' | 'device' | 'node' | 'operation' | 'cause'>;
   private readonly sampleFailures: Counter<'vm' | 'reason'>;
   private readonly refusedTotal: Counter<'vm' | 'reason'>;
   private readonly httpRefusedTotal: Counter<'limit'>;
@@ -162,23 +167,33 @@ export class ConsoleMetrics {
         },
       });
     }
-    this.ioErrorsTotal = new Counter({
+    const { commandTally, durationTally, eventTally, ioErrorTally } = this;
+    new Counter({
       name: 'qmp_block_io_errors_total',
       help: 'BLOCK_IO_ERROR events, by device, node, operation (read, write) and cause (the errno name: EIO, ENOSPC, ..., other).',
       labelNames: ['vm', 'device', 'node', 'operation', 'cause'],
       registers,
+      collect() {
+        ioErrorTally.countsInto(this);
+      },
     });
-    this.ioErrorLast = new Gauge({
+    new Gauge({
       name: 'qmp_block_io_error_last_timestamp_seconds',
       help: 'When the console received the latest BLOCK_IO_ERROR with these labels (Unix time).',
       labelNames: ['vm', 'device', 'node', 'operation', 'cause'],
       registers,
+      collect() {
+        ioErrorTally.lastInto(this);
+      },
     });
     this.eventsTotal = new Counter({
       name: 'qmp_events_total',
       help: "QMP events journaled, by name (QEMU's, and the console's own CONSOLE_CONNECTED / CONSOLE_DISCONNECTED).",
       labelNames: ['vm', 'event'],
       registers,
+      collect() {
+        eventTally.countsInto(this);
+      },
     });
     // Present from the start, so increase() sees the first one.
     for (const vm of vms) for (const event of ALERT_EVENTS) this.eventsTotal.inc({ vm: vm.name, event }, 0);
@@ -194,11 +209,14 @@ export class ConsoleMetrics {
         for (const [vm, n] of open) this.set({ vm }, n);
       },
     });
-    this.commandsTotal = new Counter({
+    new Counter({
       name: 'qmp_commands_total',
       help: 'Clients\' QMP commands, by outcome (ok, error, denied, lost); commands the VM does not know count as command="other".',
       labelNames: ['vm', 'command', 'outcome'],
       registers,
+      collect() {
+        commandTally.countsInto(this);
+      },
     });
     this.refusedTotal = new Counter({
       name: 'qmp_commands_refused_total',
@@ -214,6 +232,9 @@ export class ConsoleMetrics {
       labelNames: ['vm', 'command'],
       buckets: DURATION_BUCKETS,
       registers,
+      collect() {
+        durationTally.valuesInto(this);
+      },
     });
     new Gauge({
       name: 'qmp_clients',
@@ -261,18 +282,17 @@ export class ConsoleMetrics {
   /** Add it to the hub's command listeners. */
   readonly onCommand: CommandListener = (record: CommandRecord) => {
     const command = this.commandLabel(record);
-    const key = `${record.vm}\u0000${command}\u0000${record.outcome}`;
-    let child = this.commandChildren.get(key);
-    if (!child) {
-      const counter = this.commandsTotal.labels(record.vm, command, record.outcome);
-      const histogram = this.commandSeconds.labels(record.vm, command);
-      child = { count: () => counter.inc(), seconds: (s) => histogram.observe(s) };
-      this.commandChildren.set(key, child);
-    }
-    child.count();
-    if (record.durationSeconds !== undefined) child.seconds(record.durationSeconds);
-    if (record.outcome === 'denied')
-      this.refusedTotal.inc({ vm: record.vm, reason: record.refusal ?? 'viewer' }, record.count ?? 1);
+    const { vm, outcome } = record;
+    this.commandTally.count(`${vm}\u0000${command}\u0000${outcome}`, () => ({ vm, command, outcome }));
+    if (record.durationSeconds !== undefined)
+      this.durationTally.observe(
+        `${vm}\u0000${command}`,
+        () => ({ vm, command }),
+        record.durationSeconds,
+        this.commandSeconds,
+      );
+    if (outcome === 'denied')
+      this.refusedTotal.inc({ vm, reason: record.refusal ?? 'viewer' }, record.count ?? 1);
   };
 
   /** A long response refused at a cap (`--max-streams`, ...). */
@@ -361,27 +381,41 @@ export class ConsoleMetrics {
     });
   }
 
+  /** Every journal batch (in a storm, hundreds a second): counted here, handed over when scraped. */
   private countEvents(rows: EventRow[]): void {
     for (const row of rows) {
-      if (row.vm === '') continue;
-      this.eventsTotal.inc({ vm: row.vm, event: row.event });
-      if (row.event !== 'BLOCK_IO_ERROR' || row.data === null) continue;
-      let data: Record<string, unknown>;
-      try {
-        data = JSON.parse(row.data) as Record<string, unknown>;
-      } catch {
-        continue;
-      }
-      const labels = {
-        vm: row.vm,
-        device: typeof data.device === 'string' ? data.device : '',
-        node: typeof data['node-name'] === 'string' ? data['node-name'] : '',
-        operation: data.operation === 'write' ? 'write' : 'read',
-        cause: ioErrorCause(data.reason, data.nospace),
-      };
-      this.ioErrorsTotal.inc(labels);
-      this.ioErrorLast.set(labels, row.received / 1000);
+      const { vm, event } = row;
+      if (vm === '') continue;
+      this.eventTally.count(`${vm}\u0000${event}`, () => ({ vm, event }));
+      if (event !== 'BLOCK_IO_ERROR' || row.data === null) continue;
+      const series = this.ioErrorSeriesOf(vm, row.data);
+      if (series) this.ioErrorTally.count(series.key, () => series.labels, row.received / 1000);
     }
+  }
+
+  private ioErrorSeriesOf(vm: string, data: string): { key: string; labels: IoErrorLabels } | null {
+    const cacheKey = `${vm}\u0000${data}`;
+    const known = this.ioErrorSeries.get(cacheKey);
+    if (known !== undefined) return known;
+    let parsed: Record<string, unknown> | null = null;
+    try {
+      parsed = JSON.parse(data) as Record<string, unknown>;
+    } catch {}
+    let series: { key: string; labels: IoErrorLabels } | null = null;
+    if (parsed !== null && typeof parsed === 'object') {
+      const labels: IoErrorLabels = {
+        vm,
+        device: typeof parsed.device === 'string' ? parsed.device : '',
+        node: typeof parsed['node-name'] === 'string' ? parsed['node-name'] : '',
+        operation: parsed.operation === 'write' ? 'write' : 'read',
+        cause: ioErrorCause(parsed.reason, parsed.nospace),
+      };
+      series = { key: Object.values(labels).join('\u0000'), labels };
+    }
+    // Texts QEMU could vary without end (a reason string) must not grow this for ever.
+    if (this.ioErrorSeries.size >= 1000) this.ioErrorSeries.clear();
+    this.ioErrorSeries.set(cacheKey, series);
+    return series;
   }
 
   /** The command's name when the VM knows it (its schema, or QEMU answered it), else `other`. */

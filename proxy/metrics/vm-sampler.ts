@@ -30,6 +30,9 @@ export interface SamplerOptions {
   onFailure?: (vm: string, reason: string) => void;
 }
 
+/** Until the schema is read: made once (every client command asks for it, to label its metrics). */
+const UNKNOWN_SCHEMA = schemaFacts(null);
+
 export class VmSampler {
   private last: VmSample | null = null;
   private askedAt = Number.NEGATIVE_INFINITY;
@@ -53,7 +56,7 @@ export class VmSampler {
 
   /** The VM's schema facts once read (the 7.2 run states until then, or when it cannot be read). */
   get schema(): VmSchemaFacts {
-    return this.facts ?? schemaFacts(null);
+    return this.facts ?? UNKNOWN_SCHEMA;
   }
 
   /** The newest block sample of this connection: null while disconnected or when QEMU did not answer. */

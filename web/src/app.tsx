@@ -11,7 +11,7 @@ import { LazyAudit } from './audit/lazy-audit.tsx';
 import { AlertWatcher } from './events/alert-watcher.tsx';
 import { LazyEventLog } from './events/lazy-event-log.tsx';
 import { HeaderNav } from './header-nav.tsx';
-import { LazyVmRoute } from './pages/lazy-vm-route.tsx';
+import { LazyVmRoute, preloadVmRoute } from './pages/lazy-vm-route.tsx';
 import { alertIdParam, homePath, ROUTE_PATTERNS, vmNameParam, vmPath } from './qemu/routes.ts';
 import { ScreenThumbnail } from './screen/screen-thumbnail.tsx';
 import { ConnectionIndicator, ConsoleConnectionIndicator } from './ui/connection-indicator.tsx';
@@ -26,6 +26,16 @@ export function createQueryClient(): QueryClient {
       queries: { staleTime: 1000, retry: 1 },
     },
   });
+}
+
+/**
+ * What the page at `pathname` will ask for first, asked for before React renders: the console's VM list
+ * (every page shows it; a VM's page paints its run state from it) and, on a VM's page, that page's
+ * chunk. Both then arrive while the app's own code runs, not one after the other behind its first render.
+ */
+export function startEarlyReads(queryClient: QueryClient, pathname: string): void {
+  void queryClient.prefetchQuery(vmsQueryOptions);
+  if (pathname.startsWith(vmPath(''))) preloadVmRoute();
 }
 
 /**

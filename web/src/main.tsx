@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App, createQueryClient } from './app.tsx';
+import { App, createQueryClient, startEarlyReads } from './app.tsx';
 import { applyThemeToDocument } from './ui/preferences.ts';
 import './styles.css';
 
@@ -10,8 +10,10 @@ applyThemeToDocument();
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
+const queryClient = createQueryClient();
+startEarlyReads(queryClient, window.location.pathname);
 createRoot(root).render(
   <StrictMode>
-    <App queryClient={createQueryClient()} />
+    <App queryClient={queryClient} />
   </StrictMode>,
 );

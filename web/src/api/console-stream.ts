@@ -24,7 +24,7 @@ export interface ConsoleStreamOptions {
   createEventSource?: EventSourceFactory | undefined;
   retryMs?: number;
   maxRetryMs?: number;
-  /** Runs a batch of alert changes (tests run it at once); the next animation frame by default. */
+  /** Runs a batch of changes (tests run it at once); the next animation frame by default. */
   schedule?: (fn: () => void) => () => void;
 }
 
@@ -76,10 +76,19 @@ export function openConsoleStream(
 ): { close(): void } {
   let primed = false;
   const schedule = options.schedule ?? frameScheduler;
+  // A storm changes a VM's run state (STOP, RESUME) and the journal thousands of times a second: every
+  // change is held until the next frame and only the newest of each is applied, so the page renders
+  // once a frame whatever the rate.
   const pendingAlerts = new Map<number, JournalAlert>();
+  const pendingVms = new Map<string, VmSummary>();
+  let pendingJournal: JournalHealth | null = null;
   let cancelApply: (() => void) | null = null;
-  const applyAlerts = () => {
+  const applyPending = () => {
     cancelApply = null;
+    for (const vm of pendingVms.values()) vmChanged(queryClient, vm);
+    pendingVms.clear();
+    if (pendingJournal) journalChanged(queryClient, pendingJournal);
+    pendingJournal = null;
     const changes = [...pendingAlerts.values()];
     pendingAlerts.clear();
     const raised = changes.filter((c) => alertChanged(queryClient, c));
@@ -101,6 +110,9 @@ export function openConsoleStream(
         const m = parse(e, 'snapshot');
         if (!m) return;
         source.healthy();
+        // The snapshot is newer than any change still held for the next frame.
+        pendingVms.clear();
+        pendingJournal = null;
         const known = openIds(queryClient);
         vmsReplaced(queryClient, Array.isArray(m.vms) ? m.vms : []);
         const alerts = Array.isArray(m.alerts) ? m.alerts : [];
@@ -113,20 +125,24 @@ export function openConsoleStream(
       },
       vm: (e) => {
         const m = parse(e, 'vm');
-        if (m) vmChanged(queryClient, m.vm);
+        if (!m) return;
+        pendingVms.set(m.vm.name, m.vm);
+        cancelApply ??= schedule(applyPending);
       },
       alert: (e) => {
         const m = parse(e, 'alert');
         if (!m) return;
-        // A storm sends an alert change per journal batch: apply them once per frame, the newest of each.
+        // A storm sends an alert change per journal batch: the newest of each is kept for the frame.
         const a = m.alert;
         const held = pendingAlerts.get(a.id);
         if (!held || a.state !== 'open' || a.lastSeq >= held.lastSeq) pendingAlerts.set(a.id, a);
-        cancelApply ??= schedule(applyAlerts);
+        cancelApply ??= schedule(applyPending);
       },
       journal: (e) => {
         const m = parse(e, 'journal');
-        if (m) journalChanged(queryClient, m.journal);
+        if (!m) return;
+        pendingJournal = m.journal;
+        cancelApply ??= schedule(applyPending);
       },
     },
   });

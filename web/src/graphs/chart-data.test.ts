@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columns, describeChart, formatRate } from './chart-data.ts';
+import { columns, describeChart, formatRate, sparklinePoints } from './chart-data.ts';
 
 const sample = (t: number, rd: number) => ({
   t,
@@ -31,5 +31,11 @@ describe('chart data', () => {
   it('formats rates', () => {
     expect(formatRate(1.5, 'ops/s')).toBe('1.5 ops/s');
     expect(formatRate(3 * 1024 * 1024, 'B/s')).toBe('3.0 MiB/s');
+  });
+  it('draws a sparkline across the window, 0 at the bottom and the peak at the top', () => {
+    const samples = [sample(1000, 0), sample(2000, 2048), sample(3000, 1024)];
+    expect(sparklinePoints(samples, 'readBytesPerS', 2048, 100, 12)).toBe('0.0,11.0 50.0,1.0 100.0,6.0');
+    expect(sparklinePoints(samples, 'writeBytesPerS', 2048, 100, 12)).toBe('0.0,11.0 50.0,11.0 100.0,11.0');
+    expect(sparklinePoints([], 'readBytesPerS', 1, 100, 12)).toBe('');
   });
 });

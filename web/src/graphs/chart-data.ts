@@ -42,3 +42,23 @@ export function describeChart(
     `peaks read ${formatRate(peak(pair[0]), unit)}, write ${formatRate(peak(pair[1]), unit)}`
   );
 }
+
+/** `points` of an SVG polyline: time across, 0 at the bottom, the window's peak (at least 1) at the top. */
+export function sparklinePoints(
+  samples: BlockSample[],
+  key: keyof BlockSample,
+  top: number,
+  width: number,
+  height: number,
+): string {
+  if (samples.length === 0) return '';
+  const t0 = samples[0]!.t;
+  const span = Math.max(1, samples[samples.length - 1]!.t - t0);
+  return samples
+    .map((s) => {
+      const x = ((s.t - t0) / span) * width;
+      const y = height - 1 - (s[key] / top) * (height - 2);
+      return `${x.toFixed(1)},${y.toFixed(1)}`;
+    })
+    .join(' ');
+}

@@ -6,7 +6,8 @@ import { vmsQueryOptions } from '../api/vms.ts';
 import { LazyComposer } from '../composer/lazy-composer.tsx';
 import { AlertBanner } from '../events/alert-banner.tsx';
 import { LazyEventLog } from '../events/lazy-event-log.tsx';
-import { LazyBlockCharts, LazyIoSparklines } from '../graphs/lazy-graphs.tsx';
+import { LazyBlockCharts } from '../graphs/lazy-graphs.tsx';
+import { IoSparklines } from '../graphs/sparklines.tsx';
 import { JobStrip } from '../jobs/job-strip.tsx';
 import { LazyJobsPage } from '../jobs/lazy-jobs.tsx';
 import { LazyMigrationPage } from '../migration/lazy-migration.tsx';
@@ -21,7 +22,7 @@ import { type PanelExtras, VmPage } from '../vm-info/vm-page.tsx';
 const panelExtras: PanelExtras = {
   display: (vm) => <LiveScreen vm={vm} />,
   block: (vm) => <LazyBlockCharts vm={vm} />,
-  overview: (vm) => <LazyIoSparklines vm={vm} />,
+  overview: (vm) => <IoSparklines vm={vm} />,
 };
 
 /** The VM's sections, each with a deep link. Features add theirs here. */
