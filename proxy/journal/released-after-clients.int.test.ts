@@ -15,7 +15,8 @@ let tc: TestConsole;
 beforeAll(async () => {
   tc = await startTestConsole({
     vms: { vm: qemu().qmpPath },
-    args: ['--viewer-token', TEST_VIEWER_TOKEN],
+    // Viewers' big frames are let through to the policy here: their refusals are what must not linger.
+    args: ['--viewer-token', TEST_VIEWER_TOKEN, '--max-viewer-frame-bytes', '1048576'],
     start: { refusalWindowMs: 600_000 },
   });
   await vi.waitFor(async () => {
