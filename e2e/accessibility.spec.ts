@@ -25,6 +25,11 @@ const PAGES: { path: string; ready: (page: Page) => Promise<void> }[] = [
   { path: '/vms/demo/migration', ready: (p) => expect(p.getByRole('heading', { level: 1 })).toBeVisible() },
   { path: '/vms/demo/serial', ready: (p) => expect(p.getByRole('heading', { level: 1 })).toBeVisible() },
   { path: '/vms/demo/network', ready: (p) => expect(p.getByRole('heading', { level: 1 })).toBeVisible() },
+  {
+    path: '/alerts',
+    ready: (p) => expect(p.getByRole('heading', { level: 1, name: 'Alerts' })).toBeVisible(),
+  },
+  { path: '/audit', ready: (p) => expect(p.getByRole('table', { name: /^Commands/ })).toBeVisible() },
 ];
 
 const VIEWPORTS = {
