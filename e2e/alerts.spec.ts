@@ -1,19 +1,7 @@
-// The alert loop closed in a real Chromium against a real QEMU with a failing disk: the badge leads to
-// the alert, the alerts page acknowledges it and says who did and when, the audit page shows what this
-// browser ran, and a viewer is told the audit trail needs an operator without being refused by the console.
-import type { Page } from '@playwright/test';
 import type { AlertAckResult, AlertList, AuditList } from '../protocol/journal.ts';
 import { TEST_VIEWER_TOKEN } from '../proxy/test-support/console.ts';
 import { api, direct, storm } from './support/failing-disk.ts';
-import { expect, seriousA11yViolations, test } from './support/fixtures.ts';
-
-async function expectNoSeriousA11yViolations(page: Page, what: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    expect(await seriousA11yViolations(page), `${what}, ${colorScheme} theme`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+import { expect, expectNoSeriousA11yViolations, seriousA11yViolations, test } from './support/fixtures.ts';
 
 test('a badge leads to the alert; acknowledged, it says who and when; the audit page shows what the browser ran', async ({
   page,

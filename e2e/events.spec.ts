@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from '@playwright/test';
 import type { AlertList, JournalAlert, JournalPage, JournalRecord } from '../protocol/journal.ts';
 import { api, direct, storm } from './support/failing-disk.ts';
-import { expect, seriousA11yViolations, test, type VmConsole } from './support/fixtures.ts';
+import { expect, expectNoSeriousA11yViolations, test, type VmConsole } from './support/fixtures.ts';
 
 /** Every journal record of a VM, by the journal's own paging. */
 async function journalRecords(c: VmConsole, vm: string): Promise<JournalRecord[]> {
@@ -35,14 +35,6 @@ const alertBanner = (page: Page, vm?: string) =>
   page.getByRole('region', { name: vm ? `Open alerts for ${vm}` : 'Open alerts' });
 const eventLog = (page: Page, name: string) => page.getByRole('region', { name });
 const logCount = (page: Page) => page.locator('.log-count');
-
-async function expectNoSeriousA11yViolations(page: Page, what: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    expect(await seriousA11yViolations(page), `${what}, ${colorScheme} theme`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
 
 test('what happened while no browser was open is there when one opens; Resume VM; an acknowledgement reaches every browser', async ({
   page,

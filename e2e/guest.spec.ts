@@ -1,23 +1,15 @@
 // Seeing the guest in a real Chromium against real QEMUs: the screen (SeaBIOS's, on the demo VM's VGA),
 // the serial console, block I/O charts, NICs and the screenshot of a panic.
 import { mkdirSync } from 'node:fs';
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
 import { DEMO_VM_SPEC } from '../proxy/demo/demo-vm.ts';
 import { ataReadSector, hmpVia, pvpanic, uartSend } from '../proxy/test-support/guest-io.ts';
-import { expect, seriousA11yViolations, test, type VmConsole } from './support/fixtures.ts';
+import { expect, expectNoSeriousA11yViolations, test, type VmConsole } from './support/fixtures.ts';
 
 const SCREENSHOTS = 'docs/screenshots';
 // Each journey boots QEMUs and runs axe on two pages in two themes: longer than the default allows here.
 test.describe.configure({ timeout: 150_000 });
 const demoSpec = { ...DEMO_VM_SPEC, disks: [...DEMO_VM_SPEC.disks] };
-
-async function expectNoSeriousA11yViolations(page: Page, what: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    expect(await seriousA11yViolations(page), `${what}, ${colorScheme} theme`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
 
 /** HMP on a VM through the console's own session (as a guest's driver would poke its ports). */
 function hmp(c: VmConsole, vm: string) {

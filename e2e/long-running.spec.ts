@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import type { VmSummary } from '../protocol/api.ts';
 import { connectQmp, type QmpSocketClient } from '../proxy/test-support/qmp-socket-client.ts';
-import { expect, seriousA11yViolations, test, type VmConsole } from './support/fixtures.ts';
+import { expect, expectNoSeriousA11yViolations, test, type VmConsole } from './support/fixtures.ts';
 
 const SCREENSHOTS = 'docs/screenshots';
 const MiB = 1024 * 1024;
@@ -23,14 +23,6 @@ async function direct(c: VmConsole, vm: string): Promise<QmpSocketClient> {
   const client = await connectQmp(c.qemu[vm]!.secondMonitorPath!);
   await client.negotiate();
   return client;
-}
-
-async function expectNoSeriousA11yViolations(page: Page, what: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    expect(await seriousA11yViolations(page), `${what}, ${colorScheme} theme`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 const barValue = async (bar: Locator) => Number(await bar.getAttribute('aria-valuenow'));

@@ -2,7 +2,7 @@
 // io-status, the QOM browser, accessibility in both themes, and the screenshots the README shows.
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { expect, seriousA11yViolations, test, type VmConsole } from './support/fixtures.ts';
+import { expect, expectNoSeriousA11yViolations, test, type VmConsole } from './support/fixtures.ts';
 
 const SCREENSHOTS = 'docs/screenshots';
 
@@ -10,14 +10,6 @@ const SCREENSHOTS = 'docs/screenshots';
 async function openWithToken(page: Page, c: VmConsole, pathname: string) {
   await c.open(page, pathname);
   await expect(page).toHaveURL(new RegExp(`${pathname.replace(/\//g, '\\/')}$`));
-}
-
-async function expectNoSeriousA11yViolations(page: Page, what: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    expect(await seriousA11yViolations(page), `${what}, ${colorScheme} theme`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 function blockRow(page: Page, device: string) {

@@ -72,4 +72,13 @@ export async function seriousA11yViolations(page: Page) {
     }));
 }
 
+/** No serious or critical axe violation on the page as it is, in the light theme and in the dark. */
+export async function expectNoSeriousA11yViolations(page: Page, what: string) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await seriousA11yViolations(page), `${what}, ${colorScheme} theme`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
 export { expect };
