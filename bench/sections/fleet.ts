@@ -14,7 +14,7 @@ import { type BenchQemu, bootBenchQemu } from '../lib/qemu.ts';
 import type { Report } from '../lib/report.ts';
 import { percentile, ratio, round } from '../lib/stats.ts';
 
-const SECTION = '8. Fleet on NATS JetStream';
+const SECTION = '9. Fleet on NATS JetStream';
 const HOST = 'bench-host';
 const STORM_ROUNDS = 3000;
 const ROUNDS = 3;
