@@ -14,6 +14,8 @@ function write(level: Level, msg: string, fields?: Record<string, unknown>): voi
 }
 
 export const log = {
+  /** Whether lines of `level` are written: a caller can skip building fields nobody reads. */
+  enabled: (level: Level) => order[level] >= threshold(),
   debug: (msg: string, fields?: Record<string, unknown>) => write('debug', msg, fields),
   info: (msg: string, fields?: Record<string, unknown>) => write('info', msg, fields),
   warn: (msg: string, fields?: Record<string, unknown>) => write('warn', msg, fields),

@@ -7,6 +7,7 @@ import type { ClientContext } from '../../protocol/journal.ts';
 import type { ClientSession } from '../hub/client-session.ts';
 import type { ClientTransport } from '../hub/client-transport.ts';
 import type { ConsoleHub } from '../hub/console-hub.ts';
+import { firstWriteInTick } from '../qmp/tick-writes.ts';
 
 /** Viewers' arguments are names; 4 KiB is about 40 ms of QEMU 7.2 reading them. */
 export const DEFAULT_MAX_VIEWER_FRAME_BYTES = 4096;
@@ -123,7 +124,8 @@ export function textFrame(text: string): Buffer {
  * clients would still cost one syscall per client per event; so when one tick has frames for at
  * least FAN_OUT_SOCKETS sockets, those sockets are written at most every FAN_OUT_INTERVAL_MS, a burst
  * sharing each write. A VM with few clients (a driver waiting for each STOP) and every reply (QEMU's
- * events begin with `{"timestamp"`, replies never do) still leave within the tick.
+ * events begin with `{"timestamp"`, replies never do) still leave within the tick; a reply that is the
+ * socket's first frame in the tick leaves at once.
  */
 const FAN_OUT_SOCKETS = 8;
 const FAN_OUT_INTERVAL_MS = 2;
@@ -172,15 +174,21 @@ export function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress:
     remoteAddress,
     send: (text) => {
       if (ws.readyState !== WebSocket.OPEN) return;
+      // Whole frames straight to the socket: without permessage-deflate, ws's own sender writes
+      // (close, ping) are whole frames too and synchronous, so the two never interleave; and
+      // ws.bufferedAmount still counts these bytes (the socket's write queue).
+      const event = text.startsWith('{"timestamp"');
+      // A lone reply: on the wire at once, before the proxy does anything else (its audit record).
+      if (!event && !corked.has(socket) && firstWriteInTick(socket)) {
+        socket.write(textFrame(text));
+        return;
+      }
       if (!corked.has(socket)) {
         socket.cork();
         corked.add(socket);
       }
-      // Whole frames straight to the socket: without permessage-deflate, ws's own sender writes
-      // (close, ping) are whole frames too and synchronous, so the two never interleave; and
-      // ws.bufferedAmount still counts these bytes (the socket's write queue).
       socket.write(textFrame(text));
-      if (text.startsWith('{"timestamp"')) queueFlush();
+      if (event) queueFlush();
       else process.nextTick(flushNow, socket);
     },
     bufferedBytes: () => ws.bufferedAmount,

@@ -256,15 +256,18 @@ export class ClientSession {
     durationSeconds?: number,
     refusal?: RefusalReason,
   ): void {
-    this.options.onCommand?.({
+    const onCommand = this.options.onCommand;
+    if (!onCommand) return;
+    const record: CommandRecord = {
       vm: this.vm,
       context: this.context,
       command,
-      argumentNames: Object.keys(args ?? {}),
+      argumentNames: args === undefined ? [] : Object.keys(args),
       outcome,
-      ...(errorClass ? { errorClass } : {}),
-      ...(durationSeconds !== undefined ? { durationSeconds } : {}),
-      ...(refusal ? { refusal } : {}),
-    });
+    };
+    if (errorClass) record.errorClass = errorClass;
+    if (durationSeconds !== undefined) record.durationSeconds = durationSeconds;
+    if (refusal) record.refusal = refusal;
+    onCommand(record);
   }
 }

@@ -96,42 +96,56 @@ export class FairQueue {
     // Out-of-band commands exist to overtake what QEMU is busy with: they do not queue.
     if (kind === 'exec-oob')
       return this.upstream.sendPrepared(prepared, (reply) => this.release(() => handler(reply)));
+    // Nobody waiting and room at QEMU: a lone command is written now, without a turn in the queue.
+    if (this.turns.size === 0 && this.hasRoom(prepared.length)) {
+      this.dispatch(prepared, handler);
+      return true;
+    }
     lane.waiting.push({ prepared, handler });
     this.turns.add(lane);
     this.pump();
     return true;
   }
 
+  private hasRoom(bytes: number): boolean {
+    return (
+      this.commandsAtQemu === 0 ||
+      (this.commandsAtQemu < this.window.commands && this.bytesAtQemu + bytes <= this.window.bytes)
+    );
+  }
+
   private pump(): void {
     while (this.turns.size > 0) {
       const lane = this.turns.values().next().value as Lane;
       const next = lane.waiting[0]!;
-      const bytes = next.prepared.length;
-      if (
-        this.commandsAtQemu > 0 &&
-        (this.commandsAtQemu >= this.window.commands || this.bytesAtQemu + bytes > this.window.bytes)
-      )
-        return;
+      if (!this.hasRoom(next.prepared.length)) return;
       lane.waiting.shift();
       // To the back of the line: the other lanes' next commands go before this one's.
       this.turns.delete(lane);
       if (lane.waiting.length > 0) this.turns.add(lane);
-      const epoch = this.epoch;
-      const sent = this.upstream.sendPrepared(next.prepared, (reply) => {
-        // QEMU is done with it: the window has room for the next lane's command at once.
-        if (epoch === this.epoch) {
-          this.commandsAtQemu--;
-          this.bytesAtQemu -= bytes;
-        }
-        this.release(() => next.handler(reply));
-        this.pump();
-      });
-      if (!sent) {
-        this.reset();
-        return;
-      }
-      this.commandsAtQemu++;
-      this.bytesAtQemu += bytes;
+      if (!this.dispatch(next.prepared, next.handler)) return;
     }
+  }
+
+  /** Writes one command to QEMU; false (and the queue reset) when the session is gone. */
+  private dispatch(prepared: string, handler: ReplyHandler): boolean {
+    const bytes = prepared.length;
+    const epoch = this.epoch;
+    const sent = this.upstream.sendPrepared(prepared, (reply) => {
+      // QEMU is done with it: the window has room for the next lane's command at once.
+      if (epoch === this.epoch) {
+        this.commandsAtQemu--;
+        this.bytesAtQemu -= bytes;
+      }
+      this.release(() => handler(reply));
+      if (this.turns.size > 0) this.pump();
+    });
+    if (!sent) {
+      this.reset();
+      return false;
+    }
+    this.commandsAtQemu++;
+    this.bytesAtQemu += bytes;
+    return true;
   }
 }

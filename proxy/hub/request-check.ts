@@ -1,7 +1,7 @@
 // Validates one client message the way QEMU's qmp_dispatch_check_obj does, with QEMU's own wording.
 import type { Json, JsonObject, QmpErrorBody } from '../../protocol/qmp.ts';
 import { type JsonInput, parseJsonMessage } from '../qmp/json-streamer.ts';
-import { qemuInputProblem } from '../qmp/qemu-json-limits.ts';
+import { qemuInputProblem, surelyFitsQemu } from '../qmp/qemu-json-limits.ts';
 
 export type CheckedRequest =
   | {
@@ -20,11 +20,16 @@ const generic = (desc: string): QmpErrorBody => ({ class: 'GenericError', desc }
 
 /** One WebSocket text frame: one JSON object, read as QEMU reads it. */
 export function parseRequest(text: string, oobEnabled: boolean): CheckedRequest {
-  return checkRequest(parseJsonMessage(text), oobEnabled);
+  return checkRequest(parseJsonMessage(text), oobEnabled, surelyFitsQemu(text));
 }
 
 /** A message QEMU's JSON streamer has ended, checked as qmp_dispatch_check_obj checks it. */
-export function checkRequest(input: JsonInput, oobEnabled: boolean): CheckedRequest {
+export function checkRequest(
+  input: JsonInput,
+  oobEnabled: boolean,
+  /** Its text is known to hold nothing QEMU's parser could not take (a small, plain frame). */
+  fitsQemu = false,
+): CheckedRequest {
   if (!input.ok) return { ok: false, error: generic(input.desc), id: undefined };
   const value = input.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -32,7 +37,7 @@ export function checkRequest(input: JsonInput, oobEnabled: boolean): CheckedRequ
   }
   const req = value as Record<string, Json>;
   // Before anything echoes the id or forwards the request: what QEMU's parser could not take.
-  const tooMuch = qemuInputProblem(req);
+  const tooMuch = fitsQemu ? null : qemuInputProblem(req);
   if (tooMuch)
     return {
       ok: false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRequest } from '../hub/request-check.ts';
-import { QEMU_MAX_NESTING, qemuInputProblem } from './qemu-json-limits.ts';
+import { QEMU_MAX_NESTING, qemuInputProblem, surelyFitsQemu } from './qemu-json-limits.ts';
 
 const nest = (depth: number, inner = '0'): string => '['.repeat(depth) + inner + ']'.repeat(depth);
 
@@ -64,5 +64,31 @@ describe('parseRequest with QEMU limits', () => {
   it('drops an id it could not echo', () => {
     const r = parseRequest(`{"execute":"x","id":${nest(50_000)}}`, false);
     expect(r).toMatchObject({ ok: false, id: undefined });
+  });
+
+  it('refuses strings QEMU rejects in a small frame too, written raw or as \\u escapes', () => {
+    for (const s of ['\\ud800', '\\uDC00', '\\ufffe', '\ufffe', '\ufdd0', '\u{1fffe}']) {
+      const text = `{"execute":"x","arguments":{"k":"${s}"},"id":1}`;
+      expect(surelyFitsQemu(text)).toBe(false);
+      expect(parseRequest(text, false)).toMatchObject({
+        ok: false,
+        id: 1,
+        error: { desc: /not a valid Unicode/ },
+      });
+    }
+  });
+});
+
+describe('surelyFitsQemu', () => {
+  it('passes small plain frames only: nothing in them could reach a QEMU limit', () => {
+    expect(surelyFitsQemu('{"execute":"query-status","id":1}')).toBe(true);
+    expect(surelyFitsQemu('{"execute":"qom-get","arguments":{"path":"/machine","property":"type"}}')).toBe(
+      true,
+    );
+    // Deep enough to matter needs more text than the look allows.
+    const deep = `{"execute":"x","arguments":{"a":${nest(QEMU_MAX_NESTING)}}}`;
+    expect(surelyFitsQemu(deep)).toBe(false);
+    expect(surelyFitsQemu(`{"execute":"x","arguments":{"a":"${'y'.repeat(QEMU_MAX_NESTING)}"}}`)).toBe(false);
+    expect(surelyFitsQemu('{"execute":"x","arguments":{"k":"\\u00e9"}}')).toBe(false);
   });
 });

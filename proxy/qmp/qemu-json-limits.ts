@@ -31,6 +31,16 @@ const maybeBad = /[\uD800-\uDFFF\uFDD0-\uFDEF\uFFFE\uFFFF]/;
 const isBad = (s: string): boolean => maybeBad.test(s) && badForQemu.test(s);
 
 /**
+ * True when the JSON text of a message cannot hold anything qemuInputProblem looks for: under 1024
+ * characters nothing nests 1024 deep nor reaches the token limits, and without a surrogate, a
+ * noncharacter or a `\u` escape (which could write one) no string is refused. A query-status frame
+ * is checked by this look at its text, not by walking its value.
+ */
+export function surelyFitsQemu(text: string): boolean {
+  return text.length < QEMU_MAX_NESTING && !maybeBad.test(text) && !text.includes('\\u');
+}
+
+/**
  * Returns what QEMU could not take in this parsed client request, or null. Depth counts the request
  * object itself as 1, as QEMU counts braces and brackets. Iterative: any depth is safe to inspect.
  */

@@ -5,6 +5,7 @@ import { isQmpEvent, isQmpGreeting, isQmpReply } from '../../protocol/qmp.ts';
 import { log } from '../log.ts';
 import { type FramerIssue, LineFramer } from './line-framer.ts';
 import { formatAddress, type Target } from './target.ts';
+import { writeInTick } from './tick-writes.ts';
 
 export type UpstreamState = 'connecting' | 'connected' | 'disconnected';
 
@@ -68,7 +69,6 @@ export class UpstreamSession {
   private backoff: number;
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
-  private corked = false;
   private readonly eventListeners = new Set<EventListener>();
   private readonly statusListeners = new Set<StatusListener>();
 
@@ -148,17 +148,8 @@ export class UpstreamSession {
   }
 
   private write(line: string): void {
-    const socket = this.socket!;
-    // Commands issued in the same tick leave in one write.
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
-    }
-    socket.write(line);
+    // A lone command leaves now; commands issued after it in the same tick leave in one write.
+    writeInTick(this.socket!, line);
   }
 
   /**

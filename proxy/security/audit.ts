@@ -34,6 +34,7 @@ export function createAuditLog(logger: Logger = defaultLog): CommandListener {
   const writeWaiting = () => {
     const records = waiting;
     waiting = [];
+    if (!logger.enabled('info')) return;
     for (const record of records) logger.info('command', auditFields(record));
   };
   return (record) => {

@@ -1,0 +1,41 @@
+// Writes a socket at once for a lone message, and in one writev for a burst.
+//
+// A lone command (or its reply) is one write(2) made where it is produced: nothing queued, no cork,
+// nothing left for the end of the tick, so whatever the proxy does after it (the audit record, the
+// next command) is not in its path. The second write to the same socket within the tick is a burst (a
+// pipelining client's frames, replies QEMU sent together): from there the socket is corked, and what
+// follows leaves in one writev when the tick ends.
+import type { Writable } from 'node:stream';
+
+/** Sockets written in this tick; corked ones hold a burst until the tick ends. */
+const written = new Set<object>();
+const corked = new Set<Writable>();
+let endQueued = false;
+
+function endTick(): void {
+  endQueued = false;
+  written.clear();
+  if (corked.size === 0) return;
+  const sockets = [...corked];
+  corked.clear();
+  for (const socket of sockets) socket.uncork();
+}
+
+/** True the first time in this tick that `socket` is to be written: a lone write may go at once. */
+export function firstWriteInTick(socket: object): boolean {
+  if (written.has(socket)) return false;
+  written.add(socket);
+  if (!endQueued) {
+    endQueued = true;
+    process.nextTick(endTick);
+  }
+  return true;
+}
+
+export function writeInTick(socket: Writable, data: string | Uint8Array): void {
+  if (!firstWriteInTick(socket) && !corked.has(socket)) {
+    socket.cork();
+    corked.add(socket);
+  }
+  socket.write(data);
+}
