@@ -44,6 +44,19 @@ describe('textFrame', () => {
   });
 });
 
+/** The texts of the unmasked frames in one write (a write may carry several). */
+function texts(b: Buffer): string[] {
+  const out: string[] = [];
+  for (let at = 0; at < b.length; ) {
+    const short = b[at + 1]! & 0x7f;
+    const head = short < 126 ? 2 : 4;
+    const length = short < 126 ? short : b.readUInt16BE(at + 2);
+    out.push(b.toString('utf8', at + head, at + head + length));
+    at += head + length;
+  }
+  return out;
+}
+
 /** A socket that records what reaches the wire: writes while corked wait for the last uncork. */
 function fakeSocket() {
   let corks = 0;
@@ -57,13 +70,13 @@ function fakeSocket() {
       if (corks === 0) return;
       corks--;
       if (corks === 0) {
-        wire.push(...held.map((b) => b.subarray(b[1]! < 126 ? 2 : 4).toString()));
+        wire.push(...held.flatMap(texts));
         held = [];
       }
     },
     write: (b: Buffer) => {
       if (corks > 0) held.push(b);
-      else wire.push(b.subarray(b[1]! < 126 ? 2 : 4).toString());
+      else wire.push(...texts(b));
       return true;
     },
   };
