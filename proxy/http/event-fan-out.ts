@@ -56,7 +56,8 @@ export class EventFrames implements FanOutWriter {
     } else if (i === this.to) {
       this.to++;
     } else {
-      (this.earlier ??= []).push(this.from, this.to);
+      if (this.earlier === null) this.earlier = [];
+      this.earlier.push(this.from, this.to);
       this.from = i;
       this.to = i + 1;
     }
