@@ -56,4 +56,21 @@ describe('FanOutClock', () => {
     await tick();
     expect(written).toEqual([1]);
   });
+
+  it('ends a tick only when no writer waits (one that queued while others wrote goes first)', async () => {
+    const clock = new FanOutClock();
+    const ends: string[] = [];
+    clock.onTickEnd(() => ends.push('end'));
+    const again: FanOutWriter = { writeWaiting: () => ends.push('again') };
+    const first: FanOutWriter = {
+      writeWaiting: () => {
+        ends.push('first');
+        clock.wait(again);
+      },
+    };
+    clock.wait(first);
+    await tick();
+    await tick();
+    expect(ends).toEqual(['first', 'again', 'end']);
+  });
 });

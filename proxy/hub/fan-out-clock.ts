@@ -38,7 +38,7 @@ export class FanOutClock {
     this.waiting.delete(writer);
   }
 
-  /** Runs after every write of the fan-out, once each writer has written. */
+  /** Runs after a write of the fan-out once each writer has written and none waits. */
   onTickEnd(fn: () => void): void {
     this.tickEnds.add(fn);
   }
@@ -65,7 +65,8 @@ export class FanOutClock {
     const writers = this.waiting;
     this.waiting = new Set();
     for (const w of writers) w.writeWaiting();
-    for (const fn of this.tickEnds) fn();
+    // A writer that queued again meanwhile still refers to this tick's frames: the next tick ends it.
+    if (this.waiting.size === 0) for (const fn of this.tickEnds) fn();
   };
 }
 
