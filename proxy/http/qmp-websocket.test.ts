@@ -44,11 +44,26 @@ describe('textFrame', () => {
   });
 });
 
+/** The texts of the unmasked frames in one write (a write may carry several). */
+function texts(b: Buffer): string[] {
+  const out: string[] = [];
+  for (let at = 0; at < b.length; ) {
+    const short = b[at + 1]! & 0x7f;
+    const head = short < 126 ? 2 : 4;
+    const length = short < 126 ? short : b.readUInt16BE(at + 2);
+    out.push(b.toString('utf8', at + head, at + head + length));
+    at += head + length;
+  }
+  return out;
+}
+
 /** A socket that records what reaches the wire: writes while corked wait for the last uncork. */
 function fakeSocket() {
   let corks = 0;
   let held: Buffer[] = [];
   const wire: string[] = [];
+  /** Every Buffer written, as written. */
+  const writes: Buffer[] = [];
   const socket = {
     cork: () => {
       corks++;
@@ -57,17 +72,18 @@ function fakeSocket() {
       if (corks === 0) return;
       corks--;
       if (corks === 0) {
-        wire.push(...held.map((b) => b.subarray(b[1]! < 126 ? 2 : 4).toString()));
+        wire.push(...held.flatMap(texts));
         held = [];
       }
     },
     write: (b: Buffer) => {
+      writes.push(b);
       if (corks > 0) held.push(b);
-      else wire.push(b.subarray(b[1]! < 126 ? 2 : 4).toString());
+      else wire.push(...texts(b));
       return true;
     },
   };
-  return { socket: socket as unknown as Duplex, wire };
+  return { socket: socket as unknown as Duplex, wire, writes };
 }
 
 const openWs = { readyState: 1, bufferedAmount: 0 } as unknown as WebSocket;
@@ -113,5 +129,45 @@ describe('webSocketTransport writes', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('writes the same Buffer, joined once, to every client waiting for the same events', async () => {
+    const clients = Array.from({ length: 20 }, () => fakeSocket());
+    const transports = clients.map((c) => webSocketTransport(openWs, c.socket, 'test'));
+    for (let n = 1; n <= 3; n++) for (const t of transports) t.send(event(n));
+    expect(transports[0]!.bufferedBytes()).toBe(3 * textFrame(event(1)).length);
+    await new Promise((r) => setTimeout(r, 50));
+    for (const c of clients) {
+      expect(c.wire).toEqual([event(1), event(2), event(3)]);
+      expect(c.writes).toHaveLength(1);
+      expect(c.writes[0]).toBe(clients[0]!.writes[0]);
+    }
+    expect(transports[0]!.bufferedBytes()).toBe(0);
+  });
+
+  it("gives each VM's clients their own events in order when two VMs' events interleave", async () => {
+    const a = Array.from({ length: 5 }, () => fakeSocket());
+    const b = Array.from({ length: 5 }, () => fakeSocket());
+    const ta = a.map((c) => webSocketTransport(openWs, c.socket, 'test'));
+    const tb = b.map((c) => webSocketTransport(openWs, c.socket, 'test'));
+    const other = (n: number) => `{"timestamp": {"seconds": 2, "microseconds": ${n}}, "event": "RESUME"}`;
+    for (let n = 1; n <= 3; n++) {
+      for (const t of ta) t.send(event(n));
+      for (const t of tb) t.send(other(n));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    for (const c of a) expect(c.wire).toEqual([event(1), event(2), event(3)]);
+    for (const c of b) expect(c.wire).toEqual([other(1), other(2), other(3)]);
+    for (const c of [...a, ...b]) expect(c.writes).toHaveLength(1);
+  });
+
+  it('writes nothing after the WebSocket stopped being open (a close frame went first)', async () => {
+    const { socket, writes } = fakeSocket();
+    const ws = { readyState: 1, bufferedAmount: 0 } as { readyState: number; bufferedAmount: number };
+    const t = webSocketTransport(ws as unknown as WebSocket, socket, 'test');
+    t.send(event(1));
+    ws.readyState = 2;
+    await tick();
+    expect(writes).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import type { ClientSession } from '../hub/client-session.ts';
 import type { ClientTransport } from '../hub/client-transport.ts';
 import type { ConsoleHub } from '../hub/console-hub.ts';
 import { firstWriteInTick } from '../qmp/tick-writes.ts';
+import { EventFrames } from './event-fan-out.ts';
 
 /** Viewers' arguments are names; 4 KiB is about 40 ms of QEMU 7.2 reading them. */
 export const DEFAULT_MAX_VIEWER_FRAME_BYTES = 4096;
@@ -119,67 +120,32 @@ export function textFrame(text: string): Buffer {
 }
 
 /**
- * When sockets are written. Frames sent in one tick leave in one `writev` per socket (a syscall per
- * frame costs more than everything else the proxy does for a reply). An event storm fanned out to many
- * clients would still cost one syscall per client per event; so when one tick has frames for at
- * least FAN_OUT_SOCKETS sockets, those sockets are written at most every FAN_OUT_INTERVAL_MS, a burst
- * sharing each write. A VM with few clients (a driver waiting for each STOP) and every reply (QEMU's
- * events begin with `{"timestamp"`, replies never do) still leave within the tick; a reply that is the
- * socket's first frame in the tick leaves at once.
+ * Sockets a burst of replies was written to in this tick: corked, so the frames of one tick leave in
+ * one `writev` (a syscall per frame costs more than everything else the proxy does for a reply).
  */
-const FAN_OUT_SOCKETS = 8;
-const FAN_OUT_INTERVAL_MS = 2;
-const FAN_OUT_MAX_INTERVAL_MS = 16;
 const corked = new Set<Duplex>();
-let flushQueued = false;
-let flushTimer: NodeJS.Timeout | null = null;
-let lastFanOut = Number.NEGATIVE_INFINITY;
-
-function queueFlush(): void {
-  if (flushQueued || flushTimer) return;
-  flushQueued = true;
-  process.nextTick(flushCorked);
-}
-
-function flushCorked(): void {
-  flushQueued = false;
-  if (corked.size >= FAN_OUT_SOCKETS) {
-    // The more sockets share a burst, the more each write is worth waiting for (capped well under the
-    // 50 ms an operator would notice).
-    const interval = Math.min(
-      FAN_OUT_MAX_INTERVAL_MS,
-      FAN_OUT_INTERVAL_MS * Math.ceil(corked.size / FAN_OUT_SOCKETS),
-    );
-    const wait = lastFanOut + interval - performance.now();
-    if (wait > 0) {
-      flushTimer = setTimeout(() => {
-        flushTimer = null;
-        flushCorked();
-      }, wait);
-      return;
-    }
-    lastFanOut = performance.now();
-  }
-  for (const socket of corked) socket.uncork();
-  corked.clear();
-}
 
 function flushNow(socket: Duplex): void {
   if (corked.delete(socket)) socket.uncork();
 }
 
 export function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress: string): ClientTransport {
+  // QEMU's events (they begin with `{"timestamp"`, replies never do) wait for the fan-out's write.
+  const events = new EventFrames(ws, socket);
   return {
     kind: 'websocket',
     remoteAddress,
     send: (text) => {
       if (ws.readyState !== WebSocket.OPEN) return;
+      if (text.startsWith('{"timestamp"')) {
+        events.push(textFrame(text));
+        return;
+      }
       // Whole frames straight to the socket: without permessage-deflate, ws's own sender writes
       // (close, ping) are whole frames too and synchronous, so the two never interleave; and
       // ws.bufferedAmount still counts these bytes (the socket's write queue).
-      const event = text.startsWith('{"timestamp"');
       // A lone reply: on the wire at once, before the proxy does anything else (its audit record).
-      if (!event && !corked.has(socket) && firstWriteInTick(socket)) {
+      if (events.bytes === 0 && !corked.has(socket) && firstWriteInTick(socket)) {
         socket.write(textFrame(text));
         return;
       }
@@ -187,12 +153,14 @@ export function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress:
         socket.cork();
         corked.add(socket);
       }
+      // The events QEMU sent before this reply go first, in the same write.
+      events.writeNow();
       socket.write(textFrame(text));
-      if (event) queueFlush();
-      else process.nextTick(flushNow, socket);
+      process.nextTick(flushNow, socket);
     },
-    bufferedBytes: () => ws.bufferedAmount,
+    bufferedBytes: () => ws.bufferedAmount + events.bytes,
     close: (code, reason) => {
+      events.writeNow();
       ws.close(code, reason);
       // A peer that stopped reading never acknowledges the close frame.
       setTimeout(() => ws.terminate(), 1000).unref();

@@ -6,12 +6,14 @@
 // export in turn, the event loop free for commands between turns). A page shorter than asked means nothing published is left: in the same
 // synchronous turn it switches to `live`. Records are published synchronously right after their
 // commit, so each one is either in that last read or arrives live afterwards; live records at or
-// below the cursor are skipped. If a live client falls behind (more than `maxBufferedBytes` queued)
+// below the cursor are skipped. Live frames wait for the fan-out clock's tick (within the tick, or a
+// few milliseconds in a storm watched by many), so a storm costs a write per tick, not per batch. If a live client falls behind (more than `maxBufferedBytes` queued)
 // it drops back to `replay`, which again reads from the database only as fast as the socket drains:
 // memory stays bounded, and a client that takes nothing for `stallTimeoutMs` is closed (it resumes
 // with Last-Event-ID).
 import type { ServerResponse } from 'node:http';
 import { JournalSse } from '../../protocol/journal.ts';
+import { type FanOutWriter, fanOutClock } from '../hub/fan-out-clock.ts';
 import { type Alert, toJournalAlert } from './alert-book.ts';
 import { type Journal, type JournalSubscriber, recordJson } from './journal.ts';
 import type { EventRow } from './journal-store.ts';
@@ -42,20 +44,30 @@ export interface StreamFilter {
   events?: string[];
 }
 
-/** Frames are the same for every stream: build each once. */
-const frames = new WeakMap<EventRow, string>();
-function frame(r: EventRow): string {
-  let f = frames.get(r);
+const frame = (r: EventRow) => `id: ${r.seq}\nevent: ${JournalSse.RECORD}\ndata: ${recordJson(r)}\n\n`;
+
+/**
+ * A published batch's frames are the same for every live stream: built once, for the batch every
+ * subscriber is handed in turn (kept until the next one, not per row: no table for the GC to sweep).
+ */
+let batchRows: readonly EventRow[] | null = null;
+let batchFrames: (string | undefined)[] = [];
+function liveFrame(rows: readonly EventRow[], i: number): string {
+  if (rows !== batchRows) {
+    batchRows = rows;
+    batchFrames = new Array(rows.length);
+  }
+  let f = batchFrames[i];
   if (f === undefined) {
-    f = `id: ${r.seq}\nevent: ${JournalSse.RECORD}\ndata: ${recordJson(r)}\n\n`;
-    frames.set(r, f);
+    f = frame(rows[i]!);
+    batchFrames[i] = f;
   }
   return f;
 }
 
 const alertFrame = (a: Alert) => `event: ${JournalSse.ALERT}\ndata: ${JSON.stringify(toJournalAlert(a))}\n\n`;
 
-export class EventStream implements JournalSubscriber {
+export class EventStream implements JournalSubscriber, FanOutWriter {
   private mode: 'replay' | 'live' | 'closed' = 'replay';
   private cursor: number;
   private readonly pendingAlerts = new Set<number>();
@@ -63,6 +75,8 @@ export class EventStream implements JournalSubscriber {
   private readonly heartbeat: NodeJS.Timeout;
   private stallTimer: NodeJS.Timeout | null = null;
   private waitingForDrain = false;
+  /** Live frames not written yet (see `queue`). */
+  private waiting = '';
 
   constructor(
     private readonly res: ServerResponse,
@@ -103,13 +117,15 @@ export class EventStream implements JournalSubscriber {
   records(rows: EventRow[]): void {
     if (this.mode !== 'live') return;
     let chunk = '';
-    for (const r of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
       if (r.seq <= this.cursor || !this.matches(r)) continue;
-      chunk += frame(r);
+      chunk += liveFrame(rows, i);
       this.cursor = r.seq;
     }
-    if (chunk) this.res.write(chunk);
-    if (this.res.writableLength > this.opts.maxBufferedBytes) {
+    if (chunk) this.queue(chunk);
+    if (this.res.writableLength + this.waiting.length > this.opts.maxBufferedBytes) {
+      this.writeWaiting();
       this.mode = 'replay';
       this.awaitDrain();
     }
@@ -117,18 +133,35 @@ export class EventStream implements JournalSubscriber {
 
   alert(a: Alert): void {
     if (this.mode === 'closed' || (this.filter.vm !== undefined && a.vm !== this.filter.vm)) return;
-    if (this.mode === 'live' && this.res.writableLength <= this.opts.maxBufferedBytes)
-      this.res.write(alertFrame(a));
+    if (this.mode === 'live' && this.res.writableLength + this.waiting.length <= this.opts.maxBufferedBytes)
+      this.queue(alertFrame(a));
     else this.pendingAlerts.add(a.id);
+  }
+
+  /** Writes the live frames queued since the fan-out's last tick (records and alerts, in order). */
+  writeWaiting(): void {
+    const chunk = this.waiting;
+    if (chunk === '') return;
+    this.waiting = '';
+    fanOutClock.wrote(this);
+    if (this.mode !== 'closed' && !this.res.destroyed) this.res.write(chunk);
   }
 
   close(): void {
     if (this.mode === 'closed') return;
     this.mode = 'closed';
+    this.waiting = '';
+    fanOutClock.wrote(this);
     this.unsubscribe();
     clearInterval(this.heartbeat);
     if (this.stallTimer) clearTimeout(this.stallTimer);
     if (!this.res.destroyed) this.res.end();
+  }
+
+  /** Live frames wait for the fan-out's tick: one write for every batch the journal published meanwhile. */
+  private queue(text: string): void {
+    if (this.waiting === '') fanOutClock.wait(this);
+    this.waiting += text;
   }
 
   private matches(r: EventRow): boolean {

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FanOutClock, type FanOutWriter } from './fan-out-clock.ts';
+
+const tick = () => new Promise<void>((r) => process.nextTick(r));
+
+function writers(n: number) {
+  const written: number[] = [];
+  const list: FanOutWriter[] = Array.from({ length: n }, (_, i) => ({ writeWaiting: () => written.push(i) }));
+  return { list, written };
+}
+
+describe('FanOutClock', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('writes a few waiting writers within the tick, once each however often they asked', async () => {
+    const clock = new FanOutClock();
+    const { list, written } = writers(3);
+    for (const w of [...list, ...list]) clock.wait(w);
+    expect(written).toEqual([]);
+    await tick();
+    expect(written).toEqual([0, 1, 2]);
+  });
+
+  it('writes many waiting writers together, at most once per interval, and ends each tick after them', async () => {
+    // Fake clocks: the interval is a matter of time, and a loaded machine must not decide the outcome.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    vi.advanceTimersByTime(60_000);
+    const clock = new FanOutClock();
+    const ends: number[] = [];
+    const { list, written } = writers(16);
+    clock.onTickEnd(() => ends.push(written.length));
+    for (const w of list) clock.wait(w);
+    await tick();
+    expect(written).toHaveLength(16);
+    expect(ends).toEqual([16]);
+    // Again 1 ms later: 16 writers wait 2 ms per 8 (4 ms) after the last write.
+    vi.advanceTimersByTime(1);
+    for (const w of list) clock.wait(w);
+    await tick();
+    expect(written).toHaveLength(16);
+    vi.advanceTimersByTime(2);
+    expect(written).toHaveLength(16);
+    vi.advanceTimersByTime(1);
+    expect(written).toHaveLength(32);
+    expect(ends).toEqual([16, 32]);
+  });
+
+  it('forgets a writer that wrote by itself', async () => {
+    const clock = new FanOutClock();
+    const { list, written } = writers(2);
+    clock.wait(list[0]!);
+    clock.wait(list[1]!);
+    clock.wrote(list[0]!);
+    await tick();
+    expect(written).toEqual([1]);
+  });
+
+  it('ends a tick only when no writer waits (one that queued while others wrote goes first)', async () => {
+    const clock = new FanOutClock();
+    const ends: string[] = [];
+    clock.onTickEnd(() => ends.push('end'));
+    const again: FanOutWriter = { writeWaiting: () => ends.push('again') };
+    const first: FanOutWriter = {
+      writeWaiting: () => {
+        ends.push('first');
+        clock.wait(again);
+      },
+    };
+    clock.wait(first);
+    await tick();
+    await tick();
+    expect(ends).toEqual(['first', 'again', 'end']);
+  });
+});

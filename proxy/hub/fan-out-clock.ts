@@ -1,0 +1,74 @@
+// When QEMU's events leave for the clients that watch them (WebSocket clients, journal SSE streams).
+//
+// A storm (a guest retrying a failing disk: thousands of STOP/RESUME/BLOCK_IO_ERROR a second) read
+// from QEMU a few events at a time and written to every watcher as read would cost a socket write per
+// watcher per read: for a hundred watchers, hundreds of thousands of syscalls a second. Writers that
+// hold events for their socket wait here instead. While fewer than FAN_OUT_WRITERS wait, they write
+// within the tick (a driver waiting for each STOP is not held up). From FAN_OUT_WRITERS on, they write
+// together at most every FAN_OUT_INTERVAL_MS per FAN_OUT_WRITERS of them (capped at
+// FAN_OUT_MAX_INTERVAL_MS, well under what an operator would notice): the more watchers share a
+// burst, the more each write is worth waiting for.
+
+/** Holds events for one socket; writes them all when asked. */
+export interface FanOutWriter {
+  writeWaiting(): void;
+}
+
+const FAN_OUT_WRITERS = 8;
+const FAN_OUT_INTERVAL_MS = 2;
+const FAN_OUT_MAX_INTERVAL_MS = 16;
+
+export class FanOutClock {
+  private waiting = new Set<FanOutWriter>();
+  private readonly tickEnds = new Set<() => void>();
+  private queued = false;
+  private timer: NodeJS.Timeout | null = null;
+  private last = Number.NEGATIVE_INFINITY;
+
+  /** `writer` has events waiting: its `writeWaiting` runs at the next write of the fan-out. */
+  wait(writer: FanOutWriter): void {
+    this.waiting.add(writer);
+    if (this.queued || this.timer) return;
+    this.queued = true;
+    process.nextTick(this.tick);
+  }
+
+  /** `writer` wrote what it held by itself (before a reply, a close). */
+  wrote(writer: FanOutWriter): void {
+    this.waiting.delete(writer);
+  }
+
+  /** Runs after a write of the fan-out once each writer has written and none waits. */
+  onTickEnd(fn: () => void): void {
+    this.tickEnds.add(fn);
+  }
+
+  private readonly tick = (): void => {
+    this.queued = false;
+    const n = this.waiting.size;
+    if (n >= FAN_OUT_WRITERS) {
+      const interval = Math.min(
+        FAN_OUT_MAX_INTERVAL_MS,
+        FAN_OUT_INTERVAL_MS * Math.ceil(n / FAN_OUT_WRITERS),
+      );
+      const wait = this.last + interval - performance.now();
+      // More than an interval to wait: the clock went back (a test's fake one); write now.
+      if (wait > 0 && wait <= interval) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.tick();
+        }, wait);
+        return;
+      }
+      this.last = performance.now();
+    }
+    const writers = this.waiting;
+    this.waiting = new Set();
+    for (const w of writers) w.writeWaiting();
+    // A writer that queued again meanwhile still refers to this tick's frames: the next tick ends it.
+    if (this.waiting.size === 0) for (const fn of this.tickEnds) fn();
+  };
+}
+
+/** The console's one clock: every watcher of every VM writes in the same ticks. */
+export const fanOutClock = new FanOutClock();
