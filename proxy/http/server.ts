@@ -1,6 +1,6 @@
 // The console's HTTP server: the SPA, the JSON API and the QMP WebSockets on one origin.
 import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { CONSOLE_STREAM_PATH, QMP_WS_PREFIX } from '../../protocol/api.ts';
 import type { ClientContext } from '../../protocol/journal.ts';
 import type { ConsoleHub } from '../hub/console-hub.ts';
@@ -162,9 +162,19 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     };
     qmpSockets.handleUpgrade(req, socket, head, name, context);
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+  // As Node answers by default: a kept-alive socket that already carried a response is only closed (a
+  // browser retries its next request elsewhere; a 400 there would be read as that request's answer),
+  // and a timeout is a 408, which browsers retry too.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && (socket as Socket).bytesWritten === 0) {
+      const status =
+        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : err.code === 'HPE_HEADER_OVERFLOW'
+            ? '431 Request Header Fields Too Large'
+            : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+    } else socket.destroy();
   });
 
   return {

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -503,4 +504,36 @@ describe('request targets that are no URL path', () => {
       expect((await request(tc.url, '/api/vms', { headers: bearer(TEST_TOKEN) })).status).toBe(200);
     },
   );
+});
+
+describe('malformed requests on a raw socket', () => {
+  /** Writes `chunks` in turn on one connection and returns every byte the console sent until it closed. */
+  async function exchange(chunks: string[]): Promise<string> {
+    const { port } = new URL(tc.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      received += d;
+      // The first answer has come: send what follows on the same kept-alive connection.
+      const next = chunks.shift();
+      if (next !== undefined) socket.write(next);
+    });
+    socket.write(chunks.shift()!);
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    return received;
+  }
+
+  it('answers a malformed first request with 400', async () => {
+    expect(await exchange(['NOT HTTP\r\n\r\n'])).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+
+  it('closes a kept-alive connection that turns malformed without a stray 400 (a browser would read it as its next answer)', async () => {
+    const received = await exchange([
+      `GET /api/session HTTP/1.1\r\nHost: ${new URL(tc.url).host}\r\nAuthorization: Bearer ${TEST_TOKEN}\r\n\r\n`,
+      'NOT HTTP\r\n\r\n',
+    ]);
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(received).not.toContain('400 Bad Request');
+  });
 });
