@@ -100,10 +100,11 @@ export function createIndexPage(root: string) {
           ? ''
           : `<script type="application/json" id="${PAGE_SNAPSHOT_ID}">${jsonForHtml(snapshot)}</script>`;
       if (head === '' && data === '') return null;
-      // Functions, not replacement strings: `$&` in a VM's error text must stay text.
-      return t.html
-        .replace('</head>', () => `${head}</head>`)
-        .replace('<div id="root"></div>', () => `<div id="root"></div>${data}`);
+      // Functions, not replacement strings: `$&` in a VM's error text must stay text. The data follows
+      // the app's root (or ends the document, where the page has none).
+      const withHead = t.html.replace('</head>', () => `${head}</head>`);
+      const root = '<div id="root"></div>';
+      return withHead.includes(root) ? withHead.replace(root, () => `${root}${data}`) : withHead + data;
     },
   };
 }
