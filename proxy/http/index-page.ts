@@ -72,7 +72,8 @@ export function createIndexPage(root: string) {
       return null;
     }
     if (template?.mtimeMs === mtimeMs) return template;
-    const html = readFileSync(htmlFile, 'utf8');
+    // Comments are for whoever reads web/index.html, not bytes for every page load.
+    const html = readFileSync(htmlFile, 'utf8').replace(/[ \t]*<!--[\s\S]*?-->\n?/g, '');
     let manifest: Record<string, ManifestChunk> = {};
     try {
       manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, ManifestChunk>;
