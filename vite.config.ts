@@ -12,17 +12,20 @@ export default defineConfig({
     outDir: '../dist/web',
     emptyOutDir: true,
     sourcemap: true,
+    // The proxy reads it to name a VM page's chunk in that page's head (proxy/http/index-page.ts).
+    manifest: true,
     rollupOptions: {
       output: {
         // The app's own code that the first page and the lazy pages share (the protocol, the API and
         // QMP clients, react-query's mutations) is one chunk: a VM's page fetched it as three small ones,
         // each a request with its headers. React and react-query's core stay a chunk of their own: one
-        // big file would be compiled in one piece before anything runs.
+        // big file would be compiled in one piece before anything runs. The page-title hook (a few
+        // hundred bytes every lazy page uses) rides along rather than cost a request of its own.
         codeSplitting: {
           groups: [
             {
               name: 'app-shared',
-              test: /[\\/]protocol[\\/]|web[\\/]src[\\/](api|qmp)[\\/]|@tanstack[\\/](query-core|react-query)[\\/]build[\\/]modern[\\/](mutation|mutationObserver|useMutation)\.js/,
+              test: /[\\/]protocol[\\/]|web[\\/]src[\\/](api|qmp)[\\/]|web[\\/]src[\\/]ui[\\/]use-page-title\.ts|@tanstack[\\/](query-core|react-query)[\\/]build[\\/]modern[\\/](mutation|mutationObserver|useMutation)\.js/,
             },
           ],
         },

@@ -55,6 +55,13 @@ export type ConsoleStreamMessage =
 
 export const CONSOLE_STREAM_PATH = '/api/stream';
 
+/**
+ * The id of the JSON data block (a `PageSnapshot`) in index.html: what the page would ask first, as the
+ * console answered it when serving the page (only to a browser holding a token). The page paints from
+ * it without waiting for those requests.
+ */
+export const PAGE_SNAPSHOT_ID = 'console-snapshot';
+
 /** WebSocket path for a VM's QMP session: `/qmp/NAME`. */
 export const QMP_WS_PREFIX = '/qmp/';
 
@@ -91,6 +98,12 @@ export interface CommandPolicyInfo {
 }
 
 /** `GET /api/session`: this client's role and the policy, so the SPA can grey out what it may not run. */
+/** Bodies of `GET /api/vms` and `GET /api/session` at the time index.html was served. */
+export interface PageSnapshot {
+  vms: VmSummary[];
+  session: SessionInfo;
+}
+
 export interface SessionInfo {
   role: ConsoleRole;
   /** false when the console runs with `--no-auth` (loopback only). */

@@ -90,6 +90,11 @@ function answerRefusal(res: http.ServerResponse, decision: Exclude<AccessDecisio
 export function createConsoleServer(options: ConsoleServerOptions): ConsoleServer {
   const { hub } = options;
   const serveStatic = createStaticHandler(options.staticDir);
+  /** `GET /api/vms`: each VM's summary, with the journal's health when there is a journal. */
+  const vmList = () => {
+    const journal = options.journal?.health();
+    return journal ? hub.summaries().map((s) => ({ ...s, journal })) : hub.summaries();
+  };
   const qmpSockets = createQmpWebSocketServer(hub, options.limits);
 
   const server = createHttpServer(options.tls, (req, res) => {
@@ -127,15 +132,15 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       if (options.admissions && !options.admissions.streams.admit(req, res)) return;
       return options.stream.open(req, res);
     }
-    if (pathname === '/api/vms' && req.method === 'GET') {
-      const journal = options.journal?.health();
-      return sendJson(res, 200, journal ? hub.summaries().map((s) => ({ ...s, journal })) : hub.summaries());
-    }
+    if (pathname === '/api/vms' && req.method === 'GET') return sendJson(res, 200, vmList());
     if (pathname.startsWith('/api/') || pathname === '/api')
       return sendJson(res, 404, { error: `no such API: ${pathname}` });
     if (pathname.startsWith(QMP_WS_PREFIX))
       return sendJson(res, 426, { error: 'this path takes a WebSocket upgrade' });
-    serveStatic(req, res, pathname).catch((err: unknown) => {
+    // A page for a browser holding a token carries what it asks first: `GET /api/vms` and `/api/session`.
+    const role = access.role;
+    const snapshot = role ? () => ({ vms: vmList(), session: options.guard.session(role) }) : undefined;
+    serveStatic(req, res, pathname, snapshot).catch((err: unknown) => {
       log.error('static file error', { path: pathname, error: String(err) });
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();

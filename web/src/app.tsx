@@ -3,8 +3,10 @@
 import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useEffect } from 'react';
 import { Link, Route, Switch, useRoute } from 'wouter';
+import type { PageSnapshot } from '../../protocol/api.ts';
 import { LazyAlerts } from './alerts/lazy-alerts.tsx';
 import { useConsoleStream } from './api/console-stream.ts';
+import { seedFromPageSnapshot } from './api/page-snapshot.ts';
 import { refreshQueriesOnReady } from './api/qmp-query.ts';
 import { vmsQueryOptions } from './api/vms.ts';
 import { LazyAudit } from './audit/lazy-audit.tsx';
@@ -32,10 +34,17 @@ export function createQueryClient(): QueryClient {
  * What the page at `pathname` will ask for first, asked for before React renders: the console's VM list
  * (every page shows it; a VM's page paints its run state from it) and, on a VM's page, that page's
  * chunk. Both then arrive while the app's own code runs, not one after the other behind its first render.
+ * The list is already there when the console put it in the page (`inPage`): no round trip at all.
+ * Settles when the first render can paint without waiting for a chunk (a VM's page: once its chunk is in).
  */
-export function startEarlyReads(queryClient: QueryClient, pathname: string): void {
-  void queryClient.prefetchQuery(vmsQueryOptions);
-  if (pathname.startsWith(vmPath(''))) preloadVmRoute();
+export function startEarlyReads(
+  queryClient: QueryClient,
+  pathname: string,
+  inPage: PageSnapshot | null = null,
+): Promise<void> {
+  if (inPage) seedFromPageSnapshot(queryClient, inPage);
+  else void queryClient.prefetchQuery(vmsQueryOptions);
+  return pathname.startsWith(vmPath('')) ? preloadVmRoute() : Promise.resolve();
 }
 
 /**

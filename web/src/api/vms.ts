@@ -6,8 +6,16 @@ import { fetchJson } from './http.ts';
 
 export const VMS_POLL_MS = 5000;
 
-/** True while the console stream is open: it pushes every change, so the list need not poll. */
-export const vmsPushed = { live: false };
+export const vmsPushed = {
+  /** True while the console stream is open: it pushes every change, so the list need not poll. */
+  live: false,
+  /**
+   * `dataUpdatedAt` of the list the console put in the page (api/page-snapshot.ts), pushed as the
+   * stream's are: the first components mounting do not read it again. The stream's snapshot or the
+   * next poll replaces it.
+   */
+  fromPageAt: Number.NaN,
+};
 
 /** Key `['vms']`; polled every 5 s only while the console stream is not open. */
 export const vmsQueryOptions = queryOptions({
@@ -16,5 +24,6 @@ export const vmsQueryOptions = queryOptions({
   refetchInterval: () => (vmsPushed.live ? false : VMS_POLL_MS),
   // While the stream is open its copy is the newest: a component mounting must not re-read the
   // list and paint an answer older than the last pushed change.
-  staleTime: () => (vmsPushed.live ? Number.POSITIVE_INFINITY : 0),
+  staleTime: (query) =>
+    vmsPushed.live || query.state.dataUpdatedAt === vmsPushed.fromPageAt ? Number.POSITIVE_INFINITY : 0,
 });

@@ -1,0 +1,131 @@
+// index.html as served to each page: a VM page's chunk named in its head, and what the page asks first
+// (the VM list, the session) in a JSON data block, only for a browser holding a token.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_SNAPSHOT_ID, type PageSnapshot } from '../../protocol/api.ts';
+import {
+  startTestConsole,
+  TEST_TOKEN,
+  TEST_VIEWER_TOKEN,
+  type TestConsole,
+} from '../test-support/console.ts';
+import { chunkPreloads, jsonForHtml } from './index-page.ts';
+
+/** A build's manifest as Vite writes it: the entry, a shared chunk, a lazy page importing both. */
+const manifest = {
+  'src/main.tsx': {
+    file: 'assets/index-1.js',
+    isEntry: true,
+    imports: ['_shared-2.js'],
+    css: ['assets/index-1.css'],
+  },
+  '_shared-2.js': { file: 'assets/shared-2.js' },
+  '_banner-3.js': { file: 'assets/banner-3.js', imports: ['_shared-2.js'], css: ['assets/banner-3.css'] },
+  'src/pages/vm-route.tsx': {
+    file: 'assets/vm-route-4.js',
+    isDynamicEntry: true,
+    imports: ['_shared-2.js', '_banner-3.js'],
+    css: ['assets/vm-route-4.css'],
+  },
+};
+
+const snapshotIn = (html: string): PageSnapshot | null => {
+  const m = new RegExp(`<script type="application/json" id="${PAGE_SNAPSHOT_ID}">(.*?)</script>`).exec(html);
+  return m ? (JSON.parse(m[1]!) as PageSnapshot) : null;
+};
+
+describe('chunkPreloads', () => {
+  it("names the page's chunk, what it imports and their stylesheets, less what the entry loads", () => {
+    const links = chunkPreloads(manifest, 'src/pages/vm-route.tsx');
+    expect(links.match(/href="[^"]+"/g)).toEqual([
+      'href="/assets/vm-route-4.css"',
+      'href="/assets/banner-3.css"',
+      'href="/assets/vm-route-4.js"',
+      'href="/assets/banner-3.js"',
+    ]);
+    expect(links).toContain('<link rel="modulepreload" crossorigin href="/assets/vm-route-4.js">');
+    expect(links).toContain('<link rel="stylesheet" crossorigin href="/assets/banner-3.css">');
+    expect(chunkPreloads(manifest, 'src/pages/none.tsx')).toBe('');
+  });
+});
+
+describe('jsonForHtml', () => {
+  it('cannot end the script element nor open a comment, and reads back the same', () => {
+    const value = { error: '</script><script>alert(1)</script><!-- $& $1' };
+    const text = jsonForHtml(value);
+    expect(text).not.toMatch(/<\/script|<!--/i);
+    expect(JSON.parse(text)).toEqual(value);
+  });
+});
+
+describe('the page as served', () => {
+  let staticDir: string;
+  let tc: TestConsole;
+  const page = async (pathname: string, token?: string) => {
+    const res = await fetch(new URL(pathname.slice(1), tc.url), {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    return { res, html: await res.text() };
+  };
+
+  beforeAll(async () => {
+    staticDir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-index-'));
+    mkdirSync(path.join(staticDir, '.vite'));
+    mkdirSync(path.join(staticDir, 'assets'));
+    writeFileSync(
+      path.join(staticDir, 'index.html'),
+      '<!doctype html><html><head><title>QMP Console</title></head><body><div id="root"></div></body></html>',
+    );
+    writeFileSync(path.join(staticDir, '.vite', 'manifest.json'), JSON.stringify(manifest));
+    writeFileSync(path.join(staticDir, 'assets', 'shared-2.js'), 'export const x = 1;\n');
+    tc = await startTestConsole({
+      vms: { vm: path.join(staticDir, 'no-qemu-here.qmp') },
+      args: ['--viewer-token', TEST_VIEWER_TOKEN],
+      start: { staticDir },
+    });
+  });
+  afterAll(async () => {
+    await tc?.stop();
+    rmSync(staticDir, { recursive: true, force: true });
+  });
+
+  it('holds GET /api/vms and /api/session as the console answers them, for a token holder only', async () => {
+    const { res, html } = await page('/vms/vm', TEST_TOKEN);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const snapshot = snapshotIn(html);
+    // The VM (no QEMU behind it) retries its connection meanwhile: its name and address stay put.
+    const listed = (await (await tc.api('/api/vms')).json()) as PageSnapshot['vms'];
+    const stable = (vms: PageSnapshot['vms'] | undefined) => vms?.map((v) => [v.name, v.address]);
+    expect(stable(snapshot?.vms)).toEqual(stable(listed));
+    expect(Object.keys(snapshot!.vms[0]!).sort()).toEqual(Object.keys(listed[0]!).sort());
+    expect(snapshot?.session).toEqual(await (await tc.api('/api/session')).json());
+    expect(snapshotIn((await page('/', TEST_VIEWER_TOKEN)).html)?.session.role).toBe('viewer');
+    const visitor = await page('/vms/vm');
+    expect(visitor.res.status).toBe(200);
+    expect(snapshotIn(visitor.html)).toBeNull();
+    expect(visitor.html).not.toContain('no-qemu-here');
+  });
+
+  it("names the VM page's chunk in that page's head only", async () => {
+    const vmPage = (await page('/vms/vm/block')).html;
+    const head = vmPage.slice(0, vmPage.indexOf('</head>'));
+    expect(head).toContain('<link rel="modulepreload" crossorigin href="/assets/vm-route-4.js">');
+    expect(head).toContain('<link rel="stylesheet" crossorigin href="/assets/vm-route-4.css">');
+    expect(head).not.toContain('shared-2.js');
+    expect((await page('/events')).html).not.toContain('vm-route-4');
+  });
+
+  it('keeps the document headers on the page and leaves them off a script', async () => {
+    const { res } = await page('/vms/vm', TEST_TOKEN);
+    expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    const script = await fetch(new URL('assets/shared-2.js', tc.url));
+    expect(script.status).toBe(200);
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(script.headers.get('content-security-policy')).toBeNull();
+    expect(script.headers.get('x-frame-options')).toBeNull();
+    expect(script.headers.get('referrer-policy')).toBeNull();
+  });
+});
