@@ -1,9 +1,10 @@
 // The event log: `/events` (every VM) and `/vms/NAME/events` (one VM). History first, then live, in a
 // virtualized list with the newest at the bottom; filters in the URL; export of the selection.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation, useSearch } from 'wouter';
-import { useOpenAlerts } from '../api/alerts.ts';
+import type { JournalAlert } from '../../../protocol/journal.ts';
+import { openAlertsQueryOptions } from '../api/alerts.ts';
 import { vmsQueryOptions } from '../api/vms.ts';
 import { useZoneName } from '../ui/preferences.ts';
 import { usePageTitle } from '../ui/use-page-title.ts';
@@ -24,20 +25,29 @@ import { logOpened } from './log-ui-store.ts';
 import { NotificationButton } from './notifications.tsx';
 import './event-log.css';
 
-const noSubscribe = () => () => {};
-const idleState = () => INITIAL_LOG_STATE;
-
-/** One stream per selection (VM and time range), closed when the selection changes. */
+/**
+ * One stream per selection (VM and time range), closed when the selection changes.
+ *
+ * The stream's changes re-render the page as a transition: during a storm React renders the log in
+ * slices of a few milliseconds between frames, input and paint, instead of one block per batch. The
+ * rows live in the stream's buffer (append-only between renders), so a render that React starts over
+ * reads them again, never a torn copy.
+ */
 function useLogStream(vm: string | null, since: string | null, until: string | null) {
   const [stream, setStream] = useState<LogStream | null>(null);
+  const [state, setState] = useState<LogStreamState>(INITIAL_LOG_STATE);
   useEffect(() => {
     const s = new LogStream({ vm, since, until });
     logOpened();
     setStream(s);
+    setState(s.getState());
+    const off = s.subscribe(() => startTransition(() => setState(s.getState())));
     s.start();
-    return () => s.close();
+    return () => {
+      off();
+      s.close();
+    };
   }, [vm, since, until]);
-  const state = useSyncExternalStore(stream?.subscribe ?? noSubscribe, stream?.getState ?? idleState);
   return { stream, state };
 }
 
@@ -64,6 +74,18 @@ function useFillView(stream: LogStream | null, view: LogView | null, state: LogS
   }, [stream, view, rows, state.connection, state.historyComplete, state.loadingOlder, state.historyError]);
 }
 
+/**
+ * Whether the selection has no open alert. A storm changes its alert's count every batch: only the
+ * answer, not each new count, re-renders the page.
+ */
+function useNoOpenAlerts(vm: string | null): boolean {
+  const select = useCallback(
+    (alerts: JournalAlert[]) => !alerts.some((a) => vm === null || a.vm === vm),
+    [vm],
+  );
+  return useQuery({ ...openAlertsQueryOptions, select }).data ?? true;
+}
+
 const CONNECTION_TEXT: Record<LogStreamState['connection'], string> = {
   connecting: 'Connecting…',
   live: 'Live',
@@ -82,7 +104,7 @@ export default function EventLogPage({ vm }: { vm?: string }) {
   const { stream, state } = useLogStream(selectedVm, filters.since, filters.until);
   const vms = useQuery({ ...vmsQueryOptions, enabled: vm === undefined });
   // The alert banner has the notifications button while it shows.
-  const noAlerts = useOpenAlerts(selectedVm ?? undefined).length === 0;
+  const noAlerts = useNoOpenAlerts(selectedVm);
 
   const zoneName = useZoneName();
   usePageTitle(vm ? `${vm} events` : 'Events');
