@@ -11,7 +11,7 @@ import {
   TEST_VIEWER_TOKEN,
   type TestConsole,
 } from '../test-support/console.ts';
-import { chunkPreloads, jsonForHtml } from './index-page.ts';
+import { chunkPreloads, jsonForHtml, vmPagePreview } from './index-page.ts';
 
 /** A build's manifest as Vite writes it: the entry, a shared chunk, a lazy page importing both. */
 const manifest = {
@@ -127,5 +127,39 @@ describe('the page as served', () => {
     expect(script.headers.get('content-security-policy')).toBeNull();
     expect(script.headers.get('x-frame-options')).toBeNull();
     expect(script.headers.get('referrer-policy')).toBeNull();
+  });
+});
+
+describe('vmPagePreview', () => {
+  const vm = (over: Partial<PageSnapshot['vms'][number]>): PageSnapshot['vms'][number] => ({
+    name: 'web<1>',
+    address: 'unix:/run/web.sock',
+    state: 'connected',
+    version: null,
+    since: '2026-11-30T00:00:00.000Z',
+    error: null,
+    runState: { status: 'io-error', running: false, reason: 'io-error', since: '2026-11-30T00:00:00.000Z' },
+    ...over,
+  });
+  const snapshot = (vms: PageSnapshot['vms']): PageSnapshot => ({
+    vms,
+    session: { role: 'operator' } as PageSnapshot['session'],
+  });
+
+  it("marks up the VM's run state as its page's status badge, names escaped", () => {
+    const html = vmPagePreview('/vms/web%3C1%3E/events', snapshot([vm({})]));
+    expect(html).toContain('<h1>web&lt;1&gt;</h1>');
+    expect(html).toMatch(
+      /<span role="status" aria-label="Run state" class="badge badge-large" data-status="io-error">io-error<\/span>/,
+    );
+  });
+
+  it('shows nothing for a VM the console has no session to, another page, or an unknown VM', () => {
+    expect(vmPagePreview('/vms/web%3C1%3E', snapshot([vm({ state: 'disconnected', runState: null })]))).toBe(
+      '',
+    );
+    expect(vmPagePreview('/alerts', snapshot([vm({})]))).toBe('');
+    expect(vmPagePreview('/vms/other', snapshot([vm({})]))).toBe('');
+    expect(vmPagePreview('/vms/%E0%A4%A', snapshot([vm({})]))).toBe('');
   });
 });

@@ -2,7 +2,7 @@
 // browser fetches it alongside the app's own code instead of after that code has run; and a browser that
 // holds a token gets the console's VM list and its session in the page itself (a JSON data block: no
 // script runs from it, so the CSP stays `script-src 'self'`): the run state paints without another
-// round trip.
+// round trip. Its run state is in the page's markup too, painted before any code has run.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PAGE_SNAPSHOT_ID, type PageSnapshot } from '../../protocol/api.ts';
@@ -51,6 +51,40 @@ export function chunkPreloads(manifest: Record<string, ManifestChunk>, source: s
     ...[...new Set(css)].map((f) => `<link rel="stylesheet" crossorigin href="/${f}">`),
     ...js.map((f) => `<link rel="modulepreload" crossorigin href="/${f}">`),
   ].join('');
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+
+/**
+ * What a VM's page shows before its code has run: the VM's name and the run state the console holds,
+ * marked up as the page's own status badge (same role, name and classes). React replaces it when it
+ * renders; a VM the console has no session to shows nothing here (its page says why once it runs).
+ */
+export function vmPagePreview(pathname: string, snapshot: PageSnapshot): string {
+  const m = /^\/vms\/([^/]+)/.exec(pathname);
+  if (!m) return '';
+  let name: string;
+  try {
+    name = decodeURIComponent(m[1]!);
+  } catch {
+    return '';
+  }
+  const vm = snapshot.vms.find((v) => v.name === name);
+  if (!vm || vm.state !== 'connected' || !vm.runState) return '';
+  const status = escapeHtml(vm.runState.status);
+  return (
+    `<div class="page-preview" aria-busy="true"><h1>${escapeHtml(vm.name)}</h1>` +
+    `<dl class="facts"><div><dt>Run state</dt><dd><span role="status" aria-label="Run state" ` +
+    `class="badge badge-large" data-status="${status}">${status}</span></dd></div></dl>` +
+    '<p>Loading the console…</p></div>'
+  );
 }
 
 /** JSON safe inside a `<script>` element: no `<` can end it or open a comment. */
@@ -105,7 +139,10 @@ export function createIndexPage(root: string) {
       // the app's root (or ends the document, where the page has none).
       const withHead = t.html.replace('</head>', () => `${head}</head>`);
       const root = '<div id="root"></div>';
-      return withHead.includes(root) ? withHead.replace(root, () => `${root}${data}`) : withHead + data;
+      const preview = snapshot === null ? '' : vmPagePreview(pathname, snapshot);
+      return withHead.includes(root)
+        ? withHead.replace(root, () => `<div id="root">${preview}</div>${data}`)
+        : withHead + data;
     },
   };
 }
