@@ -80,10 +80,9 @@ export function vmPagePreview(pathname: string, snapshot: PageSnapshot): string 
   if (!vm || vm.state !== 'connected' || !vm.runState) return '';
   const status = escapeHtml(vm.runState.status);
   return (
-    `<div class="page-preview" aria-busy="true"><h1>${escapeHtml(vm.name)}</h1>` +
-    `<dl class="facts"><div><dt>Run state</dt><dd><span role="status" aria-label="Run state" ` +
-    `class="badge badge-large" data-status="${status}">${status}</span></dd></div></dl>` +
-    '<p>Loading the console…</p></div>'
+    `<div class="page-preview" aria-busy="true"><h1>${escapeHtml(vm.name)}</h1><p>Run state ` +
+    `<span role="status" aria-label="Run state" class="badge badge-large" data-status="${status}">` +
+    `${status}</span></p></div>`
   );
 }
 
