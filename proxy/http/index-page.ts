@@ -77,7 +77,7 @@ export function vmPagePreview(pathname: string, snapshot: PageSnapshot): string 
     return '';
   }
   const vm = snapshot.vms.find((v) => v.name === name);
-  if (!vm || vm.state !== 'connected' || !vm.runState) return '';
+  if (vm?.state !== 'connected' || !vm.runState) return '';
   const status = escapeHtml(vm.runState.status);
   return (
     `<div class="page-preview" aria-busy="true"><h1>${escapeHtml(vm.name)}</h1><p>Run state ` +
