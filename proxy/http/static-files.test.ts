@@ -21,7 +21,9 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'assets', 'app-1234.js'), js);
   writeFileSync(path.join(dir, 'assets', 'tiny.css'), 'a{}');
   writeFileSync(path.join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
-  expect(precompressDir(dir)).toBe(2);
+  // A small script (public/theme-init.js is a few hundred bytes) still gains more than its header.
+  writeFileSync(path.join(dir, 'small.js'), `document.title = '${'qmp '.repeat(60)}';\n`);
+  expect(precompressDir(dir)).toBe(3);
   const serve = createStaticHandler(dir);
   server = createServer((req, res) => void serve(req, res, new URL(req.url!, 'http://x').pathname));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -81,6 +83,8 @@ describe('precompressed assets', () => {
     const page = await get('/vms/demo/events', 'br');
     expect(page.res.headers['content-encoding']).toBe('br');
     expect(brotliDecompressSync(page.body).toString()).toMatch(/^<!doctype html>/);
+    const small = await get('/small.js', 'gzip');
+    expect(small.res.headers['content-encoding']).toBe('gzip');
     const tiny = await get('/assets/tiny.css', 'br, gzip');
     expect(tiny.res.headers['content-encoding']).toBeUndefined();
     expect(tiny.body.toString()).toBe('a{}');
