@@ -2,8 +2,8 @@
 // state and VM in the URL (`?state=acknowledged&vm=NAME`). `/alerts/ID` is the same page scrolled to one
 // alert, which gets the focus; an alert no list shows (filtered out, or older than the newest shown) is
 // read on its own and shown above the lists.
-import { useQuery } from '@tanstack/react-query';
-import { type ChangeEvent, useId } from 'react';
+import { type UseQueryResult, useQuery } from '@tanstack/react-query';
+import { type ChangeEvent, type ComponentProps, type ReactNode, useId } from 'react';
 import { useLocation, useSearch } from 'wouter';
 import type { JournalAlert } from '../../../protocol/journal.ts';
 import { HttpError } from '../api/http.ts';
@@ -43,6 +43,7 @@ export default function AlertsPage({ focusId }: { focusId: number | null }) {
   const ackRefused = session?.role === 'viewer' ? ACK_REFUSED : null;
   const follow = (alert: JournalAlert) => navigate(alertPath(alert.id, filters), { replace: true });
   const noJournal = open.error instanceof HttpError && open.error.status === 404;
+  const table = { focusId, ackRefused, onAcknowledged: follow };
 
   return (
     <section className="page alerts-page" aria-labelledby={`${ids}-h`}>
@@ -66,70 +67,68 @@ export default function AlertsPage({ focusId }: { focusId: number | null }) {
               onRetry={() => void one.refetch()}
             />
           ) : null}
-          {one.data ? (
-            <AlertsTable
-              alerts={[one.data]}
-              labelledBy={`${ids}-one`}
-              focusId={focusId}
-              ackRefused={ackRefused}
-              onAcknowledged={follow}
-            />
-          ) : null}
+          {one.data ? <AlertsTable alerts={[one.data]} labelledBy={`${ids}-one`} {...table} /> : null}
         </section>
       ) : null}
 
       {showOpen && !noJournal ? (
-        <section className="panel" aria-labelledby={`${ids}-open`}>
-          <h2 id={`${ids}-open`}>Open alerts{filters.vm ? ` on ${filters.vm}` : ''}</h2>
-          {open.isPending ? <p className="muted">Loading open alerts…</p> : null}
-          {open.isError ? (
-            <QueryError
-              what="Could not load open alerts"
-              error={open.error}
-              onRetry={() => void open.refetch()}
-            />
-          ) : null}
-          {open.isSuccess && openShown.length === 0 ? <p className="muted">No open alerts.</p> : null}
-          {openShown.length > 0 ? (
-            <AlertsTable
-              alerts={openShown}
-              labelledBy={`${ids}-open`}
-              focusId={focusId}
-              ackRefused={ackRefused}
-              onAcknowledged={follow}
-            />
-          ) : null}
-        </section>
+        <AlertListSection
+          title={`Open alerts${filters.vm ? ` on ${filters.vm}` : ''}`}
+          kind="open"
+          query={open}
+          alerts={openShown}
+          table={table}
+        />
       ) : null}
 
       {showAcked && !noJournal ? (
-        <section className="panel" aria-labelledby={`${ids}-acked`}>
-          <h2 id={`${ids}-acked`}>Acknowledged alerts{filters.vm ? ` on ${filters.vm}` : ''}</h2>
-          {acked.isPending ? <p className="muted">Loading acknowledged alerts…</p> : null}
-          {acked.isError ? (
-            <QueryError
-              what="Could not load acknowledged alerts"
-              error={acked.error}
-              onRetry={() => void acked.refetch()}
-            />
-          ) : null}
-          {acked.isSuccess && ackedShown.length === 0 ? (
-            <p className="muted">No acknowledged alerts.</p>
-          ) : null}
-          {ackedShown.length > 0 ? (
-            <AlertsTable
-              alerts={ackedShown}
-              labelledBy={`${ids}-acked`}
-              focusId={focusId}
-              ackRefused={ackRefused}
-              onAcknowledged={follow}
-            />
-          ) : null}
+        <AlertListSection
+          title={`Acknowledged alerts${filters.vm ? ` on ${filters.vm}` : ''}`}
+          kind="acknowledged"
+          query={acked}
+          alerts={ackedShown}
+          table={table}
+        >
           {ackedShown.length >= ACKNOWLEDGED_LIMIT ? (
             <p className="muted small">The newest {ACKNOWLEDGED_LIMIT} acknowledged alerts are shown.</p>
           ) : null}
-        </section>
+        </AlertListSection>
       ) : null}
+    </section>
+  );
+}
+
+/** One list of alerts (open or acknowledged): loading, its error, "none", or the table. */
+function AlertListSection({
+  title,
+  kind,
+  query,
+  alerts,
+  table,
+  children,
+}: {
+  title: string;
+  kind: 'open' | 'acknowledged';
+  query: UseQueryResult<unknown>;
+  alerts: readonly JournalAlert[];
+  table: Omit<ComponentProps<typeof AlertsTable>, 'alerts' | 'labelledBy'>;
+  children?: ReactNode;
+}) {
+  const id = useId();
+  return (
+    <section className="panel" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {query.isPending ? <p className="muted">Loading {kind} alerts…</p> : null}
+      {query.isError ? (
+        <QueryError
+          what={`Could not load ${kind} alerts`}
+          error={query.error}
+          onRetry={() => void query.refetch()}
+        />
+      ) : null}
+      {query.isSuccess && alerts.length === 0 ? <p className="muted">No {kind} alerts.</p> : null}
+      {alerts.length > 0 ? <AlertsTable alerts={alerts} labelledBy={id} {...table} /> : null}
+      {children}
     </section>
   );
 }
