@@ -6,7 +6,7 @@ import { startFleetConsole } from './fleet/fleet-console.ts';
 import { log } from './log.ts';
 import { claimDataDir } from './security/data-dir.ts';
 import { isLoopbackHost } from './security/security-config.ts';
-import { capYoungGeneration } from './young-generation.ts';
+import { sizeHeap } from './heap-sizing.ts';
 
 async function main(): Promise<number> {
   let config: ReturnType<typeof parseCliArgs>;
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
 
   // Files the console makes (journal, sockets, the demo VM's images) are its user's alone.
   process.umask(0o077);
-  capYoungGeneration();
+  sizeHeap();
   // First, before the demo VM's pidfile or images are touched: a second console on this dir stops here.
   const dataDirLock = claimDataDir(config.dataDir);
   const stops: (() => Promise<void>)[] = [];

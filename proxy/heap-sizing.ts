@@ -1,0 +1,48 @@
+// How large the console lets V8's heap grow: a console runs for days between storms, and what V8
+// takes in a storm (an event storm fanned out to 100 clients) it keeps.
+//
+// Young generation (the new space): V8 doubles it (up to 32 MiB) while objects keep surviving its
+// scavenges, and halves it back after a quiet spell (a scavenge while little is allocated). It is held
+// at 4 MiB: the fan-out's garbage lives for a write of the fan-out (≤ 16 ms), so a larger space only
+// holds more of it. `--max-semi-space-size` would say so at start, but only on node's command line; the
+// flag V8 reads when it grows the space, `--semi-space-growth-factor`, is set after each GC instead:
+// 2 while doubling stays within the cap, 1 from there. (Set to 1 once and left, a quiet spell would
+// shrink the space and pin it at its smallest: every storm after it promoted its garbage.)
+//
+// Old generation: after a full GC V8 lets the old space grow to 1.1–4× what survived before the next
+// one (4× for a small heap that collects fast). Rows promoted in a storm (a journal row waits for its
+// save, a fan-out frame for its write) died soon after, but V8 had grown the space to ~37 MiB for ~12
+// MiB that lived, and does not give pages back until it has been quiet for seconds. Growing by 30% (as
+// V8 does when it optimises for memory) kept it at ~20 MiB: the console's peak in the bench's storm went
+// from ~105–110 to ~90 MiB, with a few more full GCs (concurrent marking, off the event loop).
+import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
+
+export const YOUNG_GENERATION_BYTES = 4 * 1024 * 1024;
+export const OLD_GENERATION_GROWING_PERCENT = 30;
+
+const newSpaceBytes = () =>
+  v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+
+/** V8 grows the new space up to `bytes` and no further, again after each time it shrank it. */
+export function capYoungGeneration(bytes = YOUNG_GENERATION_BYTES): void {
+  let factor = 2;
+  const observer = new PerformanceObserver(() => {
+    const f = newSpaceBytes() * 2 <= bytes ? 2 : 1;
+    if (f === factor) return;
+    factor = f;
+    v8.setFlagsFromString(`--semi-space-growth-factor=${f}`);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+}
+
+/** The old space grows by `percent` over what survived a full GC before the next one. */
+export function limitOldGenerationGrowth(percent = OLD_GENERATION_GROWING_PERCENT): void {
+  v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
+
+/** The console's heap sizing, set once at start. */
+export function sizeHeap(): void {
+  limitOldGenerationGrowth();
+  capYoungGeneration();
+}
