@@ -3,10 +3,10 @@ import { ConfigError, parseCliArgs, usage } from './config/cli-config.ts';
 import { startConsole } from './console.ts';
 import { startDemoVm } from './demo/demo-vm.ts';
 import { startFleetConsole } from './fleet/fleet-console.ts';
+import { sizeHeap } from './heap-sizing.ts';
 import { log } from './log.ts';
 import { claimDataDir } from './security/data-dir.ts';
 import { isLoopbackHost } from './security/security-config.ts';
-import { sizeHeap } from './heap-sizing.ts';
 
 async function main(): Promise<number> {
   let config: ReturnType<typeof parseCliArgs>;
