@@ -7,6 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { type FanOutWriter, fanOutClock } from '../hub/fan-out-clock.ts';
+import { writeInTick } from '../qmp/tick-writes.ts';
 
 /** The frames queued since the last tick, in order. */
 let log: Buffer[] = [];
@@ -79,7 +80,8 @@ export class EventFrames implements FanOutWriter {
     this.earlier = null;
     this.waitingBytes = 0;
     // A close frame (the peer's, or ws's own after a protocol error) has gone: nothing may follow it.
-    if (this.ws.readyState === WebSocket.OPEN) this.socket.write(buffer);
+    // Through the tick's writes: a reply later in this tick joins them instead of a write of its own.
+    if (this.ws.readyState === WebSocket.OPEN) writeInTick(this.socket, buffer);
   }
 
   private joinedFrames(): Buffer {

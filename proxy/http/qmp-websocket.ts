@@ -7,7 +7,7 @@ import type { ClientContext } from '../../protocol/journal.ts';
 import type { ClientSession } from '../hub/client-session.ts';
 import type { ClientTransport } from '../hub/client-transport.ts';
 import type { ConsoleHub } from '../hub/console-hub.ts';
-import { firstWriteInTick } from '../qmp/tick-writes.ts';
+import { holdForTick, writeInTick } from '../qmp/tick-writes.ts';
 import { EventFrames } from './event-fan-out.ts';
 
 /** Viewers' arguments are names; 4 KiB is about 40 ms of QEMU 7.2 reading them. */
@@ -119,16 +119,6 @@ export function textFrame(text: string): Buffer {
   return frame;
 }
 
-/**
- * Sockets a burst of replies was written to in this tick: corked, so the frames of one tick leave in
- * one `writev` (a syscall per frame costs more than everything else the proxy does for a reply).
- */
-const corked = new Set<Duplex>();
-
-function flushNow(socket: Duplex): void {
-  if (corked.delete(socket)) socket.uncork();
-}
-
 export function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress: string): ClientTransport {
   // QEMU's events (they begin with `{"timestamp"`, replies never do) wait for the fan-out's write.
   const events = new EventFrames(ws, socket);
@@ -144,19 +134,14 @@ export function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress:
       // Whole frames straight to the socket: without permessage-deflate, ws's own sender writes
       // (close, ping) are whole frames too and synchronous, so the two never interleave; and
       // ws.bufferedAmount still counts these bytes (the socket's write queue).
-      // A lone reply: on the wire at once, before the proxy does anything else (its audit record).
-      if (events.bytes === 0 && !corked.has(socket) && firstWriteInTick(socket)) {
-        socket.write(textFrame(text));
-        return;
-      }
-      if (!corked.has(socket)) {
-        socket.cork();
-        corked.add(socket);
-      }
       // The events QEMU sent before this reply go first, in the same write.
-      events.writeNow();
-      socket.write(textFrame(text));
-      process.nextTick(flushNow, socket);
+      if (events.bytes > 0) {
+        holdForTick(socket);
+        events.writeNow();
+      }
+      // A lone reply: on the wire at once, before the proxy does anything else (its audit record);
+      // a burst of them leaves in one writev at the end of the tick.
+      writeInTick(socket, textFrame(text));
     },
     bufferedBytes: () => ws.bufferedAmount + events.bytes,
     close: (code, reason) => {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { writeInTick } from './tick-writes.ts';
+import { holdForTick, writeInTick } from './tick-writes.ts';
 
 /** A socket as the kernel sees it: each entry is one write(2) or writev(2), with what it carried. */
 function recordingSocket() {
@@ -43,5 +43,18 @@ describe('writeInTick', () => {
     await endOfTick();
     expect(syscalls).toEqual([['1'], ['2', '3', '4']]);
     expect(socket.writableCorked).toBe(0);
+  });
+
+  it('holds even the first write of a tick when asked, so it leaves with what follows it', async () => {
+    const { socket, syscalls } = recordingSocket();
+    holdForTick(socket);
+    socket.write('events');
+    writeInTick(socket, 'reply');
+    expect(syscalls).toEqual([]);
+    await endOfTick();
+    expect(syscalls).toEqual([['events', 'reply']]);
+    expect(socket.writableCorked).toBe(0);
+    writeInTick(socket, 'next');
+    expect(syscalls).toEqual([['events', 'reply'], ['next']]);
   });
 });

@@ -32,10 +32,22 @@ export function firstWriteInTick(socket: object): boolean {
   return true;
 }
 
+function corkUntilTickEnds(socket: Writable): void {
+  if (corked.has(socket)) return;
+  socket.cork();
+  corked.add(socket);
+}
+
 export function writeInTick(socket: Writable, data: string | Uint8Array): void {
-  if (!firstWriteInTick(socket) && !corked.has(socket)) {
-    socket.cork();
-    corked.add(socket);
-  }
+  if (!firstWriteInTick(socket)) corkUntilTickEnds(socket);
   socket.write(data);
+}
+
+/**
+ * Holds `socket`'s writes from now to the end of the tick: what is written next leaves in one writev
+ * with what follows it (a WebSocket's held events, then the reply that must not overtake them).
+ */
+export function holdForTick(socket: Writable): void {
+  firstWriteInTick(socket);
+  corkUntilTickEnds(socket);
 }
