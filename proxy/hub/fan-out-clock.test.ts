@@ -73,4 +73,19 @@ describe('FanOutClock', () => {
     await tick();
     expect(ends).toEqual(['first', 'again', 'end']);
   });
+
+  it('writes the writers that lead (journal streams) before the others in each write', async () => {
+    const clock = new FanOutClock();
+    const order: string[] = [];
+    const ws = (name: string): FanOutWriter => ({ writeWaiting: () => order.push(name) });
+    const stream: FanOutWriter = { leads: true, writeWaiting: () => order.push('stream') };
+    for (const w of [ws('a'), ws('b'), stream, ws('c')]) clock.wait(w);
+    await tick();
+    expect(order).toEqual(['stream', 'a', 'b', 'c']);
+    // One that wrote by itself is forgotten, whichever set it waited in.
+    clock.wait(stream);
+    clock.wrote(stream);
+    await tick();
+    expect(order).toEqual(['stream', 'a', 'b', 'c']);
+  });
 });

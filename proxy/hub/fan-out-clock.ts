@@ -12,6 +12,12 @@
 /** Holds events for one socket; writes them all when asked. */
 export interface FanOutWriter {
   writeWaiting(): void;
+  /**
+   * Written before the others in each write of the fan-out. A journal stream is one write that may
+   * carry every VM's events to a page of the console; after a hundred WebSocket clients' writes it
+   * would reach its reader behind all of them, while it costs each of them one write to go first.
+   */
+  readonly leads?: boolean;
 }
 
 const FAN_OUT_WRITERS = 8;
@@ -19,6 +25,7 @@ const FAN_OUT_INTERVAL_MS = 2;
 const FAN_OUT_MAX_INTERVAL_MS = 16;
 
 export class FanOutClock {
+  private leading = new Set<FanOutWriter>();
   private waiting = new Set<FanOutWriter>();
   private readonly tickEnds = new Set<() => void>();
   private queued = false;
@@ -27,7 +34,7 @@ export class FanOutClock {
 
   /** `writer` has events waiting: its `writeWaiting` runs at the next write of the fan-out. */
   wait(writer: FanOutWriter): void {
-    this.waiting.add(writer);
+    (writer.leads ? this.leading : this.waiting).add(writer);
     if (this.queued || this.timer) return;
     this.queued = true;
     process.nextTick(this.tick);
@@ -35,7 +42,7 @@ export class FanOutClock {
 
   /** `writer` wrote what it held by itself (before a reply, a close). */
   wrote(writer: FanOutWriter): void {
-    this.waiting.delete(writer);
+    (writer.leads ? this.leading : this.waiting).delete(writer);
   }
 
   /** Runs after a write of the fan-out once each writer has written and none waits. */
@@ -45,7 +52,7 @@ export class FanOutClock {
 
   private readonly tick = (): void => {
     this.queued = false;
-    const n = this.waiting.size;
+    const n = this.leading.size + this.waiting.size;
     if (n >= FAN_OUT_WRITERS) {
       const interval = Math.min(
         FAN_OUT_MAX_INTERVAL_MS,
@@ -62,11 +69,14 @@ export class FanOutClock {
       }
       this.last = performance.now();
     }
+    const leading = this.leading;
     const writers = this.waiting;
+    this.leading = new Set();
     this.waiting = new Set();
+    for (const w of leading) w.writeWaiting();
     for (const w of writers) w.writeWaiting();
     // A writer that queued again meanwhile still refers to this tick's frames: the next tick ends it.
-    if (this.waiting.size === 0) for (const fn of this.tickEnds) fn();
+    if (this.leading.size + this.waiting.size === 0) for (const fn of this.tickEnds) fn();
   };
 }
 

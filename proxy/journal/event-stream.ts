@@ -68,6 +68,8 @@ function liveFrame(rows: readonly EventRow[], i: number): string {
 const alertFrame = (a: Alert) => `event: ${JournalSse.ALERT}\ndata: ${JSON.stringify(toJournalAlert(a))}\n\n`;
 
 export class EventStream implements JournalSubscriber, FanOutWriter {
+  /** Written before the WebSocket clients in each write of the fan-out (see FanOutWriter). */
+  readonly leads = true;
   private mode: 'replay' | 'live' | 'closed' = 'replay';
   private cursor: number;
   private readonly pendingAlerts = new Set<number>();
