@@ -2,15 +2,16 @@
 // takes in a storm (an event storm fanned out to 100 clients) it keeps.
 //
 // Young generation (the new space): V8 doubles it (up to 32 MiB) while objects keep surviving its
-// scavenges, and halves it back after a quiet spell (a scavenge while little is allocated). It is held
-// at 4 MiB: the fan-out's garbage lives for a write of the fan-out (≤ 16 ms), so a larger space only
-// holds more of it. `--max-semi-space-size` would say so at start, but only on node's command line; the
+// scavenges, and shrinks it back after a quiet spell (a scavenge while little is allocated). It is held
+// at 4 MiB: all of it is RSS, and a storm's short-lived objects (a fan-out frame waits ≤ 16 ms for its
+// write) still mostly die in it (the bench's storm: ~250 short scavenges, against ~20 at 32 MiB for
+// 28 MiB more RSS). `--max-semi-space-size` would say so at start, but only on node's command line; the
 // flag V8 reads when it grows the space, `--semi-space-growth-factor`, is set after each GC instead:
 // 2 while doubling stays within the cap, 1 from there. (Set to 1 once and left, a quiet spell would
 // shrink the space and pin it at its smallest: every storm after it promoted its garbage.)
 //
 // Old generation: after a full GC V8 lets the old space grow to 1.1–4× what survived before the next
-// one (4× for a small heap that collects fast). Rows promoted in a storm (a journal row waits for its
+// one, more the faster it collects. Rows promoted in a storm (a journal row waits for its
 // save, a fan-out frame for its write) died soon after, but V8 had grown the space to ~37 MiB for ~12
 // MiB that lived, and does not give pages back until it has been quiet for seconds. Growing by 30% (as
 // V8 does when it optimises for memory) kept it at ~20 MiB: the console's peak in the bench's storm went
