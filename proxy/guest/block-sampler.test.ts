@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlockSampler, rates } from './block-sampler.ts';
+import { BlockSampler, blockColumns, rates } from './block-sampler.ts';
 
 const stats = (rd: number, ops: number, failed = 0) => ({
   device: 'disk0',
@@ -47,15 +47,39 @@ describe('BlockSampler', () => {
       now = t;
       await sampler.sample('vm');
     }
-    const h = sampler.history('vm');
-    expect(h.block[0]!.samples.map((s) => [s.t, s.readBytesPerS, s.readOpsPerS, s.failedReads])).toEqual([
-      [1000, 4096, 8, 1],
-      [2000, 0, 0, 0],
+    const h = sampler.history('vm').block[0]!;
+    // Columns, uPlot's shape: x in seconds, one array per series.
+    expect([h.t, h.readBytesPerS, h.readOpsPerS, h.failedReads]).toEqual([
+      [1, 2],
+      [4096, 0],
+      [8, 0],
+      [1, 0],
     ]);
+    expect(h.writeBytesPerS).toEqual([0, 0]);
     now = 7000;
     // The failed counter went back to 0: a reset, no sample; the old ones aged out of the window.
     await sampler.sample('vm');
-    expect(sampler.history('vm').block[0]!.samples).toEqual([]);
+    expect(sampler.history('vm').block[0]!.t).toEqual([]);
+  });
+
+  it('answers rates to four significant digits, failed operations as counts', () => {
+    const sample = {
+      t: 2500,
+      readBytesPerS: 1023.64,
+      writeBytesPerS: 123456,
+      readOpsPerS: 1.23456,
+      writeOpsPerS: 2 / 3,
+    };
+    expect(blockColumns('disk0', [{ ...sample, failedReads: 12345, failedWrites: 0 }])).toEqual({
+      device: 'disk0',
+      t: [2.5],
+      readBytesPerS: [1024],
+      writeBytesPerS: [123500],
+      readOpsPerS: [1.235],
+      writeOpsPerS: [0.6667],
+      failedReads: [12345],
+      failedWrites: [0],
+    });
   });
 
   it('survives QEMU errors and unknown VMs', async () => {
