@@ -102,6 +102,11 @@ export interface CommandPolicyInfo {
 export interface PageSnapshot {
   vms: VmSummary[];
   session: SessionInfo;
+  /**
+   * The open alerts (`GET /api/alerts?state=open`, as the console stream's snapshot lists them); absent
+   * when the console keeps no journal.
+   */
+  alerts?: JournalAlert[];
 }
 
 export interface SessionInfo {

@@ -91,7 +91,19 @@ describe('the page as served', () => {
     rmSync(staticDir, { recursive: true, force: true });
   });
 
-  it('holds GET /api/vms and /api/session as the console answers them, for a token holder only', async () => {
+  it('holds GET /api/vms, /api/session and the open alerts as the console answers them, for a token holder only', async () => {
+    // An open alert, as QEMU's BLOCK_IO_ERROR makes one.
+    tc.running.journal.sink(
+      'vm',
+      {
+        event: 'BLOCK_IO_ERROR',
+        data: { device: 'bad0', operation: 'read', action: 'stop', reason: 'Input/output error' },
+        timestamp: { seconds: 1_700_000_000, microseconds: 0 },
+      },
+      '',
+      () => {},
+    );
+    tc.running.journal.flush();
     const { res, html } = await page('/vms/vm', TEST_TOKEN);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const snapshot = snapshotIn(html);
@@ -101,6 +113,9 @@ describe('the page as served', () => {
     expect(stable(snapshot?.vms)).toEqual(stable(listed));
     expect(Object.keys(snapshot!.vms[0]!).sort()).toEqual(Object.keys(listed[0]!).sort());
     expect(snapshot?.session).toEqual(await (await tc.api('/api/session')).json());
+    const open = (await (await tc.api('/api/alerts?state=open&limit=1000')).json()) as { alerts: unknown[] };
+    expect(open.alerts).toMatchObject([{ vm: 'vm', device: 'bad0', state: 'open' }]);
+    expect(snapshot?.alerts).toEqual(open.alerts);
     expect(snapshotIn((await page('/', TEST_VIEWER_TOKEN)).html)?.session.role).toBe('viewer');
     const visitor = await page('/vms/vm');
     expect(visitor.res.status).toBe(200);
