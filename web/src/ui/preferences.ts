@@ -89,7 +89,7 @@ export function resolveTheme(choice: ThemeChoice, systemDark: boolean): 'light' 
 export function themeCookie(choice: ThemeChoice): string {
   const attributes = 'Path=/; SameSite=Strict';
   return choice === 'system'
-    ? `${THEME_COOKIE}=; ${attributes}; Max-Age=0`
+    ? `${THEME_COOKIE}=; ${attributes}; Expires=Thu, 01 Jan 1970 00:00:00 GMT`
     : `${THEME_COOKIE}=${choice}; ${attributes}; Max-Age=31536000`;
 }
 
