@@ -62,7 +62,12 @@ export type BlockSeries = (typeof BLOCK_SERIES)[number];
 export type BlockHistory = {
   /** `device` (the BlockBackend name), else the qdev path or node name. */
   device: string;
-  /** When each interval ended, in epoch seconds (uPlot's x). */
+  /** Epoch ms the times count from (the first sample's end; 0 with no samples). */
+  since: number;
+  /**
+   * When each interval ended, in seconds after `since` to the tenth (uPlot's x, less `since`): the
+   * window's times in epoch ms would be most of the answer.
+   */
   t: number[];
 } & Record<BlockSeries, number[]>;
 

@@ -48,9 +48,10 @@ describe('BlockSampler', () => {
       await sampler.sample('vm');
     }
     const h = sampler.history('vm').block[0]!;
-    // Columns, uPlot's shape: x in seconds, one array per series.
+    // Columns, uPlot's shape: x in seconds (after the first sample), one array per series.
+    expect(h.since).toBe(1000);
     expect([h.t, h.readBytesPerS, h.readOpsPerS, h.failedReads]).toEqual([
-      [1, 2],
+      [0, 1],
       [4096, 0],
       [8, 0],
       [1, 0],
@@ -64,21 +65,23 @@ describe('BlockSampler', () => {
 
   it('answers rates to four significant digits, failed operations as counts', () => {
     const sample = {
-      t: 2500,
+      t: 1_700_000_000_000,
       readBytesPerS: 1023.64,
       writeBytesPerS: 123456,
       readOpsPerS: 1.23456,
       writeOpsPerS: 2 / 3,
     };
-    expect(blockColumns('disk0', [{ ...sample, failedReads: 12345, failedWrites: 0 }])).toEqual({
+    const second = { ...sample, t: sample.t + 2049, failedReads: 0, failedWrites: 0 };
+    expect(blockColumns('disk0', [{ ...sample, failedReads: 12345, failedWrites: 0 }, second])).toEqual({
       device: 'disk0',
-      t: [2.5],
-      readBytesPerS: [1024],
-      writeBytesPerS: [123500],
-      readOpsPerS: [1.235],
-      writeOpsPerS: [0.6667],
-      failedReads: [12345],
-      failedWrites: [0],
+      since: 1_700_000_000_000,
+      t: [0, 2],
+      readBytesPerS: [1024, 1024],
+      writeBytesPerS: [123500, 123500],
+      readOpsPerS: [1.235, 1.235],
+      writeOpsPerS: [0.6667, 0.6667],
+      failedReads: [12345, 0],
+      failedWrites: [0, 0],
     });
   });
 

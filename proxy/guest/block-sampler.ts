@@ -84,9 +84,11 @@ export function rates(prev: Counters, next: Counters): BlockSample | null {
 const roundRate = (v: number, series: (typeof BLOCK_SERIES)[number]) =>
   series.startsWith('failed') ? v : Number(v.toPrecision(4));
 
-/** A device's samples as the columns `GET /api/vms/NAME/stats` answers (uPlot's shape, x in seconds). */
+/** A device's samples as the columns `GET /api/vms/NAME/stats` answers (uPlot's shape, x in seconds after `since`). */
 export function blockColumns(device: string, samples: readonly BlockSample[]): BlockHistory {
-  const history = { device, t: samples.map((x) => x.t / 1000) } as BlockHistory;
+  const since = samples[0]?.t ?? 0;
+  const t = samples.map((x) => Math.round((x.t - since) / 100) / 10);
+  const history = { device, since, t } as BlockHistory;
   for (const k of BLOCK_SERIES) history[k] = samples.map((x) => roundRate(x[k], k));
   return history;
 }

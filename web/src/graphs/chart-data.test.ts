@@ -5,6 +5,7 @@ import { columns, describeChart, formatRate, sparklinePoints } from './chart-dat
 /** A device's columns from (seconds, read bytes/s) pairs; ops follow at 512 bytes each. */
 const history = (...samples: [number, number][]): BlockHistory => ({
   device: 'disk0',
+  since: 1_700_000_000_000,
   t: samples.map(([t]) => t),
   readBytesPerS: samples.map(([, rd]) => rd),
   writeBytesPerS: samples.map(() => 0),
@@ -15,9 +16,13 @@ const history = (...samples: [number, number][]): BlockHistory => ({
 });
 
 describe('chart data', () => {
-  it('makes uPlot columns with x in seconds', () => {
-    expect(columns(history([2, 512]), ['readBytesPerS', 'writeBytesPerS'])).toEqual([[2], [512], [0]]);
-    expect(columns(history([2, 512]), ['readOpsPerS', 'failedReads'])).toEqual([[2], [1], [0]]);
+  it('makes uPlot columns with x in epoch seconds', () => {
+    expect(columns(history([2, 512]), ['readBytesPerS', 'writeBytesPerS'])).toEqual([
+      [1_700_000_002],
+      [512],
+      [0],
+    ]);
+    expect(columns(history([2, 512]), ['readOpsPerS', 'failedReads'])).toEqual([[1_700_000_002], [1], [0]]);
   });
   it('says the latest values and the peaks', () => {
     const text = describeChart('disk0', 'Bytes/s', 'B/s', history([0, 2048], [2, 512]), [

@@ -1,4 +1,4 @@
-// A device's history (already uPlot's columns, x in seconds) as one chart's data, and what a chart says
+// A device's history (uPlot's columns, x in seconds after its `since`) as one chart's data, and what a chart says
 // in words.
 import type { BlockHistory, BlockSeries } from '../../../protocol/guest.ts';
 
@@ -11,7 +11,8 @@ export const BLOCK_CHARTS: { id: string; title: string; unit: string; pair: Pair
 ];
 
 export function columns(history: BlockHistory, pair: Pair): [number[], number[], number[]] {
-  return [history.t, history[pair[0]], history[pair[1]]];
+  const since = history.since / 1000;
+  return [history.t.map((t) => since + t), history[pair[0]], history[pair[1]]];
 }
 
 /** 1536 → "1.5 KiB" (binary, as QEMU's sizes). */
