@@ -62,6 +62,12 @@ export const CONSOLE_STREAM_PATH = '/api/stream';
  */
 export const PAGE_SNAPSHOT_ID = 'console-snapshot';
 
+/**
+ * The cookie that tells the console the theme a person chose (`light` or `dark`; none for the OS's), so
+ * the page it serves is in that theme from its first frame (web/src/ui/preferences.ts keeps it).
+ */
+export const THEME_COOKIE = 'qmp-console-theme';
+
 /** WebSocket path for a VM's QMP session: `/qmp/NAME`. */
 export const QMP_WS_PREFIX = '/qmp/';
 
@@ -102,6 +108,11 @@ export interface CommandPolicyInfo {
 export interface PageSnapshot {
   vms: VmSummary[];
   session: SessionInfo;
+  /**
+   * The open alerts (`GET /api/alerts?state=open`, as the console stream's snapshot lists them); absent
+   * when the console keeps no journal.
+   */
+  alerts?: JournalAlert[];
 }
 
 export interface SessionInfo {

@@ -44,11 +44,32 @@ export interface BlockSample {
   failedWrites: number;
 }
 
-export interface BlockHistory {
+/** A block device's series besides time, as `BlockHistory` names its columns. */
+export const BLOCK_SERIES = [
+  'readBytesPerS',
+  'writeBytesPerS',
+  'readOpsPerS',
+  'writeOpsPerS',
+  'failedReads',
+  'failedWrites',
+] as const;
+export type BlockSeries = (typeof BLOCK_SERIES)[number];
+
+/**
+ * One device's samples as columns, uPlot's own shape (`[xs, ...ys]`): sample i is index i of every
+ * array. A row per sample would repeat every key name in every sample of a ten-minute window.
+ */
+export type BlockHistory = {
   /** `device` (the BlockBackend name), else the qdev path or node name. */
   device: string;
-  samples: BlockSample[];
-}
+  /** Epoch ms the times count from (the first sample's end; 0 with no samples). */
+  since: number;
+  /**
+   * When each interval ended, in seconds after `since` to the tenth (uPlot's x, less `since`): the
+   * window's times in epoch ms would be most of the answer.
+   */
+  t: number[];
+} & Record<BlockSeries, number[]>;
 
 export interface VmStatsHistory {
   intervalMs: number;

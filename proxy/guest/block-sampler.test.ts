@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlockSampler, rates } from './block-sampler.ts';
+import { BlockSampler, blockColumns, rates } from './block-sampler.ts';
 
 const stats = (rd: number, ops: number, failed = 0) => ({
   device: 'disk0',
@@ -47,15 +47,42 @@ describe('BlockSampler', () => {
       now = t;
       await sampler.sample('vm');
     }
-    const h = sampler.history('vm');
-    expect(h.block[0]!.samples.map((s) => [s.t, s.readBytesPerS, s.readOpsPerS, s.failedReads])).toEqual([
-      [1000, 4096, 8, 1],
-      [2000, 0, 0, 0],
+    const h = sampler.history('vm').block[0]!;
+    // Columns, uPlot's shape: x in seconds (after the first sample), one array per series.
+    expect(h.since).toBe(1000);
+    expect([h.t, h.readBytesPerS, h.readOpsPerS, h.failedReads]).toEqual([
+      [0, 1],
+      [4096, 0],
+      [8, 0],
+      [1, 0],
     ]);
+    expect(h.writeBytesPerS).toEqual([0, 0]);
     now = 7000;
     // The failed counter went back to 0: a reset, no sample; the old ones aged out of the window.
     await sampler.sample('vm');
-    expect(sampler.history('vm').block[0]!.samples).toEqual([]);
+    expect(sampler.history('vm').block[0]!.t).toEqual([]);
+  });
+
+  it('answers rates to four significant digits, failed operations as counts', () => {
+    const sample = {
+      t: 1_700_000_000_000,
+      readBytesPerS: 1023.64,
+      writeBytesPerS: 123456,
+      readOpsPerS: 1.23456,
+      writeOpsPerS: 2 / 3,
+    };
+    const second = { ...sample, t: sample.t + 2049, failedReads: 0, failedWrites: 0 };
+    expect(blockColumns('disk0', [{ ...sample, failedReads: 12345, failedWrites: 0 }, second])).toEqual({
+      device: 'disk0',
+      since: 1_700_000_000_000,
+      t: [0, 2],
+      readBytesPerS: [1024, 1024],
+      writeBytesPerS: [123500, 123500],
+      readOpsPerS: [1.235, 1.235],
+      writeOpsPerS: [0.6667, 0.6667],
+      failedReads: [12345, 0],
+      failedWrites: [0, 0],
+    });
   });
 
   it('survives QEMU errors and unknown VMs', async () => {

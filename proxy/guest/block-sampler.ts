@@ -1,7 +1,12 @@
 // Block I/O history per VM: `query-blockstats` every interval while the console is connected, kept as
 // per-second rates over the last minutes. QEMU's counters are cumulative since the device was created,
 // so a rate is a delta; a counter that went down means a new QEMU (or device): that sample is skipped.
-import type { BlockHistory, BlockSample, VmStatsHistory } from '../../protocol/guest.ts';
+import {
+  BLOCK_SERIES,
+  type BlockHistory,
+  type BlockSample,
+  type VmStatsHistory,
+} from '../../protocol/guest.ts';
 import { log } from '../log.ts';
 import type { ExecuteOn } from './screen-capture.ts';
 
@@ -70,6 +75,22 @@ export function rates(prev: Counters, next: Counters): BlockSample | null {
     failedReads: d('failedRd'),
     failedWrites: d('failedWr'),
   };
+}
+
+/**
+ * Rates to four significant digits, what a chart can show: dividing by an interval of 2.000xyz s
+ * leaves float noise that is not worth its digits on every sample. Failed operations are counts, kept.
+ */
+const roundRate = (v: number, series: (typeof BLOCK_SERIES)[number]) =>
+  series.startsWith('failed') ? v : Number(v.toPrecision(4));
+
+/** A device's samples as the columns `GET /api/vms/NAME/stats` answers (uPlot's shape, x in seconds after `since`). */
+export function blockColumns(device: string, samples: readonly BlockSample[]): BlockHistory {
+  const since = samples[0]?.t ?? 0;
+  const t = samples.map((x) => Math.round((x.t - since) / 100) / 10);
+  const history = { device, since, t } as BlockHistory;
+  for (const k of BLOCK_SERIES) history[k] = samples.map((x) => roundRate(x[k], k));
+  return history;
 }
 
 class VmSampler {
@@ -145,7 +166,11 @@ export class BlockSampler {
     const s = this.vms.get(vm);
     const cutoff = this.now() - this.windowMs;
     const block: BlockHistory[] = [...(s?.history ?? new Map<string, BlockSample[]>())].map(
-      ([device, samples]) => ({ device, samples: samples.filter((x) => x.t > cutoff) }),
+      ([device, samples]) =>
+        blockColumns(
+          device,
+          samples.filter((x) => x.t > cutoff),
+        ),
     );
     return {
       intervalMs: this.intervalMs,

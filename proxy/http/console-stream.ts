@@ -7,7 +7,7 @@
 // drains it gets a fresh snapshot instead of the missed changes.
 import type http from 'node:http';
 import type { ConsoleStreamMessage, VmSummary } from '../../protocol/api.ts';
-import type { JournalHealth } from '../../protocol/journal.ts';
+import type { JournalAlert, JournalHealth } from '../../protocol/journal.ts';
 import type { ConsoleHub } from '../hub/console-hub.ts';
 import { type Alert, toJournalAlert } from '../journal/alert-book.ts';
 import type { Journal, JournalSubscriber } from '../journal/journal.ts';
@@ -32,6 +32,8 @@ export interface ConsoleStream {
   /** Starts a stream on `res` (the caller checked the method and the client's access). */
   open(req: http.IncomingMessage, res: http.ServerResponse): void;
   readonly clientCount: number;
+  /** The open alerts, as a new stream's snapshot lists them. */
+  openAlerts(): JournalAlert[];
   close(): void;
 }
 
@@ -51,10 +53,12 @@ export function createConsoleStream(
   let lastHealth = JSON.stringify(journal.health());
   let lastHealthAt = 0;
 
+  const openAlerts = () =>
+    journal.listAlerts({ state: 'open', limit: OPEN_ALERTS_LIMIT }).map(toJournalAlert);
   const snapshot = (): ConsoleStreamMessage => ({
     type: 'snapshot',
     vms: hub.summaries(),
-    alerts: journal.listAlerts({ state: 'open', limit: OPEN_ALERTS_LIMIT }).map(toJournalAlert),
+    alerts: openAlerts(),
     journal: journal.health(),
   });
 
@@ -120,6 +124,7 @@ export function createConsoleStream(
   }
 
   return {
+    openAlerts,
     open(req, res) {
       req.socket.setNoDelay(true);
       req.socket.setKeepAlive(true, 30_000);

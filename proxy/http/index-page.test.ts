@@ -11,7 +11,7 @@ import {
   TEST_VIEWER_TOKEN,
   type TestConsole,
 } from '../test-support/console.ts';
-import { chunkPreloads, jsonForHtml, vmPagePreview } from './index-page.ts';
+import { chunkPreloads, createIndexPage, jsonForHtml, themeFromCookie, vmPagePreview } from './index-page.ts';
 
 /** A build's manifest as Vite writes it: the entry, a shared chunk, a lazy page importing both. */
 const manifest = {
@@ -91,7 +91,19 @@ describe('the page as served', () => {
     rmSync(staticDir, { recursive: true, force: true });
   });
 
-  it('holds GET /api/vms and /api/session as the console answers them, for a token holder only', async () => {
+  it('holds GET /api/vms, /api/session and the open alerts as the console answers them, for a token holder only', async () => {
+    // An open alert, as QEMU's BLOCK_IO_ERROR makes one.
+    tc.running.journal.sink(
+      'vm',
+      {
+        event: 'BLOCK_IO_ERROR',
+        data: { device: 'bad0', operation: 'read', action: 'stop', reason: 'Input/output error' },
+        timestamp: { seconds: 1_700_000_000, microseconds: 0 },
+      },
+      '',
+      () => {},
+    );
+    tc.running.journal.flush();
     const { res, html } = await page('/vms/vm', TEST_TOKEN);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const snapshot = snapshotIn(html);
@@ -101,6 +113,9 @@ describe('the page as served', () => {
     expect(stable(snapshot?.vms)).toEqual(stable(listed));
     expect(Object.keys(snapshot!.vms[0]!).sort()).toEqual(Object.keys(listed[0]!).sort());
     expect(snapshot?.session).toEqual(await (await tc.api('/api/session')).json());
+    const open = (await (await tc.api('/api/alerts?state=open&limit=1000')).json()) as { alerts: unknown[] };
+    expect(open.alerts).toMatchObject([{ vm: 'vm', device: 'bad0', state: 'open' }]);
+    expect(snapshot?.alerts).toEqual(open.alerts);
     expect(snapshotIn((await page('/', TEST_VIEWER_TOKEN)).html)?.session.role).toBe('viewer');
     const visitor = await page('/vms/vm');
     expect(visitor.res.status).toBe(200);
@@ -161,5 +176,91 @@ describe('vmPagePreview', () => {
     expect(vmPagePreview('/alerts', snapshot([vm({})]))).toBe('');
     expect(vmPagePreview('/vms/other', snapshot([vm({})]))).toBe('');
     expect(vmPagePreview('/vms/%E0%A4%A', snapshot([vm({})]))).toBe('');
+  });
+});
+
+describe('a VM page with its run state as served', () => {
+  let dir: string;
+  const built =
+    '<!doctype html>\n<html lang="en">\n<head><title>QMP Console</title>' +
+    '<script src="/theme-init.js"></script>' +
+    '<script type="module" crossorigin src="/assets/index-1.js"></script>' +
+    '<link rel="modulepreload" crossorigin href="/assets/shared-2.js">' +
+    '<link rel="stylesheet" crossorigin href="/assets/index-1.css">' +
+    '</head>\n<body>\n<div id="root"></div>\n</body>\n</html>\n';
+  const io: PageSnapshot = {
+    vms: [
+      {
+        name: 'vm',
+        address: 'unix:/run/vm.sock',
+        state: 'connected',
+        version: null,
+        since: '2026-11-30T00:00:00.000Z',
+        error: null,
+        runState: { status: 'io-error', running: false, reason: null, since: '2026-11-30T00:00:00.000Z' },
+      },
+    ],
+    session: { role: 'operator' } as PageSnapshot['session'],
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'qmp-console-preview-'));
+    mkdirSync(path.join(dir, '.vite'));
+    writeFileSync(path.join(dir, 'index.html'), built);
+    writeFileSync(path.join(dir, '.vite', 'manifest.json'), JSON.stringify(manifest));
+    writeFileSync(path.join(dir, 'page-preview.css'), '/* why */\n.badge {\n  color: red;\n}\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const order = (html: string, ...parts: string[]) => parts.map((p) => html.indexOf(p));
+
+  it('needs nothing but itself for its first frame: the preview styled inline, what it would wait for after it', () => {
+    const html = createIndexPage(dir).render('/vms/vm', io)!;
+    const head = html.slice(0, html.indexOf('</head>'));
+    expect(head).toContain('<style>.badge{color:red}</style>');
+    expect(head).not.toMatch(/rel="stylesheet"|theme-init/);
+    // Modules still start loading from the head; they run after the parser, which waits for the sheets.
+    expect(head).toContain('<script type="module" crossorigin src="/assets/index-1.js"></script>');
+    expect(head).toContain('<link rel="modulepreload" crossorigin href="/assets/vm-route-4.js">');
+    const at = order(
+      html,
+      'data-status="io-error"',
+      `id="${PAGE_SNAPSHOT_ID}"`,
+      '<script src="/theme-init.js"></script>',
+      'href="/assets/index-1.css"',
+      'href="/assets/vm-route-4.css"',
+      'href="/assets/banner-3.css"',
+      '</body>',
+    );
+    expect(at.every((i) => i > head.length)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(html.match(/<html[^>]*>/)![0]).toBe('<html lang="en">');
+  });
+
+  it('starts in the theme its cookie names', () => {
+    const page = createIndexPage(dir);
+    expect(page.render('/vms/vm', io, 'dark')).toMatch(
+      /^<!doctype html>\n<html data-theme="dark" lang="en">/,
+    );
+    expect(themeFromCookie('a=b; qmp-console-theme=dark')).toBe('dark');
+    expect(themeFromCookie('qmp-console-theme=light')).toBe('light');
+    expect(themeFromCookie('qmp-console-theme=%22%3E')).toBeNull();
+    expect(themeFromCookie(undefined)).toBeNull();
+  });
+
+  it('is served as built where there is no preview: another page, a VM without a session, a visitor', () => {
+    const page = createIndexPage(dir);
+    const gone = { ...io, vms: [{ ...io.vms[0]!, state: 'disconnected' as const, runState: null }] };
+    for (const html of [
+      page.render('/alerts', io, 'dark'),
+      page.render('/vms/vm', gone),
+      page.render('/vms/vm', null),
+    ]) {
+      const head = html!.slice(0, html!.indexOf('</head>'));
+      expect(head).toContain('<script src="/theme-init.js"></script>');
+      expect(head).toContain('<link rel="stylesheet" crossorigin href="/assets/index-1.css">');
+      expect(html).not.toContain('<style>');
+      expect(html).not.toContain('data-theme');
+    }
   });
 });

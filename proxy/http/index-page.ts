@@ -2,10 +2,13 @@
 // browser fetches it alongside the app's own code instead of after that code has run; and a browser that
 // holds a token gets the console's VM list and its session in the page itself (a JSON data block: no
 // script runs from it, so the CSP stays `script-src 'self'`): the run state paints without another
-// round trip. Its run state is in the page's markup too, painted before any code has run.
+// round trip. Its run state is in the page's markup too, painted before any code has run: that page
+// carries the few rules the markup needs (public/page-preview.css) and moves what it would wait for
+// (theme-init.js, the stylesheets) after it, so the first frame needs nothing but the page itself.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { PAGE_SNAPSHOT_ID, type PageSnapshot } from '../../protocol/api.ts';
+import { PAGE_SNAPSHOT_ID, type PageSnapshot, THEME_COOKIE } from '../../protocol/api.ts';
+import { cookieValues } from '../security/tokens.ts';
 
 /** The part of Vite's build manifest (`.vite/manifest.json`) read here. */
 interface ManifestChunk {
@@ -25,6 +28,44 @@ interface Template {
   html: string;
   /** Per ROUTE_CHUNKS entry: the `<link>`s its chunk needs that index.html does not already load. */
   preloads: string[];
+  /** public/page-preview.css, for a page that carries the preview ('' when the build has none). */
+  previewCss: string;
+}
+
+/** `<html data-theme>` as public/theme-init.js would set it, when the person chose one (a cookie). */
+export type ThemeChoice = 'light' | 'dark' | null;
+
+export function themeFromCookie(header: string | undefined): ThemeChoice {
+  const v = cookieValues(header, THEME_COOKIE)[0];
+  return v === 'light' || v === 'dark' ? v : null;
+}
+
+const STYLESHEET = /<link rel="stylesheet"[^>]*>/g;
+const THEME_SCRIPT = /<script src="\/theme-init\.js"><\/script>/;
+
+/**
+ * A page with the preview: the preview's own rules in the head, and after the preview what the first
+ * frame would otherwise wait for. theme-init.js is a parser-blocking script and a stylesheet in the head
+ * blocks rendering; after the preview, Chromium paints the preview while they load (a stylesheet in the
+ * body holds back only the parser), and the app's modules still run after both. A chosen theme comes
+ * from its cookie, so the preview is in that theme from the first frame; the OS's is a media query.
+ */
+function withPreviewFirst(
+  html: string,
+  root: string,
+  content: string,
+  css: string,
+  theme: ThemeChoice,
+): string {
+  const moved: string[] = [];
+  const take = (tag: string) => {
+    moved.push(tag);
+    return '';
+  };
+  let page = html.replace(THEME_SCRIPT, take).replace(STYLESHEET, take);
+  page = page.replace('</head>', () => `<style>${css}</style></head>`);
+  if (theme) page = page.replace(/^(<!doctype html>\s*<html\b)/i, `$1 data-theme="${theme}"`);
+  return page.replace(root, () => `${content}${moved.join('')}`);
 }
 
 /** The `<link>` tags for `source`'s chunk and what it imports, less what the entry already brings. */
@@ -113,7 +154,23 @@ export function createIndexPage(root: string) {
     } catch {
       // No manifest (a build without it): pages load their chunks when they render.
     }
-    template = { mtimeMs, html, preloads: ROUTE_CHUNKS.map((r) => chunkPreloads(manifest, r.source)) };
+    let previewCss = '';
+    try {
+      // Inlined in every such page: its comments and indentation are no one's bytes.
+      previewCss = readFileSync(path.join(root, 'page-preview.css'), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\s*([{}:;,])\s*/g, '$1')
+        .replace(/;}/g, '}')
+        .trim();
+    } catch {
+      // A build without it: the preview is left out rather than painted unstyled.
+    }
+    template = {
+      mtimeMs,
+      html,
+      preloads: ROUTE_CHUNKS.map((r) => chunkPreloads(manifest, r.source)),
+      previewCss,
+    };
     return template;
   };
 
@@ -124,7 +181,7 @@ export function createIndexPage(root: string) {
      * The page for `pathname`, or null when nothing is added to index.html (serve the file as built).
      * `snapshot`: what the page asks first, for a browser that may read it; else null.
      */
-    render(pathname: string, snapshot: PageSnapshot | null): string | null {
+    render(pathname: string, snapshot: PageSnapshot | null, theme: ThemeChoice = null): string | null {
       const t = load();
       if (!t) return null;
       const i = ROUTE_CHUNKS.findIndex((r) => pathname.startsWith(r.prefix));
@@ -138,10 +195,12 @@ export function createIndexPage(root: string) {
       // the app's root (or ends the document, where the page has none).
       const withHead = t.html.replace('</head>', () => `${head}</head>`);
       const root = '<div id="root"></div>';
-      const preview = snapshot === null ? '' : vmPagePreview(pathname, snapshot);
-      return withHead.includes(root)
-        ? withHead.replace(root, () => `<div id="root">${preview}</div>${data}`)
-        : withHead + data;
+      if (!withHead.includes(root)) return withHead + data;
+      const preview = snapshot === null || t.previewCss === '' ? '' : vmPagePreview(pathname, snapshot);
+      const content = `<div id="root">${preview}</div>${data}`;
+      return preview === ''
+        ? withHead.replace(root, () => content)
+        : withPreviewFirst(withHead, root, content, t.previewCss, theme);
     },
   };
 }

@@ -137,9 +137,17 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       return sendJson(res, 404, { error: `no such API: ${pathname}` });
     if (pathname.startsWith(QMP_WS_PREFIX))
       return sendJson(res, 426, { error: 'this path takes a WebSocket upgrade' });
-    // A page for a browser holding a token carries what it asks first: `GET /api/vms` and `/api/session`.
+    // A page for a browser holding a token carries what it asks first: `GET /api/vms`, `/api/session`
+    // and the open alerts (every page's banner and the nav's count read them).
     const role = access.role;
-    const snapshot = role ? () => ({ vms: vmList(), session: options.guard.session(role) }) : undefined;
+    const stream = options.stream;
+    const snapshot = role
+      ? () => ({
+          vms: vmList(),
+          session: options.guard.session(role),
+          ...(stream ? { alerts: stream.openAlerts() } : {}),
+        })
+      : undefined;
     serveStatic(req, res, pathname, snapshot).catch((err: unknown) => {
       log.error('static file error', { path: pathname, error: String(err) });
       if (!res.headersSent) res.writeHead(500).end();

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { PageSnapshot } from '../../protocol/api.ts';
-import { createIndexPage } from './index-page.ts';
+import { createIndexPage, themeFromCookie } from './index-page.ts';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -130,7 +130,11 @@ export function createStaticHandler(root: string) {
       }
     }
     if (file === path.join(base, 'index.html')) {
-      const page = indexPage.render(pathname, snapshot ? snapshot() : null);
+      const page = indexPage.render(
+        pathname,
+        snapshot ? snapshot() : null,
+        themeFromCookie(req.headers.cookie),
+      );
       if (page !== null) return sendPage(req, res, page);
     }
     let body = file;

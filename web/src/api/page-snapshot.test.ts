@@ -3,6 +3,8 @@
 import { QueryClient, QueryObserver } from '@tanstack/react-query';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PAGE_SNAPSHOT_ID, type PageSnapshot, type VmSummary } from '../../../protocol/api.ts';
+import type { JournalAlert } from '../../../protocol/journal.ts';
+import { alertKeys, openAlertsQueryOptions } from './alerts.ts';
 import { seedFromPageSnapshot, takePageSnapshot } from './page-snapshot.ts';
 import { sessionQueryOptions } from './session.ts';
 import { vmsPushed, vmsQueryOptions } from './vms.ts';
@@ -20,6 +22,24 @@ const snapshot: PageSnapshot = {
   vms: [vm],
   session: { role: 'viewer', auth: true, policy: { readOnly: false, deny: [], viewerAllow: [] } },
 };
+
+const alert = (id: number, lastSeq: number): JournalAlert => ({
+  id,
+  vm: 'vm1',
+  event: 'BLOCK_IO_ERROR',
+  device: 'disk0',
+  node: null,
+  operation: 'read',
+  action: 'stop',
+  reason: 'Input/output error',
+  nospace: false,
+  count: 1,
+  first: '2026-01-01T00:00:00.000Z',
+  last: '2026-01-01T00:00:00.000Z',
+  firstSeq: lastSeq,
+  lastSeq,
+  state: 'open',
+});
 
 function putInPage(text: string): void {
   const el = document.createElement('script');
@@ -74,6 +94,34 @@ describe('seedFromPageSnapshot', () => {
     queryClient.setQueryData(vmsQueryOptions.queryKey, [vm], { updatedAt: query.state.dataUpdatedAt + 1 });
     expect(staleTime(query)).toBe(0);
     for (const u of unsubscribe) u();
+    queryClient.clear();
+  });
+
+  it('fills the open alerts, newest first, so mounting does not read /api/alerts; absent, they are read', async () => {
+    const fetchMock = vi.fn(async () => new Response(JSON.stringify({ alerts: [] }), { status: 200 }));
+    vi.stubGlobal('fetch', fetchMock);
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    seedFromPageSnapshot(queryClient, { ...snapshot, alerts: [alert(1, 10), alert(2, 30)] });
+    const alerts = new QueryObserver(queryClient, { ...openAlertsQueryOptions, refetchInterval: false });
+    const unsubscribe = alerts.subscribe(() => {});
+    expect(alerts.getCurrentResult().data?.map((a) => a.id)).toEqual([2, 1]);
+    expect(alerts.getCurrentResult().isFetching).toBe(false);
+    expect(fetchMock).not.toHaveBeenCalled();
+    unsubscribe();
+    queryClient.clear();
+
+    // A console without a journal puts no alerts in the page: the query reads them as before.
+    seedFromPageSnapshot(queryClient, snapshot);
+    expect(queryClient.getQueryData(alertKeys.open())).toBeUndefined();
+    const unseeded = new QueryObserver(queryClient, { ...openAlertsQueryOptions, refetchInterval: false });
+    const off = unseeded.subscribe(() => {});
+    await vi.waitFor(() =>
+      expect(fetchMock).toHaveBeenCalledWith(
+        expect.stringMatching(/^\/api\/alerts\?state=open/),
+        expect.anything(),
+      ),
+    );
+    off();
     queryClient.clear();
   });
 });

@@ -1,9 +1,10 @@
-// What the console put in index.html for this browser (proxy/http/index-page.ts): `GET /api/vms` and
-// `GET /api/session` as it answered them when serving the page. They go into react-query's caches
+// What the console put in index.html for this browser (proxy/http/index-page.ts): `GET /api/vms`,
+// `GET /api/session` and the open alerts as it answered them when serving the page. They go into react-query's caches
 // before the first render, so a VM's page paints its run state with no request in between; the console
 // stream then keeps the list current as it does any other.
 import type { QueryClient } from '@tanstack/react-query';
 import { PAGE_SNAPSHOT_ID, type PageSnapshot } from '../../../protocol/api.ts';
+import { openAlertsReplaced } from './alerts.ts';
 import { sessionQueryOptions } from './session.ts';
 import { vmsPushed, vmsQueryOptions } from './vms.ts';
 
@@ -31,4 +32,6 @@ export function seedFromPageSnapshot(queryClient: QueryClient, snapshot: PageSna
   queryClient.setQueryData(vmsQueryOptions.queryKey, snapshot.vms, { updatedAt: at });
   vmsPushed.fromPageAt = at;
   queryClient.setQueryData(sessionQueryOptions.queryKey, snapshot.session, { updatedAt: at });
+  // The stream's first snapshot replaces them as it would a read of `/api/alerts`.
+  if (Array.isArray(snapshot.alerts)) openAlertsReplaced(queryClient, snapshot.alerts);
 }

@@ -35,8 +35,8 @@ export function BlockCharts({ vm }: { vm: string }) {
               <figure key={c.id}>
                 <figcaption>{c.title}</figcaption>
                 <UPlotChart
-                  label={describeChart(b.device, c.title, c.unit, b.samples, c.pair)}
-                  data={columns(b.samples, c.pair)}
+                  label={describeChart(b.device, c.title, c.unit, b, c.pair)}
+                  data={columns(b, c.pair)}
                   width={300}
                   height={140}
                   unit={c.unit}

@@ -1,7 +1,8 @@
-// Block samples as uPlot's columns (x in seconds), and what a chart says in words.
-import type { BlockSample } from '../../../protocol/guest.ts';
+// A device's history (uPlot's columns, x in seconds after its `since`) as one chart's data, and what a chart says
+// in words.
+import type { BlockHistory, BlockSeries } from '../../../protocol/guest.ts';
 
-export type Pair = readonly [keyof BlockSample, keyof BlockSample];
+export type Pair = readonly [BlockSeries, BlockSeries];
 
 export const BLOCK_CHARTS: { id: string; title: string; unit: string; pair: Pair }[] = [
   { id: 'bytes', title: 'Bytes/s', unit: 'B/s', pair: ['readBytesPerS', 'writeBytesPerS'] },
@@ -9,8 +10,9 @@ export const BLOCK_CHARTS: { id: string; title: string; unit: string; pair: Pair
   { id: 'failed', title: 'Failed operations', unit: 'failed', pair: ['failedReads', 'failedWrites'] },
 ];
 
-export function columns(samples: BlockSample[], pair: Pair): [number[], number[], number[]] {
-  return [samples.map((s) => s.t / 1000), samples.map((s) => s[pair[0]]), samples.map((s) => s[pair[1]])];
+export function columns(history: BlockHistory, pair: Pair): [number[], number[], number[]] {
+  const since = history.since / 1000;
+  return [history.t.map((t) => since + t), history[pair[0]], history[pair[1]]];
 }
 
 /** 1536 → "1.5 KiB" (binary, as QEMU's sizes). */
@@ -31,33 +33,33 @@ export function describeChart(
   device: string,
   title: string,
   unit: string,
-  samples: BlockSample[],
+  history: BlockHistory,
   pair: Pair,
 ) {
-  if (samples.length === 0) return `${device} ${title.toLowerCase()}: no samples yet`;
-  const last = samples[samples.length - 1]!;
-  const peak = (k: keyof BlockSample) => Math.max(...samples.map((s) => s[k]));
+  if (history.t.length === 0) return `${device} ${title.toLowerCase()}: no samples yet`;
+  const last = (k: BlockSeries) => history[k][history[k].length - 1]!;
+  const peak = (k: BlockSeries) => Math.max(...history[k]);
   return (
-    `${device} ${title.toLowerCase()}: read ${formatRate(last[pair[0]], unit)}, write ${formatRate(last[pair[1]], unit)} now; ` +
+    `${device} ${title.toLowerCase()}: read ${formatRate(last(pair[0]), unit)}, write ${formatRate(last(pair[1]), unit)} now; ` +
     `peaks read ${formatRate(peak(pair[0]), unit)}, write ${formatRate(peak(pair[1]), unit)}`
   );
 }
 
 /** `points` of an SVG polyline: time across, 0 at the bottom, the window's peak (at least 1) at the top. */
 export function sparklinePoints(
-  samples: BlockSample[],
-  key: keyof BlockSample,
+  history: BlockHistory,
+  key: BlockSeries,
   top: number,
   width: number,
   height: number,
 ): string {
-  if (samples.length === 0) return '';
-  const t0 = samples[0]!.t;
-  const span = Math.max(1, samples[samples.length - 1]!.t - t0);
-  return samples
-    .map((s) => {
-      const x = ((s.t - t0) / span) * width;
-      const y = height - 1 - (s[key] / top) * (height - 2);
+  const { t } = history;
+  if (t.length === 0) return '';
+  const span = Math.max(0.001, t[t.length - 1]! - t[0]!);
+  return history[key]
+    .map((v, i) => {
+      const x = ((t[i]! - t[0]!) / span) * width;
+      const y = height - 1 - (v / top) * (height - 2);
       return `${x.toFixed(1)},${y.toFixed(1)}`;
     })
     .join(' ');

@@ -2,7 +2,7 @@
 // polylines: a glance needs no axes or cursor, so the overview does not load uPlot (the Block devices
 // page's charts do).
 import { useQuery } from '@tanstack/react-query';
-import type { BlockSample } from '../../../protocol/guest.ts';
+import type { BlockHistory } from '../../../protocol/guest.ts';
 import { describeChart, type Pair, sparklinePoints } from './chart-data.ts';
 import './graphs.css';
 import { statsQueryOptions } from './stats-query.ts';
@@ -11,19 +11,20 @@ const WIDTH = 180;
 const HEIGHT = 36;
 const PAIR: Pair = ['readBytesPerS', 'writeBytesPerS'];
 
-function Sparkline({ device, samples }: { device: string; samples: BlockSample[] }) {
-  const top = Math.max(1, ...samples.map((s) => Math.max(s[PAIR[0]], s[PAIR[1]])));
+function Sparkline({ history }: { history: BlockHistory }) {
+  const { device } = history;
+  const top = Math.max(1, ...history[PAIR[0]], ...history[PAIR[1]]);
   return (
     <svg
       role="img"
-      aria-label={describeChart(device, 'Bytes/s', 'B/s', samples, PAIR)}
+      aria-label={describeChart(device, 'Bytes/s', 'B/s', history, PAIR)}
       className="sparkline"
       width={WIDTH}
       height={HEIGHT}
       viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
     >
-      <polyline className="sparkline-read" points={sparklinePoints(samples, PAIR[0], top, WIDTH, HEIGHT)} />
-      <polyline className="sparkline-write" points={sparklinePoints(samples, PAIR[1], top, WIDTH, HEIGHT)} />
+      <polyline className="sparkline-read" points={sparklinePoints(history, PAIR[0], top, WIDTH, HEIGHT)} />
+      <polyline className="sparkline-write" points={sparklinePoints(history, PAIR[1], top, WIDTH, HEIGHT)} />
     </svg>
   );
 }
@@ -39,7 +40,7 @@ export function IoSparklines({ vm }: { vm: string }) {
         {devices.map((b) => (
           <li key={b.device}>
             <code>{b.device}</code>
-            <Sparkline device={b.device} samples={b.samples} />
+            <Sparkline history={b} />
           </li>
         ))}
       </ul>

@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Router } from 'wouter';
 import { memoryLocation } from 'wouter/memory-location';
+import { THEME_COOKIE } from '../../../protocol/api.ts';
 import { Layout } from './layout.tsx';
 import {
   applyThemeToDocument,
@@ -100,6 +101,11 @@ describe('the display preferences', () => {
     system.set(false);
     act(() => themeChosen('dark'));
     expect(root.dataset.theme).toBe('dark');
+    // The choice reaches the console as a cookie (the page it serves starts in that theme); the OS's does not.
+    expect(document.cookie).toContain(`${THEME_COOKIE}=dark`);
+    act(() => themeChosen('system'));
+    expect(document.cookie).not.toContain(THEME_COOKIE);
+    act(() => themeChosen('dark'));
     stop();
     act(() => themeChosen('light'));
     expect(root.dataset.theme).toBe('dark');

@@ -3,9 +3,12 @@
 //
 // public/theme-init.js reads the same key before the first paint (CSP allows no inline script), so
 // the page never flashes light before turning dark. Keep PREFERENCES_KEY and its shape in step with it.
+// A chosen light or dark also goes into a cookie: a VM's page as served paints before theme-init.js
+// has run, in the theme the console read from it.
 import { useCallback } from 'react';
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
+import { THEME_COOKIE } from '../../../protocol/api.ts';
 import { formatTime, type TimeFormatOptions, type TimeZoneChoice, zoneName } from './time-format.ts';
 import { useMediaQuery } from './use-media-query.ts';
 
@@ -82,6 +85,14 @@ export function resolveTheme(choice: ThemeChoice, systemDark: boolean): 'light' 
   return choice === 'system' ? (systemDark ? 'dark' : 'light') : choice;
 }
 
+/** The cookie that carries a chosen theme to the console (`system`: none, the OS decides). */
+export function themeCookie(choice: ThemeChoice): string {
+  const attributes = 'Path=/; SameSite=Strict';
+  return choice === 'system'
+    ? `${THEME_COOKIE}=; ${attributes}; Expires=Thu, 01 Jan 1970 00:00:00 GMT`
+    : `${THEME_COOKIE}=${choice}; ${attributes}; Max-Age=31536000`;
+}
+
 /**
  * Keeps `<html data-theme>` on the theme shown (the CSS keys its colours on it): applied now, whenever the
  * choice changes, and when the OS switches while the choice is "system". Returns a function that stops.
@@ -89,7 +100,9 @@ export function resolveTheme(choice: ThemeChoice, systemDark: boolean): 'light' 
 export function applyThemeToDocument(root: HTMLElement = document.documentElement): () => void {
   const media = typeof matchMedia === 'function' ? matchMedia(DARK_QUERY) : null;
   const apply = () => {
-    root.dataset.theme = resolveTheme(usePreferencesStore.getState().theme, media?.matches ?? false);
+    const choice = usePreferencesStore.getState().theme;
+    root.dataset.theme = resolveTheme(choice, media?.matches ?? false);
+    root.ownerDocument.cookie = themeCookie(choice);
   };
   apply();
   const unsubscribe = usePreferencesStore.subscribe(apply);
