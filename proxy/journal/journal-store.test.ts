@@ -343,7 +343,11 @@ describe('retention', () => {
   it('audit records: the oldest past maxRecords go, in batches, and the events stay', () => {
     const s = store!;
     fill(s, 10);
-    s.commit([], [], Array.from({ length: 100 }, (_, i) => auditRecord(T0 + i)));
+    s.commit(
+      [],
+      [],
+      Array.from({ length: 100 }, (_, i) => auditRecord(T0 + i)),
+    );
     const audit = { maxRecords: 30, maxAgeMs: null };
     const events = { maxEvents: 1_000_000, maxAgeMs: null };
     expect(s.prune(events, T0, 50, audit)).toBe(50);
@@ -355,7 +359,11 @@ describe('retention', () => {
 
   it('audit records: those older than maxAgeMs go, in batches', () => {
     const s = store!;
-    s.commit([], [], Array.from({ length: 100 }, (_, i) => auditRecord(T0 + i * 1000)));
+    s.commit(
+      [],
+      [],
+      Array.from({ length: 100 }, (_, i) => auditRecord(T0 + i * 1000)),
+    );
     const audit = { maxRecords: 1_000_000, maxAgeMs: 10_000 };
     // now = T0 + 60 s: older than T0 + 50 s goes, i.e. the first 50.
     while (s.prune({ maxEvents: 1_000_000, maxAgeMs: null }, T0 + 60_000, 7, audit) === 7);
@@ -363,7 +371,7 @@ describe('retention', () => {
     expect(s.audit(1000)).toHaveLength(50);
   });
 
-  it("audit retention searches what it deletes: it never scans the trail (it runs every second)", () => {
+  it('audit retention searches what it deletes: it never scans the trail (it runs every second)', () => {
     const plan = (sql: string, ...args: number[]) =>
       (store!.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map(
         (r) => r.detail,
