@@ -7,7 +7,7 @@ import type { ClientContext } from '../../protocol/journal.ts';
 import type { ClientSession } from '../hub/client-session.ts';
 import type { ClientTransport } from '../hub/client-transport.ts';
 import type { ConsoleHub } from '../hub/console-hub.ts';
-import { holdForTick, writeInTick } from '../qmp/tick-writes.ts';
+import { holdForTick, holdTick, writeInTick } from '../qmp/tick-writes.ts';
 import { EventFrames } from './event-fan-out.ts';
 
 /** Viewers' arguments are names; 4 KiB is about 40 ms of QEMU 7.2 reading them. */
@@ -61,6 +61,8 @@ export function createQmpWebSocketServer(hub: ConsoleHub, limits: WebSocketLimit
     }
     servers[context.role].handleUpgrade(req, socket, head, (ws) => {
       alive.set(ws, true);
+      // Before ws reads the chunk: a pipelining client's frames leave for QEMU in one write.
+      socket.prependListener('data', holdIfSeveralFrames);
       ws.on('pong', () => alive.set(ws, true));
       const transport = webSocketTransport(ws, socket, context.remoteAddress);
       let session: ClientSession | null = null;
@@ -151,6 +153,24 @@ export function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress:
       setTimeout(() => ws.terminate(), 1000).unref();
     },
   };
+}
+
+/**
+ * Holds this tick's writes (tick-writes) when a chunk from a client carries more than its first frame:
+ * the commands of a burst then go to QEMU in one write, not the first alone and the rest in another.
+ * Only a hint: a chunk that starts inside a frame reads as something else, and costs a cork at most.
+ */
+export function holdIfSeveralFrames(chunk: Buffer): void {
+  if (chunk.length < 2) return;
+  const length = chunk[1]! & 0x7f;
+  const mask = chunk[1]! & 0x80 ? 4 : 0;
+  const frameEnd =
+    length < 126
+      ? 2 + mask + length
+      : length === 126 && chunk.length >= 4
+        ? 4 + mask + chunk.readUInt16BE(2)
+        : Number.POSITIVE_INFINITY;
+  if (chunk.length > frameEnd) holdTick();
 }
 
 /** Answers a refused upgrade with a plain HTTP status, before any WebSocket exists. */

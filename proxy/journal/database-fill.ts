@@ -9,6 +9,10 @@ import type { JournalStore } from './journal-store.ts';
 import { UnsavedRows } from './unsaved-rows.ts';
 
 export interface DatabaseFillOptions {
+  /** The WAL is checkpointed once no save has written anything for this long… */
+  checkpointIdleMs: number;
+  /** …or at once when this many rows and audit records were written since the last. */
+  checkpointRows: number;
   retryInitialMs: number;
   retryMaxMs: number;
   maxBacklog: number;
@@ -38,6 +42,9 @@ export class DatabaseFill {
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelay: number;
   private saveTimer: NodeJS.Timeout | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  /** Rows and audit records written since the last checkpoint: about what the WAL holds. */
+  private uncheckpointed = 0;
   private closed = false;
 
   constructor(
@@ -119,6 +126,7 @@ export class DatabaseFill {
       return false;
     }
     this.audits = [];
+    this.afterCommit(saved + audits.length + alerts.length);
     this.alerts.saved(alerts);
     this.unsaved.saved(saved, gapRow !== null);
     if (this.unsaved.length === 0) this.hooks.caughtUp();
@@ -137,7 +145,41 @@ export class DatabaseFill {
     return true;
   }
 
+  /** Checkpoints waiting for a quiet moment: done now (tests, and before the database closes). */
+  checkpointNow(): void {
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = null;
+    if (this.uncheckpointed === 0) return;
+    this.uncheckpointed = 0;
+    try {
+      this.store.checkpoint();
+    } catch (err) {
+      // The WAL keeps the rows (the next checkpoint takes them); only the file stays longer.
+      log.warn('journal checkpoint failed', { error: String(err) });
+    }
+  }
+
+  /**
+   * A checkpoint stops the event loop for a few to tens of milliseconds: in a storm it waits for the
+   * writes to pause (one that lasts keeps the WAL bounded by `checkpointRows`), so the clients of a
+   * storm do not each wait for it every second or two.
+   */
+  private afterCommit(written: number): void {
+    this.uncheckpointed += written;
+    if (this.uncheckpointed >= this.opts.checkpointRows) {
+      this.checkpointNow();
+      return;
+    }
+    if (this.checkpointTimer) this.checkpointTimer.refresh();
+    else {
+      this.checkpointTimer = setTimeout(() => this.checkpointNow(), this.opts.checkpointIdleMs);
+      this.checkpointTimer.unref();
+    }
+  }
+
   close(): void {
+    // Closing the database checkpoints what is left.
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
     // What a failing database still holds in memory is gone with the process: counted, and said.
     if (this.failure && this.audits.length > 0) {
       this.auditsDropped += this.audits.length;

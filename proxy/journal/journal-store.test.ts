@@ -4,7 +4,13 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from './alert-book.ts';
-import { type EventRow, JournalOpenError, JournalStore } from './journal-store.ts';
+import {
+  AUDIT_PRUNE_BY_AGE,
+  AUDIT_PRUNE_BY_COUNT,
+  type EventRow,
+  JournalOpenError,
+  JournalStore,
+} from './journal-store.ts';
 
 let dir: string;
 let store: JournalStore | null = null;
@@ -320,6 +326,62 @@ describe('retention', () => {
     s.close();
     store = JournalStore.open(file());
     expect(store.lastSeq).toBe(10);
+  });
+
+  const auditRecord = (at: number) => ({
+    at,
+    vm: 'a',
+    command: 'query-status',
+    argumentNames: [],
+    outcome: 'ok' as const,
+    errorClass: null,
+    role: 'operator' as const,
+    count: 1,
+    remote: '127.0.0.1:1',
+  });
+
+  it('audit records: the oldest past maxRecords go, in batches, and the events stay', () => {
+    const s = store!;
+    fill(s, 10);
+    s.commit(
+      [],
+      [],
+      Array.from({ length: 100 }, (_, i) => auditRecord(T0 + i)),
+    );
+    const audit = { maxRecords: 30, maxAgeMs: null };
+    const events = { maxEvents: 1_000_000, maxAgeMs: null };
+    expect(s.prune(events, T0, 50, audit)).toBe(50);
+    expect(s.prune(events, T0, 50, audit)).toBe(20);
+    expect(s.prune(events, T0, 50, audit)).toBe(0);
+    expect(s.audit(1000).map((r) => r.at)).toEqual(Array.from({ length: 30 }, (_, i) => T0 + 99 - i));
+    expect(s.firstSeq()).toBe(1);
+  });
+
+  it('audit records: those older than maxAgeMs go, in batches', () => {
+    const s = store!;
+    s.commit(
+      [],
+      [],
+      Array.from({ length: 100 }, (_, i) => auditRecord(T0 + i * 1000)),
+    );
+    const audit = { maxRecords: 1_000_000, maxAgeMs: 10_000 };
+    // now = T0 + 60 s: older than T0 + 50 s goes, i.e. the first 50.
+    while (s.prune({ maxEvents: 1_000_000, maxAgeMs: null }, T0 + 60_000, 7, audit) === 7);
+    expect(s.audit(1000).at(-1)?.at).toBe(T0 + 50_000);
+    expect(s.audit(1000)).toHaveLength(50);
+  });
+
+  it('audit retention searches what it deletes: it never scans the trail (it runs every second)', () => {
+    const plan = (sql: string, ...args: number[]) =>
+      (store!.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map(
+        (r) => r.detail,
+      );
+    for (const steps of [plan(AUDIT_PRUNE_BY_COUNT, 1000, 10), plan(AUDIT_PRUNE_BY_AGE, T0, 10)]) {
+      expect(steps.some((d) => /^SEARCH audit USING (INTEGER PRIMARY KEY|.*INDEX audit_at)/.test(d))).toBe(
+        true,
+      );
+      expect(steps.filter((d) => /^SCAN audit\b/.test(d))).toEqual([]);
+    }
   });
 
   it('never deletes open alerts; deletes acknowledged ones whose events are gone', () => {

@@ -90,6 +90,13 @@ const fromDbAlert = (r: DbAlertRow): Alert => ({
   acknowledgedAt: r.acknowledged_at,
 });
 
+/** The oldest audit records past `maxRecords`, at most `?` of them: a search on the primary key. */
+export const AUDIT_PRUNE_BY_COUNT = `DELETE FROM audit WHERE id IN (SELECT id FROM audit
+  WHERE id <= (SELECT max(id) FROM audit) - ? ORDER BY id LIMIT ?)`;
+/** Audit records older than `?` (epoch ms), at most `?` of them: a search on the `audit_at` index. */
+export const AUDIT_PRUNE_BY_AGE = `DELETE FROM audit WHERE id IN (SELECT id FROM audit
+  WHERE at < ? ORDER BY at LIMIT ?)`;
+
 export class JournalStore {
   private readonly insertEvent: Database.Statement;
   private readonly upsertAlert: Database.Statement;
@@ -338,11 +345,20 @@ export class JournalStore {
       `DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE state = 'acknowledged'
          AND (last_seq < ? OR last < ?) LIMIT ?)`,
     ).run(kept, policy.maxAgeMs === null ? 0 : now - policy.maxAgeMs, batch);
-    const audits = this.statement(
-      `DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?
-         OR at < ? ORDER BY id LIMIT ?)`,
-    ).run(audit.maxRecords, audit.maxAgeMs === null ? 0 : now - audit.maxAgeMs, batch).changes;
+    // Two statements, each a range search (ids, or `at` through its index): `id <= ? OR at < ?` in one
+    // made SQLite scan the whole trail every second (17 ms at 300,000 records, on the event loop).
+    let audits = this.statement(AUDIT_PRUNE_BY_COUNT).run(audit.maxRecords, batch).changes;
+    if (audit.maxAgeMs !== null && audits < batch)
+      audits += this.statement(AUDIT_PRUNE_BY_AGE).run(now - audit.maxAgeMs, batch - audits).changes;
     return Math.max(deleted, audits);
+  }
+
+  /**
+   * Copies what the WAL holds into the database file (two fsyncs), so the WAL starts again from its
+   * beginning at the next commit. A few to tens of milliseconds: the caller picks the moment.
+   */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /** Bytes the journal takes on disk (database and WAL). */

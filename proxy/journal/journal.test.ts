@@ -410,3 +410,46 @@ describe("an event's integers", () => {
     expect(second!.data).toBe('{"amount-exceeded":1}');
   });
 });
+
+describe('WAL checkpoints', () => {
+  const stored = (j: Journal) => j.store.query({ limit: 1000, order: 'asc' }).length;
+
+  it('wait for the saves to pause: none in the middle of a storm, one once it is over', async () => {
+    timers();
+    journal = open({ saveDelayMs: 100, checkpointIdleMs: 1000, checkpointRows: 1_000_000 });
+    expect(journal.store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const checkpoints = vi.spyOn(journal.store, 'checkpoint');
+    for (let i = 0; i < 30; i++) {
+      journal.sink('vm', ev('STOP'), '', () => {});
+      await tick();
+      await sleep(100);
+    }
+    expect(stored(journal)).toBe(30);
+    expect(checkpoints).not.toHaveBeenCalled();
+    await sleep(1000);
+    expect(checkpoints).toHaveBeenCalledTimes(1);
+    // Nothing written since: nothing to copy back.
+    await sleep(5000);
+    expect(checkpoints).toHaveBeenCalledTimes(1);
+  });
+
+  it('bound the WAL in a storm that lasts: a checkpoint once checkpointRows were saved', async () => {
+    timers();
+    journal = open({ checkpointIdleMs: 60_000, checkpointRows: 25 });
+    const checkpoints = vi.spyOn(journal.store, 'checkpoint');
+    for (let i = 0; i < 20; i++) journal.sink('vm', ev('STOP'), '', () => {});
+    journal.settle();
+    expect(checkpoints).not.toHaveBeenCalled();
+    journal.recordCommand({
+      vm: 'vm',
+      context: { role: 'operator', remoteAddress: '127.0.0.1:1' },
+      command: 'cont',
+      argumentNames: [],
+      outcome: 'ok',
+    });
+    for (let i = 0; i < 5; i++) journal.sink('vm', ev('RESUME'), '', () => {});
+    journal.settle();
+    expect(checkpoints).toHaveBeenCalledTimes(1);
+    expect(stored(journal)).toBe(25);
+  });
+});

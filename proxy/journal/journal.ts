@@ -46,6 +46,13 @@ export interface JournalOptions {
   saveDelayMs?: number;
   /** Fills SQLite at once when this many rows wait (default 20,000). */
   saveMax?: number;
+  /**
+   * SQLite's WAL is copied back into the database (a checkpoint: tens of milliseconds on a busy disk)
+   * once the saves pause this long (default 1000 ms), or when this many rows and audit records were
+   * saved since the last one (default 50,000): not in the middle of a storm every 1000 pages.
+   */
+  checkpointIdleMs?: number;
+  checkpointRows?: number;
   now?: () => number;
 }
 
@@ -113,6 +120,8 @@ export class Journal {
       pruneBatch: 2000,
       saveDelayMs: 100,
       saveMax: 20_000,
+      checkpointIdleMs: 1000,
+      checkpointRows: 50_000,
       now: Date.now,
       ...options,
     };

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { holdForTick, writeInTick } from './tick-writes.ts';
+import { firstWriteInTick, holdForTick, holdTick, writeInTick } from './tick-writes.ts';
 
 /** A socket as the kernel sees it: each entry is one write(2) or writev(2), with what it carried. */
 function recordingSocket() {
@@ -56,5 +56,23 @@ describe('writeInTick', () => {
     expect(socket.writableCorked).toBe(0);
     writeInTick(socket, 'next');
     expect(syscalls).toEqual([['events', 'reply'], ['next']]);
+  });
+
+  it('holds a known burst from its first write: one writev per socket when the tick ends', async () => {
+    const { socket, syscalls } = recordingSocket();
+    const other = recordingSocket();
+    holdTick();
+    for (const m of ['1', '2', '3']) writeInTick(socket, m);
+    writeInTick(other.socket, 'x');
+    // A writer of its own (the WebSocket's frames) is told to cork as well.
+    expect(firstWriteInTick({})).toBe(false);
+    expect(syscalls).toEqual([]);
+    expect(other.syscalls).toEqual([]);
+    await endOfTick();
+    expect(syscalls).toEqual([['1', '2', '3']]);
+    expect(other.syscalls).toEqual([['x']]);
+    // The hold ends with its tick: the next lone message goes at once.
+    writeInTick(socket, '4');
+    expect(syscalls).toEqual([['1', '2', '3'], ['4']]);
   });
 });

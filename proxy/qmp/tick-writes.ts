@@ -4,16 +4,21 @@
 // nothing left for the end of the tick, so whatever the proxy does after it (the audit record, the
 // next command) is not in its path. The second write to the same socket within the tick is a burst (a
 // pipelining client's frames, replies QEMU sent together): from there the socket is corked, and what
-// follows leaves in one writev when the tick ends.
+// follows leaves in one writev when the tick ends. Where a read is known to carry a burst (several
+// lines in one chunk from QEMU), `holdTick` corks from the first write on: one writev per socket, not a
+// write for the first message and a writev for the rest.
 import type { Writable } from 'node:stream';
 
 /** Sockets written in this tick; corked ones hold a burst until the tick ends. */
 const written = new Set<object>();
 const corked = new Set<Writable>();
 let endQueued = false;
+/** A burst is being read: every write of this tick waits for its end. */
+let holding = false;
 
 function endTick(): void {
   endQueued = false;
+  holding = false;
   written.clear();
   if (corked.size === 0) return;
   const sockets = [...corked];
@@ -25,11 +30,21 @@ function endTick(): void {
 export function firstWriteInTick(socket: object): boolean {
   if (written.has(socket)) return false;
   written.add(socket);
+  queueEnd();
+  return !holding;
+}
+
+/** What this tick writes is a burst: every socket's writes leave together when the tick ends. */
+export function holdTick(): void {
+  holding = true;
+  queueEnd();
+}
+
+function queueEnd(): void {
   if (!endQueued) {
     endQueued = true;
     process.nextTick(endTick);
   }
-  return true;
 }
 
 function corkUntilTickEnds(socket: Writable): void {

@@ -5,7 +5,7 @@ import { isQmpEvent, isQmpGreeting, isQmpReply } from '../../protocol/qmp.ts';
 import { log } from '../log.ts';
 import { type FramerIssue, LineFramer } from './line-framer.ts';
 import { formatAddress, type Target } from './target.ts';
-import { writeInTick } from './tick-writes.ts';
+import { holdTick, writeInTick } from './tick-writes.ts';
 
 export type UpstreamState = 'connecting' | 'connected' | 'disconnected';
 
@@ -203,7 +203,13 @@ export class UpstreamSession {
       (issue) => this.handleOversize(issue),
       this.opts.maxLineBytes,
     );
-    socket.on('data', (chunk) => framer.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      // More than one line (replies to a pipelining client, a storm's events): their clients' writes
+      // leave together at the end of this read, one per socket, rather than the first alone.
+      const nl = chunk.indexOf(0x0a);
+      if (nl !== -1 && nl < chunk.length - 1) holdTick();
+      framer.push(chunk);
+    });
     socket.on('error', (err) => {
       failure ??= describeSocketError(err, formatAddress(a));
     });
