@@ -12,17 +12,7 @@
 // even when scrolled out of view), Up/Down/Home/End/PageUp/PageDown move between rows, Enter or Space
 // opens a row's JSON.
 import { defaultRangeExtractor, type Range, useVirtualizer } from '@tanstack/react-virtual';
-import {
-  type KeyboardEvent,
-  memo,
-  useCallback,
-  useEffect,
-  useId,
-  useLayoutEffect,
-  useRef,
-  useState,
-} from 'react';
-import { frameScheduler } from '../api/frame-scheduler.ts';
+import { type KeyboardEvent, memo, useCallback, useId, useLayoutEffect, useRef, useState } from 'react';
 import { SEVERITY_LABEL, severityOf } from '../qemu/events.ts';
 import { useTimeZone } from '../ui/preferences.ts';
 import type { TimeZoneChoice } from '../ui/time-format.ts';
@@ -32,7 +22,6 @@ import { rowRecord, rowSummary } from './log-buffer.ts';
 import type { LogStream } from './log-stream.ts';
 import {
   followResumed,
-  isFollowing,
   rowToggled,
   scrolledAway,
   useExpanded,
@@ -148,19 +137,6 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
     wasOpen.current = expanded;
   }, [expanded, rows, virtualizer, wraps]);
 
-  // Following: the newest row is shown once per frame, just before the frame lays the page out. Set in
-  // the commit, the scroll position would force a layout there, once per commit.
-  const pinToEnd = useRef<(() => void) | null>(null);
-  useEffect(() => () => pinToEnd.current?.(), []);
-  const pinSoon = useCallback(() => {
-    pinToEnd.current ??= frameScheduler(() => {
-      pinToEnd.current = null;
-      const el = scrollRef.current;
-      // Past the end: the browser stops at the bottom (reading scrollHeight would force a layout).
-      if (el && isFollowing()) el.scrollTop = FAR_BELOW;
-    });
-  }, []);
-
   // Rows added above (older history) must not move what the person is reading.
   const anchor = useRef<{ view: LogView; firstSeq: number | null }>({ view, firstSeq: null });
   useLayoutEffect(() => {
@@ -170,14 +146,15 @@ export function LogList({ stream, view, historyComplete, showVm, label, empty }:
     anchor.current = { view, firstSeq };
     if (!el) return;
     if (following) {
-      pinSoon();
+      // Past the end: the browser stops at the bottom (reading scrollHeight would force a layout).
+      el.scrollTop = FAR_BELOW;
       return;
     }
     if (prev.view !== view || prev.firstSeq === null || firstSeq === prev.firstSeq) return;
     const added = firstIndexAtOrAfter(rows, prev.firstSeq);
     if (added > 0 && rows[added]?.seq === prev.firstSeq)
       el.scrollTop += virtualizer.measurementsCache[added]?.start ?? added * ROW_HEIGHT;
-  }, [count, view, following, rows, virtualizer, pinSoon]);
+  }, [count, view, following, rows, virtualizer]);
 
   // A key moved the active row: focus it once it is rendered (scrollToIndex brought it into view).
   useLayoutEffect(() => {

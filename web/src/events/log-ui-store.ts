@@ -18,8 +18,6 @@ const useLogUiStore = create<LogUiState>()(() => initial);
 export const useFollowing = () => useLogUiStore((s) => s.following);
 export const useSeenSeq = () => useLogUiStore((s) => s.seenSeq);
 export const useExpanded = () => useLogUiStore((s) => s.expanded);
-/** Outside React (a frame callback): follows live events now. */
-export const isFollowing = () => useLogUiStore.getState().following;
 
 /** A log was opened (or its selection changed): follow live, nothing open. */
 export function logOpened(): void {
