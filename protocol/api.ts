@@ -24,6 +24,11 @@ export interface VmSummary {
    * from events); null while the console has no session to the VM.
    */
   runState: VmRunState | null;
+  /**
+   * QEMU's jobs on the VM that still exist (block jobs included), as the console knows them: listed with
+   * `query-jobs` on connect and again after each job event. Absent while the console has no session.
+   */
+  jobs?: VmJob[];
   /** The host console that owns the VM (fleet mode only; absent on a single host). */
   host?: string;
 }
@@ -37,6 +42,20 @@ export interface VmRunState {
   reason: string | null;
   /** ISO time the state last changed (not when it was last confirmed). */
   since: string;
+}
+
+/** One of QEMU's jobs (`query-jobs`), kept by the console. */
+export interface VmJob {
+  id: string;
+  /** QEMU's JobType: `backup`, `mirror`, `commit`, `stream`, `create`, ... */
+  type: string;
+  /** QEMU's JobStatus: `created`, `running`, `paused`, `ready`, `pending`, `concluded`, ... */
+  status: string;
+  /** Progress in the job's own units (bytes for block jobs) when the console last asked. */
+  current: number;
+  total: number;
+  /** Why a concluded job failed or was cancelled; null otherwise. */
+  error: string | null;
 }
 
 /**

@@ -150,13 +150,17 @@ export class FleetDirectory {
       since: v.since,
       error: v.error,
       runState: v.runState ?? null,
+      ...(Array.isArray(v.jobs) ? { jobs: v.jobs } : {}),
       host: v.host,
     };
-    if (!this.natsUp) return { ...base, state: 'disconnected', error: 'the fleet console cannot reach NATS' };
+    // Without the host's word nobody can say which jobs run now.
+    const { jobs: _jobs, ...unvouched } = base;
+    if (!this.natsUp)
+      return { ...unvouched, state: 'disconnected', error: 'the fleet console cannot reach NATS' };
     if (!life?.alive) {
       const since = life ? new Date(life.lastBeat).toISOString() : v.since;
       return {
-        ...base,
+        ...unvouched,
         state: 'disconnected',
         since,
         error: `host console ${v.host} not heard from since ${since}`,

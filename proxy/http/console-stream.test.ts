@@ -141,7 +141,8 @@ describe('GET /api/stream', () => {
       },
     } as unknown as Hub;
     stream.close();
-    stream = createConsoleStream(busyHub, journal, { maxBufferedBytes: 64 * 1024 });
+    // Every change written as it comes (none coalesced), so the client falls behind.
+    stream = createConsoleStream(busyHub, journal, { maxBufferedBytes: 64 * 1024, coalesceMs: 0 });
     const c = await connect();
     await c.waitFor((m) => m.event === 'snapshot');
     c.pause();
@@ -155,5 +156,38 @@ describe('GET /api/stream', () => {
     // The snapshot is the state after the last change.
     const last = message(c.messages.findLast((m) => m.event === 'snapshot')!);
     expect(last.type === 'snapshot' && last.vms[0]!.error).toMatch(/^399 /);
+  });
+
+  it("writes a VM's changes that come faster than coalesceMs as its newest state, and an alert's repeats likewise", async () => {
+    const listeners = new Set<(s: VmSummary) => void>();
+    let current: VmSummary = { ...hub.summaries()[0]!, error: 'start' };
+    const flappingHub = {
+      summaries: () => [current],
+      onSummary: (l: (s: VmSummary) => void) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    } as unknown as Hub;
+    stream.close();
+    stream = createConsoleStream(flappingHub, journal, { coalesceMs: 200 });
+    const c = await connect();
+    await c.waitFor((m) => m.event === 'snapshot');
+    for (let i = 0; i < 100; i++) {
+      current = { ...current, error: `flip ${i}` };
+      for (const l of listeners) l(current);
+      ioError();
+    }
+    await c.waitFor(ofType('vm', (m) => m.vm.error === 'flip 99'));
+    await c.waitFor(ofType('alert', (m) => m.alert.count === 100));
+    const vms = c.messages.filter((m) => m.event === 'vm').map((m) => message(m));
+    const alerts = c.messages.filter((m) => m.event === 'alert');
+    // The first change at once, the rest as few writes of the newest state, in order.
+    const errors = vms.map((m) => (m.type === 'vm' ? m.vm.error : null));
+    expect(errors[0]).toBe('flip 0');
+    expect(errors.at(-1)).toBe('flip 99');
+    expect(errors.length).toBeLessThan(10);
+    const counts = errors.map((e) => Number(e?.slice(5)));
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(alerts.length).toBeLessThan(10);
   });
 });

@@ -1,7 +1,10 @@
 // `GET /api/stream`: the console's own state as Server-Sent Events (VM summaries, alerts, journal
 // health), so a browser learns what the proxy already knows without asking QEMU.
 //
-// Every connection starts with a `snapshot`; after that, one message per change. Nothing is replayed:
+// Every connection starts with a `snapshot`; after that, one message per change, except that changes
+// within `coalesceMs` of the last write leave together, each VM's and each alert's newest state only
+// (a disk failing in a loop flips a VM between `io-error` and `running` thousands of times a second,
+// and a browser shows the state, not every step of it). Nothing is replayed:
 // a client that reconnects gets a fresh snapshot, which replaces what it held. A client that stops
 // reading is not buffered for: past `maxBufferedBytes` its messages are dropped, and once its socket
 // drains it gets a fresh snapshot instead of the missed changes.
@@ -19,6 +22,8 @@ export interface ConsoleStreamOptions {
   healthIntervalMs: number;
   /** The `retry:` hint for EventSource reconnects. */
   retryMs: number;
+  /** VM and alert changes this soon after the last write wait for the next one, newest state only (0: none). */
+  coalesceMs: number;
 }
 
 export const DEFAULT_CONSOLE_STREAM_OPTIONS: ConsoleStreamOptions = {
@@ -26,6 +31,7 @@ export const DEFAULT_CONSOLE_STREAM_OPTIONS: ConsoleStreamOptions = {
   maxBufferedBytes: 256 * 1024,
   healthIntervalMs: 1000,
   retryMs: 2000,
+  coalesceMs: 50,
 };
 
 export interface ConsoleStream {
@@ -68,6 +74,29 @@ export function createConsoleStream(
     for (const c of clients) c.send(text);
   };
 
+  // Changes waiting for the next write, by VM name or alert id (in the order they first changed).
+  const pending = new Map<string, ConsoleStreamMessage>();
+  let flushTimer: NodeJS.Timeout | null = null;
+  let lastFlushAt = Number.NEGATIVE_INFINITY;
+  const flush = () => {
+    flushTimer = null;
+    lastFlushAt = Date.now();
+    if (pending.size === 0) return;
+    let text = '';
+    for (const m of pending.values()) text += frame(m);
+    pending.clear();
+    for (const c of clients) c.send(text);
+  };
+  const changed = (key: string, message: ConsoleStreamMessage) => {
+    if (clients.size === 0) return;
+    if (opts.coalesceMs <= 0) return broadcast(message);
+    pending.set(key, message);
+    if (flushTimer !== null) return;
+    const wait = lastFlushAt + opts.coalesceMs - Date.now();
+    if (wait <= 0) flush();
+    else flushTimer = setTimeout(flush, wait);
+  };
+
   const healthMaybe = (force: boolean) => {
     const health: JournalHealth = journal.health();
     const text = JSON.stringify(health);
@@ -79,11 +108,11 @@ export function createConsoleStream(
     broadcast({ type: 'journal', journal: health });
   };
 
-  const offSummary = hub.onSummary((vm: VmSummary) => broadcast({ type: 'vm', vm }));
+  const offSummary = hub.onSummary((vm: VmSummary) => changed(`vm:${vm.name}`, { type: 'vm', vm }));
   const subscriber: JournalSubscriber = {
     // Only the backlog's size can move with records: while writes fail.
     records: () => healthMaybe(false),
-    alert: (a: Alert) => broadcast({ type: 'alert', alert: toJournalAlert(a) }),
+    alert: (a: Alert) => changed(`alert:${a.id}`, { type: 'alert', alert: toJournalAlert(a) }),
     healthChanged: () => healthMaybe(true),
   };
   const offJournal = journal.subscribe(subscriber);
@@ -143,6 +172,7 @@ export function createConsoleStream(
     },
     close() {
       clearInterval(heartbeat);
+      if (flushTimer !== null) clearTimeout(flushTimer);
       offSummary();
       offJournal();
       for (const c of clients) c.end();

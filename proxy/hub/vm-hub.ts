@@ -14,6 +14,7 @@ import {
   runConsoleCommand,
 } from './console-command.ts';
 import { DEFAULT_QEMU_WINDOW, FairQueue, type Lane, type QemuWindow } from './fair-queue.ts';
+import { type JobInfoReturn, JobTracker } from './job-tracker.ts';
 import { Outbox } from './outbox.ts';
 import { type QueryStatusReturn, RunStateTracker } from './run-state-tracker.ts';
 
@@ -42,6 +43,7 @@ export class VmHub implements CommandChannel {
   private readonly statusListeners = new Set<(vm: VmHub, status: UpstreamStatus) => void>();
   private readonly summaryListeners = new Set<(summary: VmSummary) => void>();
   private readonly runState: RunStateTracker;
+  private readonly jobs: JobTracker;
   /** Every client's commands (and the console's own) reach QEMU through here, the clients in turn. */
   private readonly queue: FairQueue;
   private readonly ownLane: Lane;
@@ -67,11 +69,16 @@ export class VmHub implements CommandChannel {
       queryStatus: () => this.execute<QueryStatusReturn>('query-status'),
       onChange: () => this.summaryChanged(),
     });
+    this.jobs = new JobTracker({
+      queryJobs: () => this.execute<JobInfoReturn[]>('query-jobs'),
+      onChange: () => this.summaryChanged(),
+    });
     this.upstream.onEvent((event, raw) => {
       const place = this.outbox.reserve();
       const deliver = () =>
         place(() => {
           this.runState.event(event);
+          this.jobs.event(event);
           for (const client of this.clients) client.event(raw);
         });
       if (options.eventSink) options.eventSink(target.name, event, raw, deliver);
@@ -87,9 +94,15 @@ export class VmHub implements CommandChannel {
         this.closeAll(CloseCode.UPSTREAM_LOST, `QEMU connection lost: ${status.error ?? 'closed'}`);
       for (const listener of this.statusListeners) listener(this, status);
       // Without a session there is no run state; with a new one it is asked for (and told when known).
-      if (status.state !== 'connected') this.runState.disconnected();
+      if (status.state !== 'connected') {
+        this.runState.disconnected();
+        this.jobs.disconnected();
+      }
       this.summaryChanged();
-      if (status.state === 'connected') this.runState.connected();
+      if (status.state === 'connected') {
+        this.runState.connected();
+        this.jobs.connected();
+      }
     });
   }
 
@@ -113,7 +126,7 @@ export class VmHub implements CommandChannel {
     return () => this.statusListeners.delete(listener);
   }
 
-  /** Told whenever the summary changes: connection state, error, version or run state. */
+  /** Told whenever the summary changes: connection state, error, version, run state or jobs. */
   onSummary(listener: (summary: VmSummary) => void): () => void {
     this.summaryListeners.add(listener);
     return () => this.summaryListeners.delete(listener);
@@ -129,6 +142,7 @@ export class VmHub implements CommandChannel {
       since: s.since.toISOString(),
       error: s.error,
       runState: this.runState.state,
+      ...(this.jobs.jobs === null ? {} : { jobs: this.jobs.jobs }),
     };
   }
 

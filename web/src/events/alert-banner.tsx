@@ -4,6 +4,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
 import { Link } from 'wouter';
+import type { VmSummary } from '../../../protocol/api.ts';
 import { alertSeverityOf, type JournalAlert } from '../../../protocol/journal.ts';
 import { useAcknowledgeAlert, useOpenAlerts } from '../api/alerts.ts';
 import { qmpClients } from '../api/qmp-clients.ts';
@@ -62,7 +63,11 @@ function AlertCard({ alert }: { alert: JournalAlert }) {
   const queryClient = useQueryClient();
   const formatTime = useTimeFormatter();
   const text = describeAlert(alert, formatTime);
-  const summary = useQuery(vmsQueryOptions).data?.find((v) => v.name === alert.vm);
+  // Only this VM's summary: another VM's changes do not render the card.
+  const summary = useQuery({
+    ...vmsQueryOptions,
+    select: (vms: VmSummary[]) => vms.find((v) => v.name === alert.vm),
+  }).data;
   // Only while the console is connected: the last state is not "now" once QEMU has gone away.
   const runState = summary?.state === 'connected' ? summary.runState : null;
   const ack = useAcknowledgeAlert();

@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation, useSearch } from 'wouter';
+import type { VmSummary } from '../../../protocol/api.ts';
 import type { JournalAlert } from '../../../protocol/journal.ts';
 import { openAlertsQueryOptions } from '../api/alerts.ts';
 import { vmsQueryOptions } from '../api/vms.ts';
@@ -86,6 +87,9 @@ function useNoOpenAlerts(vm: string | null): boolean {
   return useQuery({ ...openAlertsQueryOptions, select }).data ?? true;
 }
 
+/** The VM filter's choices: only the names, so a VM's run state changing does not render the page. */
+const vmNamesOf = (vms: VmSummary[]) => vms.map((v) => v.name);
+
 const CONNECTION_TEXT: Record<LogStreamState['connection'], string> = {
   connecting: 'Connecting…',
   live: 'Live',
@@ -102,7 +106,7 @@ export default function EventLogPage({ vm }: { vm?: string }) {
   const filters: LogFilters = vm === undefined ? urlFilters : { ...urlFilters, vm: null };
   const selectedVm = vm ?? filters.vm;
   const { stream, state } = useLogStream(selectedVm, filters.since, filters.until);
-  const vms = useQuery({ ...vmsQueryOptions, enabled: vm === undefined });
+  const vmNames = useQuery({ ...vmsQueryOptions, enabled: vm === undefined, select: vmNamesOf }).data;
   // The alert banner has the notifications button while it shows.
   const noAlerts = useNoOpenAlerts(selectedVm);
 
@@ -153,7 +157,7 @@ export default function EventLogPage({ vm }: { vm?: string }) {
         filters={filters}
         names={names}
         counts={view?.counts ?? new Map()}
-        vms={vm === undefined ? (vms.data?.map((v) => v.name) ?? []) : null}
+        vms={vm === undefined ? (vmNames ?? []) : null}
         onChange={setFilters}
         onClear={() => navigate(location, { replace: true })}
         active={hasFilters(filters)}

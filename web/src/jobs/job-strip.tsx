@@ -1,47 +1,35 @@
-// The VM pages' compact strip: while any job lives, its progress, with a link to the jobs page. Only
-// `query-jobs` (polled only while one runs); nothing at all shows when there are none.
-import { Link, useRoute } from 'wouter';
-import { useEventInvalidation } from '../api/events-to-queries.ts';
-import { jobIsLive } from '../qemu/jobs.ts';
+// The VM pages' compact strip: while any job lives, its progress, with a link to the jobs page. Which
+// jobs live is the console's word (the VM summary, pushed on its stream): no QMP connection is opened
+// for a VM without jobs, and nothing shows. Only while a job does work is `query-jobs` polled for its
+// progress, by the jobs page's chunk (loaded then).
+import { useQuery } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
+import { useRoute } from 'wouter';
+import type { VmJob, VmSummary } from '../../../protocol/api.ts';
+import { vmsQueryOptions } from '../api/vms.ts';
+import { type JobStatus, jobIsActive, jobIsLive } from '../qemu/jobs.ts';
 import { vmPath } from '../qemu/routes.ts';
-import { ProgressBar } from '../ui/progress-bar.tsx';
-import './jobs.css';
-import { jobTone } from './job-tone.ts';
-import { useJobRows } from './use-job-rows.ts';
+import { JobStripView } from './job-strip-view.tsx';
+
+const PolledJobStrip = lazy(() => import('./jobs-page.tsx').then((m) => ({ default: m.PolledJobStrip })));
+
+const NO_JOBS: readonly VmJob[] = [];
 
 export function JobStrip({ vm }: { vm: string }) {
   const [onJobsPage] = useRoute(vmPath(vm, 'jobs'));
+  // Selected, so a VM's other changes (its run state in a storm) do not render the strip.
+  const live = useQuery({
+    ...vmsQueryOptions,
+    select: (vms: VmSummary[]) =>
+      vms.find((v) => v.name === vm)?.jobs?.filter((j) => jobIsLive(j.status as JobStatus)) ?? NO_JOBS,
+  }).data;
   // The jobs page shows it all; a second observer there would poll a second time.
-  return onJobsPage ? null : <LiveJobStrip vm={vm} />;
-}
-
-function LiveJobStrip({ vm }: { vm: string }) {
-  useEventInvalidation(vm);
-  const { rows } = useJobRows(vm, { withBlockJobs: false });
-  const live = rows.filter((r) => jobIsLive(r.status));
-  if (live.length === 0) return null;
+  if (onJobsPage || !live || live.length === 0) return null;
+  const view = (jobs: readonly VmJob[]) => <JobStripView vm={vm} jobs={jobs} />;
+  if (!live.some((j) => jobIsActive(j.status as JobStatus))) return view(live);
   return (
-    <section className="job-strip" aria-label={`Jobs running on ${vm}`}>
-      <ul>
-        {live.map((row) => (
-          <li key={row.id}>
-            <span className="job-strip-name">
-              {row.type} <code>{row.id}</code>{' '}
-              <span className="badge" data-job-status={row.status}>
-                {row.status}
-              </span>
-            </span>
-            <ProgressBar
-              compact
-              label={`Progress of ${row.type} job ${row.id}`}
-              done={row.current}
-              total={row.total}
-              tone={jobTone(row)}
-            />
-          </li>
-        ))}
-      </ul>
-      <Link href={vmPath(vm, 'jobs')}>All jobs on {vm}</Link>
-    </section>
+    <Suspense fallback={view(live)}>
+      <PolledJobStrip vm={vm} jobs={live} view={view} />
+    </Suspense>
   );
 }

@@ -17,6 +17,9 @@ import { jobTone } from './job-tone.ts';
 import { useJobRows } from './use-job-rows.ts';
 import { WriteThresholds } from './write-thresholds.tsx';
 
+// The VM pages' strip loads it from here while a job does work: one chunk for the jobs feature's polling.
+export { PolledJobStrip } from './polled-job-strip.tsx';
+
 /** Re-renders every second while `ticking`: elapsed times move even when nothing is polled. */
 function useNow(ticking: boolean): number {
   const [now, setNow] = useState(() => Date.now());
