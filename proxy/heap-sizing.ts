@@ -22,19 +22,29 @@ import v8 from 'node:v8';
 export const YOUNG_GENERATION_BYTES = 4 * 1024 * 1024;
 export const OLD_GENERATION_GROWING_PERCENT = 30;
 
-const newSpaceBytes = () =>
-  v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+/**
+ * The new space's size as V8 will grow it: both semi-spaces at their capacity. Not `space_size`, which
+ * is what is committed: right after a full GC V8 may have released the idle semi-space, and that reading
+ * (half the capacity) would let the next scavenge double a space already at the cap.
+ */
+function newSpaceBytes(): number {
+  const s = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+  return s === undefined ? 0 : 2 * (s.space_used_size + s.space_available_size);
+}
 
 /** V8 grows the new space up to `bytes` and no further, again after each time it shrank it. */
 export function capYoungGeneration(bytes = YOUNG_GENERATION_BYTES): void {
-  let factor = 2;
-  const observer = new PerformanceObserver(() => {
+  let factor = 0;
+  const setFactor = () => {
     const f = newSpaceBytes() * 2 <= bytes ? 2 : 1;
     if (f === factor) return;
     factor = f;
     v8.setFlagsFromString(`--semi-space-growth-factor=${f}`);
-  });
-  observer.observe({ entryTypes: ['gc'] });
+  };
+  // At once too: start-up (module loading) may already have grown the space to the cap, and the
+  // next scavenge would double it before any GC entry reached the observer.
+  setFactor();
+  new PerformanceObserver(setFactor).observe({ entryTypes: ['gc'] });
 }
 
 /** The old space grows by `percent` over what survived a full GC before the next one. */
