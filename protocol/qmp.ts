@@ -99,3 +99,28 @@ export function isQmpFailure(reply: QmpReply): reply is QmpFailure {
 export function formatQemuVersion(v: QmpVersion): string {
   return `${v.qemu.major}.${v.qemu.minor}.${v.qemu.micro}`;
 }
+
+/** QAPI JobStatus. `null`: the job is gone (dismissed); `concluded`: finished, waiting for job-dismiss. */
+export type JobStatus =
+  | 'undefined'
+  | 'created'
+  | 'running'
+  | 'paused'
+  | 'ready'
+  | 'standby'
+  | 'waiting'
+  | 'pending'
+  | 'aborting'
+  | 'concluded'
+  | 'null';
+
+/** `query-jobs`: one JobInfo. Progress is in arbitrary units of the job's own (bytes for block jobs). */
+export interface JobInfo {
+  id: string;
+  type: string;
+  status: JobStatus;
+  'current-progress': number;
+  'total-progress': number;
+  /** Set once a concluded job failed or was cancelled. */
+  error?: string;
+}

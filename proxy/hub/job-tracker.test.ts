@@ -1,11 +1,11 @@
 // A VM's jobs from query-jobs answers and QEMU's job events, in the order QEMU sent them.
 import { describe, expect, it } from 'vitest';
 import type { VmJob } from '../../protocol/api.ts';
-import type { JsonObject } from '../../protocol/qmp.ts';
-import { type JobInfoReturn, JobTracker, jobEventId } from './job-tracker.ts';
+import type { JobInfo, JobStatus, JsonObject } from '../../protocol/qmp.ts';
+import { JobTracker, jobEventId } from './job-tracker.ts';
 
 function setup() {
-  const queries: { resolve: (r: JobInfoReturn[]) => void; reject: (e: Error) => void }[] = [];
+  const queries: { resolve: (r: JobInfo[]) => void; reject: (e: Error) => void }[] = [];
   const changes: VmJob[][] = [];
   const tracker = new JobTracker({
     queryJobs: () => new Promise((resolve, reject) => queries.push({ resolve, reject })),
@@ -14,7 +14,7 @@ function setup() {
   const settle = async () => {
     for (let i = 0; i < 3; i++) await Promise.resolve();
   };
-  const answer = async (jobs: JobInfoReturn[]) => {
+  const answer = async (jobs: JobInfo[]) => {
     queries.shift()!.resolve(jobs);
     await settle();
   };
@@ -23,7 +23,7 @@ function setup() {
   return { tracker, queries, changes, answer, event, settle };
 }
 
-const info = (id: string, status: string, current = 0, total = 100, extra: Partial<JobInfoReturn> = {}) => ({
+const info = (id: string, status: JobStatus, current = 0, total = 100, extra: Partial<JobInfo> = {}) => ({
   id,
   type: 'backup',
   status,
@@ -111,7 +111,7 @@ describe('JobTracker', () => {
   it('ignores events that are not about jobs, and what QEMU answers that is not a job', async () => {
     const { tracker, queries, answer, event } = setup();
     tracker.connected();
-    await answer([info('bk0', 'running'), { id: 7 } as unknown as JobInfoReturn]);
+    await answer([info('bk0', 'running'), { id: 7 } as unknown as JobInfo]);
     expect(tracker.jobs?.map((j) => j.id)).toEqual(['bk0']);
     event('BLOCK_IO_ERROR', { device: 'bad0', action: 'stop' });
     event('STOP');

@@ -5,22 +5,12 @@
 // but no new status. An event applies at once where it says enough; `query-jobs` is asked again after
 // any job event for what events do not carry (a new job's type, progress, a concluded job's error).
 import type { VmJob } from '../../protocol/api.ts';
-import type { QmpEvent } from '../../protocol/qmp.ts';
+import type { JobInfo, QmpEvent } from '../../protocol/qmp.ts';
 import { log } from '../log.ts';
-
-/** One entry of `query-jobs` (QAPI JobInfo). */
-export interface JobInfoReturn {
-  id: string;
-  type: string;
-  status: string;
-  'current-progress': number;
-  'total-progress': number;
-  error?: string;
-}
 
 export interface JobTrackerOptions {
   /** Runs `query-jobs` on the VM (VmHub.execute). */
-  queryJobs: () => Promise<JobInfoReturn[]>;
+  queryJobs: () => Promise<JobInfo[]>;
   /** Called after every change of the list. */
   onChange: (jobs: VmJob[]) => void;
 }
@@ -44,7 +34,7 @@ export function jobEventId(event: QmpEvent): string | null {
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 /** Only what a JobInfo must hold is taken, whatever a QEMU (or something posing as one) answers. */
-function fromJobInfo(info: JobInfoReturn): VmJob | null {
+function fromJobInfo(info: JobInfo): VmJob | null {
   if (typeof info?.id !== 'string' || typeof info.type !== 'string' || typeof info.status !== 'string')
     return null;
   return {

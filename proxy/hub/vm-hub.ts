@@ -2,7 +2,7 @@
 import type { VmSummary } from '../../protocol/api.ts';
 import { CloseCode } from '../../protocol/api.ts';
 import type { ClientContext } from '../../protocol/journal.ts';
-import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
+import type { JobInfo, JsonObject, QmpEvent } from '../../protocol/qmp.ts';
 import { log } from '../log.ts';
 import { formatAddress, type Target } from '../qmp/target.ts';
 import { type UpstreamOptions, UpstreamSession, type UpstreamStatus } from '../qmp/upstream-session.ts';
@@ -14,7 +14,7 @@ import {
   runConsoleCommand,
 } from './console-command.ts';
 import { DEFAULT_QEMU_WINDOW, FairQueue, type Lane, type QemuWindow } from './fair-queue.ts';
-import { type JobInfoReturn, JobTracker } from './job-tracker.ts';
+import { JobTracker } from './job-tracker.ts';
 import { Outbox } from './outbox.ts';
 import { type QueryStatusReturn, RunStateTracker } from './run-state-tracker.ts';
 
@@ -70,7 +70,7 @@ export class VmHub implements CommandChannel {
       onChange: () => this.summaryChanged(),
     });
     this.jobs = new JobTracker({
-      queryJobs: () => this.execute<JobInfoReturn[]>('query-jobs'),
+      queryJobs: () => this.execute<JobInfo[]>('query-jobs'),
       onChange: () => this.summaryChanged(),
     });
     this.upstream.onEvent((event, raw) => {

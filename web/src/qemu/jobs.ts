@@ -1,29 +1,8 @@
 // QEMU's jobs (block jobs run through the generic job layer): the two queries that describe them, which
 // actions each status allows, what those actions do, and which events make the job queries stale.
-/** QAPI JobStatus. `null`: the job is gone (dismissed); `concluded`: finished, waiting for job-dismiss. */
-export type JobStatus =
-  | 'undefined'
-  | 'created'
-  | 'running'
-  | 'paused'
-  | 'ready'
-  | 'standby'
-  | 'waiting'
-  | 'pending'
-  | 'aborting'
-  | 'concluded'
-  | 'null';
+export type { JobInfo, JobStatus } from '../../../protocol/qmp.ts';
 
-/** `query-jobs`: one JobInfo. Progress is in arbitrary units of the job's own (bytes for block jobs). */
-export interface JobInfo {
-  id: string;
-  type: string;
-  status: JobStatus;
-  'current-progress': number;
-  'total-progress': number;
-  /** Set once a concluded job failed or was cancelled. */
-  error?: string;
-}
+import type { JobStatus } from '../../../protocol/qmp.ts';
 
 /** `query-block-jobs`: one BlockJobInfo (`device` is the job id, or the disk of a job without one). */
 export interface BlockJobInfo {
