@@ -68,10 +68,11 @@ export function createConsoleStream(
     journal: journal.health(),
   });
 
-  const broadcast = (message: ConsoleStreamMessage) => {
-    if (clients.size === 0) return;
-    const text = frame(message);
+  const sendAll = (text: string) => {
     for (const c of clients) c.send(text);
+  };
+  const broadcast = (message: ConsoleStreamMessage) => {
+    if (clients.size > 0) sendAll(frame(message));
   };
 
   // Changes waiting for the next write, by VM name or alert id (in the order they first changed).
@@ -85,7 +86,7 @@ export function createConsoleStream(
     let text = '';
     for (const m of pending.values()) text += frame(m);
     pending.clear();
-    for (const c of clients) c.send(text);
+    sendAll(text);
   };
   const changed = (key: string, message: ConsoleStreamMessage) => {
     if (clients.size === 0) return;
