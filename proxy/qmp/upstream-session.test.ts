@@ -105,7 +105,7 @@ describe('UpstreamSession against a scripted QMP peer', () => {
     expect((await run(session, 'after')).message).toMatchObject({ return: 'small' });
   });
 
-  it('gives an answered command\'s id to the next one, and never one still in flight', async () => {
+  it("gives an answered command's id to the next one, and never one still in flight", async () => {
     const seen: number[] = [];
     const held: (() => void)[] = [];
     const peer = await fakeQemu((cmd, reply) => {
@@ -119,7 +119,8 @@ describe('UpstreamSession against a scripted QMP peer', () => {
     session.start();
     await connected(session);
     // QEMU 7.2 reads a byte per system call: a long-running console's ids must not grow digits.
-    for (let i = 0; i < 20; i++) expect((await run(session, `q${i}`)).message).toMatchObject({ return: `q${i}` });
+    for (let i = 0; i < 20; i++)
+      expect((await run(session, `q${i}`)).message).toMatchObject({ return: `q${i}` });
     expect(new Set(seen.splice(0))).toEqual(new Set([1]));
     const slow = run(session, 'slow');
     const quick = await run(session, 'quick');
@@ -128,7 +129,7 @@ describe('UpstreamSession against a scripted QMP peer', () => {
     // id 1 is still QEMU's to answer: the next command takes the one `quick` freed.
     expect((await run(session, 'next')).message).toMatchObject({ return: 'next' });
     expect(seen.splice(0)).toEqual([2]);
-    held.splice(0).forEach((answer) => answer());
+    for (const answer of held.splice(0)) answer();
     expect((await slow).message).toMatchObject({ return: 'slow' });
   });
 
