@@ -105,6 +105,34 @@ describe('UpstreamSession against a scripted QMP peer', () => {
     expect((await run(session, 'after')).message).toMatchObject({ return: 'small' });
   });
 
+  it("gives an answered command's id to the next one, and never one still in flight", async () => {
+    const seen: number[] = [];
+    const held: (() => void)[] = [];
+    const peer = await fakeQemu((cmd, reply) => {
+      seen.push(cmd.id as number);
+      const answer = () => reply(`{"return": "${cmd.execute}", "id": ${cmd.id}}\r\n`);
+      if (cmd.execute === 'slow') held.push(answer);
+      else answer();
+    });
+    const session = new UpstreamSession({ name: 't', address: { kind: 'unix', path: peer.sock } });
+    cleanups.push(() => session.stop(), peer.close);
+    session.start();
+    await connected(session);
+    // QEMU 7.2 reads a byte per system call: a long-running console's ids must not grow digits.
+    for (let i = 0; i < 20; i++)
+      expect((await run(session, `q${i}`)).message).toMatchObject({ return: `q${i}` });
+    expect(new Set(seen.splice(0))).toEqual(new Set([1]));
+    const slow = run(session, 'slow');
+    const quick = await run(session, 'quick');
+    expect(quick.message).toMatchObject({ return: 'quick' });
+    expect(seen.splice(0)).toEqual([1, 2]);
+    // id 1 is still QEMU's to answer: the next command takes the one `quick` freed.
+    expect((await run(session, 'next')).message).toMatchObject({ return: 'next' });
+    expect(seen.splice(0)).toEqual([2]);
+    for (const answer of held.splice(0)) answer();
+    expect((await slow).message).toMatchObject({ return: 'slow' });
+  });
+
   it('never answers pending commands when the peer goes away, and reconnects', async () => {
     let answered = 0;
     const peer = await fakeQemu(() => {});

@@ -65,6 +65,12 @@ export class UpstreamSession {
   private current: UpstreamStatus = { state: 'connecting', since: new Date(), error: null, greeting: null };
   private rawGreeting: string | null = null;
   private pending = new Map<number, ReplyHandler>();
+  /**
+   * Ids of answered commands, handed out again before a new one: QEMU 7.2 reads its monitor one byte per
+   * system call, so every digit of a counter that grows with the console's uptime is a read on each
+   * command. Ids in flight stay distinct; a reply frees its id.
+   */
+  private freeIds: number[] = [];
   private nextId = 1;
   private backoff: number;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -141,7 +147,7 @@ export class UpstreamSession {
   /** `send` for a command already serialised by `prepareCommand` (whose length its sender weighed). */
   sendPrepared(prepared: string, handler: ReplyHandler): boolean {
     if (this.current.state !== 'connected' || !this.socket) return false;
-    const id = this.nextId++;
+    const id = this.freeIds.pop() ?? this.nextId++;
     this.pending.set(id, handler);
     this.write(`${prepared},"id":${id}}\n`);
     return true;
@@ -219,6 +225,8 @@ export class UpstreamSession {
       this.rawGreeting = null;
       // Pending commands are dropped, not answered: their clients are closed by the hub.
       this.pending.clear();
+      this.freeIds = [];
+      this.nextId = 1;
       const why =
         failure ??
         (negotiated ? 'QEMU closed the QMP connection' : 'QEMU closed the connection before negotiation');
@@ -260,12 +268,11 @@ export class UpstreamSession {
     }
     if (isQmpReply(msg)) {
       const id = msg.id;
-      const handler = typeof id === 'number' ? this.pending.get(id) : undefined;
+      const handler = typeof id === 'number' ? this.answered(id) : undefined;
       if (handler === undefined) {
         log.warn('qmp upstream reply with an unknown id; dropped', { vm: this.target.name, id: id as Json });
         return;
       }
-      this.pending.delete(id as number);
       handler({ message: msg, raw: line, upstreamId: id as number });
       return;
     }
@@ -295,13 +302,21 @@ export class UpstreamSession {
     this.rescue(issue.tail, `a reply of ${issue.bytes} bytes, over the ${this.opts.maxLineBytes}-byte limit`);
   }
 
+  /** The handler waiting for `id`, taken; the id can serve another command (0 is negotiation's own). */
+  private answered(id: number): ReplyHandler | undefined {
+    const handler = this.pending.get(id);
+    if (handler === undefined) return undefined;
+    this.pending.delete(id);
+    if (id !== 0) this.freeIds.push(id);
+    return handler;
+  }
+
   /** A reply we could not read still ends its command: with an error that says what the proxy did. */
   private rescue(text: string, what: string): void {
     const m = /"id":\s*(\d+)\s*\}\s*$/.exec(text);
     const id = m ? Number(m[1]) : Number.NaN;
-    const handler = this.pending.get(id);
+    const handler = this.answered(id);
     if (!handler) return;
-    this.pending.delete(id);
     const message: QmpReply = {
       error: { class: 'GenericError', desc: `QMP Console dropped ${what} from QEMU` },
       id,
