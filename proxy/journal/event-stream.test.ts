@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventStream } from './event-stream.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_STREAM_OPTIONS, EventStream } from './event-stream.ts';
 import { Journal } from './journal.ts';
 import { JournalStore } from './journal-store.ts';
 
@@ -40,6 +40,24 @@ function emit(event: string): void {
   usec++;
   journal.sink('a', { event, timestamp: { seconds: 1_700_000_000, microseconds: usec } }, '', () => {});
 }
+/** A failing disk's error: each one bumps the same alert's count. */
+function ioError(): void {
+  usec++;
+  const data = {
+    device: 'bad0',
+    'node-name': '#b1',
+    operation: 'read',
+    action: 'stop',
+    nospace: false,
+    reason: 'Input/output error',
+  };
+  journal.sink(
+    'a',
+    { event: 'BLOCK_IO_ERROR', data, timestamp: { seconds: 1_700_000_000, microseconds: usec } },
+    '',
+    () => {},
+  );
+}
 const tick = () => new Promise<void>((r) => setImmediate(r));
 const ids = (writes: string[]) =>
   [...writes.join('').matchAll(/^id: (\d+)\nevent: qmp\n/gm)].map((m) => m[1]);
@@ -72,5 +90,64 @@ describe('EventStream live', () => {
     stream.close();
     await tick();
     expect(writes).toEqual([]);
+  });
+});
+
+describe('EventStream alerts', () => {
+  const alertCounts = (writes: string[]) =>
+    [...writes.join('').matchAll(/^event: alert\ndata: (.*)$/gm)].map(
+      (m) => (JSON.parse(m[1]!) as { count: number }).count,
+    );
+
+  it('sends the first change at once; changes within alertCoalesceMs leave together, newest state only', async () => {
+    const { res, writes } = fakeResponse();
+    const stream = new EventStream(res, journal, {}, null, {
+      ...DEFAULT_STREAM_OPTIONS,
+      alertCoalesceMs: 50,
+    });
+    await tick();
+    writes.length = 0;
+    ioError();
+    await tick();
+    expect(alertCounts(writes)).toEqual([1]);
+    // Five more errors, each in a batch of its own: five changes of the same alert.
+    for (let i = 0; i < 5; i++) {
+      ioError();
+      await tick();
+    }
+    await vi.waitFor(() => expect(alertCounts(writes)).toEqual([1, 6]));
+    // Every record was written meanwhile, each in its batch's write.
+    expect(ids(writes)).toEqual(['1', '2', '3', '4', '5', '6']);
+    stream.close();
+  });
+
+  it('with alertCoalesceMs 0 sends every change', async () => {
+    const { res, writes } = fakeResponse();
+    const stream = new EventStream(res, journal, {}, null, { ...DEFAULT_STREAM_OPTIONS, alertCoalesceMs: 0 });
+    await tick();
+    writes.length = 0;
+    for (let i = 0; i < 3; i++) {
+      ioError();
+      await tick();
+    }
+    expect(alertCounts(writes)).toEqual([1, 2, 3]);
+    stream.close();
+  });
+
+  it('drops held changes when closed', async () => {
+    const { res, writes } = fakeResponse();
+    const stream = new EventStream(res, journal, {}, null, {
+      ...DEFAULT_STREAM_OPTIONS,
+      alertCoalesceMs: 10_000,
+    });
+    await tick();
+    ioError();
+    await tick();
+    ioError();
+    await tick();
+    writes.length = 0;
+    stream.close();
+    await tick();
+    expect(alertCounts(writes)).toEqual([]);
   });
 });

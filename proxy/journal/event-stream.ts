@@ -11,6 +11,10 @@
 // it drops back to `replay`, which again reads from the database only as fast as the socket drains:
 // memory stays bounded, and a client that takes nothing for `stallTimeoutMs` is closed (it resumes
 // with Last-Event-ID).
+//
+// Alert changes go out as the console stream's do: the first at once, later ones within
+// `alertCoalesceMs` together, each alert's newest state (a failing disk bumps its alert's count with
+// every batch: thousands of frames a storm otherwise, each the whole alert).
 import type { ServerResponse } from 'node:http';
 import { JournalSse } from '../../protocol/journal.ts';
 import { type FanOutWriter, fanOutClock } from '../hub/fan-out-clock.ts';
@@ -29,6 +33,11 @@ export interface EventStreamOptions {
   pageSize: number;
   /** The `retry:` hint for EventSource reconnects. */
   retryMs: number;
+  /**
+   * Alert changes this soon after the last alert written wait, and leave together, each alert's newest
+   * state only (0 or absent: each at once). A failing disk bumps its alert's count with every batch.
+   */
+  alertCoalesceMs?: number;
 }
 
 export const DEFAULT_STREAM_OPTIONS: EventStreamOptions = {
@@ -37,6 +46,7 @@ export const DEFAULT_STREAM_OPTIONS: EventStreamOptions = {
   stallTimeoutMs: 60_000,
   pageSize: 100,
   retryMs: 2000,
+  alertCoalesceMs: 50,
 };
 
 export interface StreamFilter {
@@ -72,7 +82,12 @@ export class EventStream implements JournalSubscriber, FanOutWriter {
   readonly leads = true;
   private mode: 'replay' | 'live' | 'closed' = 'replay';
   private cursor: number;
+  /** Alerts changed while not live (or behind): their state is read again when the stream goes live. */
   private readonly pendingAlerts = new Set<number>();
+  /** Alert changes within `alertCoalesceMs` of the last alert written, by id, in the order they changed. */
+  private readonly heldAlerts = new Map<number, Alert>();
+  private alertTimer: NodeJS.Timeout | null = null;
+  private lastAlertAt = Number.NEGATIVE_INFINITY;
   private readonly unsubscribe: () => void;
   private readonly heartbeat: NodeJS.Timeout;
   private stallTimer: NodeJS.Timeout | null = null;
@@ -135,9 +150,43 @@ export class EventStream implements JournalSubscriber, FanOutWriter {
 
   alert(a: Alert): void {
     if (this.mode === 'closed' || (this.filter.vm !== undefined && a.vm !== this.filter.vm)) return;
-    if (this.mode === 'live' && this.res.writableLength + this.waiting.length <= this.opts.maxBufferedBytes)
+    if (!this.canQueue()) {
+      this.pendingAlerts.add(a.id);
+      return;
+    }
+    if (this.alertTimer !== null) {
+      this.heldAlerts.set(a.id, a);
+      return;
+    }
+    const now = Date.now();
+    const wait = this.lastAlertAt + (this.opts.alertCoalesceMs ?? 0) - now;
+    if (wait <= 0) {
+      this.lastAlertAt = now;
       this.queue(alertFrame(a));
-    else this.pendingAlerts.add(a.id);
+      return;
+    }
+    this.heldAlerts.set(a.id, a);
+    this.alertTimer = setTimeout(() => this.releaseAlerts(), wait);
+  }
+
+  /** The held alert changes leave, each alert's newest state, in the order they first changed. */
+  private releaseAlerts(): void {
+    this.alertTimer = null;
+    this.lastAlertAt = Date.now();
+    const live = this.canQueue();
+    let chunk = '';
+    for (const a of this.heldAlerts.values()) {
+      if (live) chunk += alertFrame(a);
+      else this.pendingAlerts.add(a.id);
+    }
+    this.heldAlerts.clear();
+    if (chunk) this.queue(chunk);
+  }
+
+  private canQueue(): boolean {
+    return (
+      this.mode === 'live' && this.res.writableLength + this.waiting.length <= this.opts.maxBufferedBytes
+    );
   }
 
   /** Writes the live frames queued since the fan-out's last tick (records and alerts, in order). */
@@ -157,6 +206,8 @@ export class EventStream implements JournalSubscriber, FanOutWriter {
     this.unsubscribe();
     clearInterval(this.heartbeat);
     if (this.stallTimer) clearTimeout(this.stallTimer);
+    if (this.alertTimer) clearTimeout(this.alertTimer);
+    this.heldAlerts.clear();
     if (!this.res.destroyed) this.res.end();
   }
 

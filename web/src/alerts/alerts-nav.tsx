@@ -1,11 +1,11 @@
 // The header's way to the alerts: "Alerts", and while any are open a badge counting them that leads
 // straight to the alert when there is one (to the open alerts when there are more).
 import { Link, useRoute } from 'wouter';
-import { useOpenAlerts } from '../api/alerts.ts';
+import { useOpenAlertIds } from '../api/alerts.ts';
 import { alertsPath, openAlertsPath, ROUTE_PATTERNS } from '../qemu/routes.ts';
 
 export function AlertsNav() {
-  const open = useOpenAlerts();
+  const open = useOpenAlertIds();
   const [active] = useRoute(ROUTE_PATTERNS.alerts);
   const count = open.length;
   return (
@@ -14,7 +14,7 @@ export function AlertsNav() {
         Alerts
       </Link>
       {count > 0 ? (
-        <Link href={openAlertsPath(open.map((a) => a.id))} className="header-alert-count">
+        <Link href={openAlertsPath(open)} className="header-alert-count">
           {count.toLocaleString('en-US')} open alert{count === 1 ? '' : 's'}
         </Link>
       ) : null}

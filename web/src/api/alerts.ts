@@ -79,6 +79,17 @@ export function alertChanged(queryClient: QueryClient, alert: JournalAlert): boo
   return isNew;
 }
 
+const idsOf = (alerts: JournalAlert[]) => alerts.map((a) => a.id);
+
+/**
+ * The open alerts' ids, newest change first. A storm changes its alert's count with every message: a
+ * component that shows only which alerts are open is not rendered for each new count.
+ */
+export function useOpenAlertIds(): number[] {
+  return useQuery({ ...openAlertsQueryOptions, select: idsOf }).data ?? NONE;
+}
+const NONE: number[] = [];
+
 /** Open alerts, newest change first; one VM's when `vm` is given. Empty while loading or unavailable. */
 export function useOpenAlerts(vm?: string): JournalAlert[] {
   const { data } = useQuery(openAlertsQueryOptions);

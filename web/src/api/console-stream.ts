@@ -8,7 +8,12 @@ import { CONSOLE_STREAM_PATH, type ConsoleStreamMessage, type VmSummary } from '
 import type { JournalAlert, JournalHealth } from '../../../protocol/journal.ts';
 import { alertChanged, alertKeys, openAlertsReplaced } from './alerts.ts';
 import { frameScheduler } from './frame-scheduler.ts';
-import { type EventSourceFactory, openRetryingEventSource, type StreamStatus } from './sse.ts';
+import {
+  type EventSourceFactory,
+  openRetryingEventSource,
+  type SseMessage,
+  type StreamStatus,
+} from './sse.ts';
 import { vmsPushed, vmsQueryOptions } from './vms.ts';
 
 export interface ConsoleStreamHandlers {
@@ -30,10 +35,7 @@ export interface ConsoleStreamOptions {
 
 type MessageOf<T extends ConsoleStreamMessage['type']> = Extract<ConsoleStreamMessage, { type: T }>;
 
-function parse<T extends ConsoleStreamMessage['type']>(
-  e: MessageEvent<string>,
-  type: T,
-): MessageOf<T> | null {
+function parse<T extends ConsoleStreamMessage['type']>(e: SseMessage, type: T): MessageOf<T> | null {
   try {
     const m = JSON.parse(e.data) as ConsoleStreamMessage;
     return m?.type === type ? (m as MessageOf<T>) : null;

@@ -6,9 +6,14 @@
 // (an HTTP error, a refused connection) this opens a new one with `?after=` the last id seen, so a resumed
 // stream continues exactly where the last one stopped either way.
 import { type AlertSnapshot, type JournalAlert, JournalSse } from '../../../protocol/journal.ts';
-import { type EventSourceFactory, openRetryingEventSource, type StreamStatus } from './sse.ts';
+import {
+  type EventSourceFactory,
+  openRetryingEventSource,
+  type SseMessage,
+  type StreamStatus,
+} from './sse.ts';
 
-export type { EventSourceFactory, EventSourceLike, StreamStatus } from './sse.ts';
+export type { EventSourceFactory, EventSourceLike, SseMessage, StreamStatus } from './sse.ts';
 
 export interface JournalStreamHandlers {
   /** A record's JSON text (parse it when convenient: a storm sends thousands a second). */
@@ -56,7 +61,7 @@ export function openJournalStream(
 ): JournalStream {
   let lastId: number | null = options.after ?? null;
   // The latest message with an id: read only when needed (a storm brings thousands a second).
-  let lastMessage: MessageEvent<string> | null = null;
+  let lastMessage: SseMessage | null = null;
   const currentLastId = (): number | null => {
     if (lastMessage !== null) {
       const id = Number(lastMessage.lastEventId);

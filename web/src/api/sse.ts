@@ -2,10 +2,16 @@
 // `Last-Event-ID`); when it gives up (an HTTP error, a refused connection) this opens a new one after a
 // delay that doubles up to a limit, at the URL `url()` gives then.
 
+/** What a listener reads of a message (a MessageEvent has more). */
+export interface SseMessage {
+  readonly data: string;
+  readonly lastEventId: string;
+}
+
 /** What this module needs of EventSource (tests pass a fake). */
 export interface EventSourceLike {
   readonly readyState: number;
-  addEventListener(type: string, listener: (e: MessageEvent<string>) => void): void;
+  addEventListener(type: string, listener: (e: SseMessage) => void): void;
   close(): void;
 }
 
@@ -21,7 +27,7 @@ export interface RetryingEventSourceOptions {
   /** The URL of each new connection. */
   url: () => string;
   /** Message listeners by SSE event type. */
-  listeners: Readonly<Record<string, (e: MessageEvent<string>) => void>>;
+  listeners: Readonly<Record<string, (e: SseMessage) => void>>;
   status?(status: StreamStatus, detail: string | null): void;
   /** The stream's name in a status detail: "the journal stream is unavailable; retrying in 2 s". */
   name: string;

@@ -5,16 +5,25 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
+import type { VmSummary } from '../../../protocol/api.ts';
 import type { JournalAlert } from '../../../protocol/journal.ts';
-import { useOpenAlerts } from '../api/alerts.ts';
+import { useOpenAlertIds } from '../api/alerts.ts';
 import { useAlertsRaised } from '../api/console-stream.ts';
 import { vmsQueryOptions } from '../api/vms.ts';
 import { alertSentence } from '../qemu/alert-text.ts';
 import { vmPath } from '../qemu/routes.ts';
 import { notify } from './notifications.tsx';
 
+/** The lost VMs' names, one a line: a VM's run state changing does not render the watcher. */
+const lostNamesOf = (vms: VmSummary[]) =>
+  vms
+    .filter((v) => v.state === 'disconnected')
+    .map((v) => v.name)
+    .join('\n');
+
 export function AlertWatcher() {
-  const alerts = useOpenAlerts();
+  // How many are open, not each one's newest count (a storm changes it with every message).
+  const openCount = useOpenAlertIds().length;
   const [announcement, setAnnouncement] = useState('');
   const [, navigate] = useLocation();
   const navigateRef = useRef(navigate);
@@ -36,11 +45,10 @@ export function AlertWatcher() {
   });
 
   // A VM the console lost is alert-level: counted in the title and favicon, announced once when lost.
-  const vms = useQuery(vmsQueryOptions).data;
-  const lost = (vms ?? []).filter((v) => v.state === 'disconnected').map((v) => v.name);
-  const lostKey = lost.join('\n');
+  const lostKey = useQuery({ ...vmsQueryOptions, select: lostNamesOf }).data;
+  const lostCount = lostKey ? lostKey.split('\n').length : 0;
   const seenLost = useRef<Set<string> | null>(null);
-  const loaded = vms !== undefined;
+  const loaded = lostKey !== undefined;
   useEffect(() => {
     if (!loaded) return;
     const now = new Set(lostKey ? lostKey.split('\n') : []);
@@ -59,8 +67,8 @@ export function AlertWatcher() {
         );
   }, [loaded, lostKey]);
 
-  useAlertTitle(alerts.length, lost.length);
-  useAlertFavicon(alerts.length + lost.length);
+  useAlertTitle(openCount, lostCount);
+  useAlertFavicon(openCount + lostCount);
 
   return (
     <div className="sr-only" aria-live="polite" aria-atomic="true">

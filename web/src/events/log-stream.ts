@@ -17,6 +17,7 @@ import type { JournalPage } from '../../../protocol/journal.ts';
 import { type JournalStream, type JournalStreamOptions, openJournalStream } from '../api/event-stream.ts';
 import { frameScheduler } from '../api/frame-scheduler.ts';
 import { fetchJson } from '../api/http.ts';
+import { logEventSources } from './fetch-event-source.ts';
 import { LogBuffer, type LogRow, parseRecord, toRow } from './log-buffer.ts';
 import { eventsPath } from './log-filters.ts';
 
@@ -55,6 +56,7 @@ export interface LogStreamOptions {
     options: JournalStreamOptions,
     handlers: Parameters<typeof openJournalStream>[1],
   ) => JournalStream;
+  /** The stream's transport: EventSource read with fetch by default (see fetch-event-source.ts). */
   createEventSource?: JournalStreamOptions['createEventSource'];
   /** Runs `fn` soon (next animation frame); returns a cancel function. */
   schedule?: (fn: () => void) => () => void;
@@ -140,7 +142,7 @@ export class LogStream {
       return;
     }
     this.stream = this.opts.openStream(
-      { vm: this.opts.vm, createEventSource: this.opts.createEventSource },
+      { vm: this.opts.vm, createEventSource: this.opts.createEventSource ?? logEventSources.create },
       {
         snapshot: (_alerts, position) => this.connected(position),
         record: (json) => this.received(json),

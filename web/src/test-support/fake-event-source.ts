@@ -2,9 +2,10 @@
 import { vi } from 'vitest';
 import type { ConsoleStreamMessage } from '../../../protocol/api.ts';
 import type { JournalAlert, JournalHealth, JournalRecord } from '../../../protocol/journal.ts';
-import type { EventSourceLike } from '../api/event-stream.ts';
+import type { EventSourceLike, SseMessage } from '../api/event-stream.ts';
+import { logEventSources } from '../events/fetch-event-source.ts';
 
-type Listener = (e: MessageEvent<string>) => void;
+type Listener = (e: SseMessage) => void;
 
 export class FakeEventSource implements EventSourceLike {
   readyState = 0;
@@ -69,7 +70,7 @@ export class FakeEventSource implements EventSourceLike {
 
   private emit(type: string, data: string, id: string | undefined): void {
     if (id !== undefined) this.lastEventId = id;
-    const e = { type, data, lastEventId: this.lastEventId } as MessageEvent<string>;
+    const e: SseMessage = { data, lastEventId: this.lastEventId };
     for (const l of [...(this.listeners.get(type) ?? [])]) l(e);
   }
 }
@@ -91,9 +92,13 @@ export function fakeEventSources() {
   };
 }
 
-/** Replaces the browser's EventSource with fakes the test drives (undo with vi.unstubAllGlobals). */
+/**
+ * Replaces the browser's EventSource (and the event log's, read with fetch) with fakes the test drives
+ * (undo with vi.unstubAllGlobals and vi.restoreAllMocks).
+ */
 export function stubEventSources(): ReturnType<typeof fakeEventSources> {
   const sources = fakeEventSources();
+  vi.spyOn(logEventSources, 'create').mockImplementation((url) => new EventSource(url));
   vi.stubGlobal(
     'EventSource',
     class extends FakeEventSource {
