@@ -47,6 +47,55 @@ describe('FanOutClock', () => {
     expect(ends).toEqual([16, 32]);
   });
 
+  it('writes a few watchers at once after a quiet spell, then at most once per interval while events keep coming', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    vi.advanceTimersByTime(60_000);
+    const clock = new FanOutClock();
+    const { list, written } = writers(2);
+    for (const w of list) clock.wait(w);
+    await tick();
+    expect(written).toEqual([0, 1]);
+    // A storm's next read, 0.5 ms later: held for the 2 ms interval, then one write each.
+    vi.advanceTimersByTime(0.5);
+    for (const w of list) clock.wait(w);
+    await tick();
+    vi.advanceTimersByTime(1);
+    for (const w of list) clock.wait(w);
+    await tick();
+    expect(written).toEqual([0, 1]);
+    vi.advanceTimersByTime(0.5);
+    expect(written).toEqual([0, 1, 0, 1]);
+    // After a quiet spell the first write leaves within the tick again.
+    vi.advanceTimersByTime(50);
+    clock.wait(list[0]!);
+    await tick();
+    expect(written).toEqual([0, 1, 0, 1, 0]);
+  });
+
+  it('writes within the tick when a few wait and one of them is talking to QEMU, even while the interval runs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    vi.advanceTimersByTime(60_000);
+    const clock = new FanOutClock();
+    const { list, written } = writers(2);
+    const driver: FanOutWriter = { talking: true, writeWaiting: () => written.push(9) };
+    for (const w of list) clock.wait(w);
+    await tick();
+    // The watchers' next events wait for the interval; the driver's event takes them along at once.
+    vi.advanceTimersByTime(0.5);
+    for (const w of list) clock.wait(w);
+    await tick();
+    expect(written).toEqual([0, 1]);
+    clock.wait(driver);
+    await tick();
+    expect(written).toEqual([0, 1, 0, 1, 9]);
+    // Alone, the driver never waits.
+    for (let i = 0; i < 3; i++) {
+      clock.wait(driver);
+      await tick();
+    }
+    expect(written).toEqual([0, 1, 0, 1, 9, 9, 9, 9]);
+  });
+
   it('forgets a writer that wrote by itself', async () => {
     const clock = new FanOutClock();
     const { list, written } = writers(2);
@@ -61,8 +110,10 @@ describe('FanOutClock', () => {
     const clock = new FanOutClock();
     const ends: string[] = [];
     clock.onTickEnd(() => ends.push('end'));
-    const again: FanOutWriter = { writeWaiting: () => ends.push('again') };
+    // Talking clients: each write within its tick, whatever the interval.
+    const again: FanOutWriter = { talking: true, writeWaiting: () => ends.push('again') };
     const first: FanOutWriter = {
+      talking: true,
       writeWaiting: () => {
         ends.push('first');
         clock.wait(again);
