@@ -28,6 +28,11 @@ export interface VmHubOptions {
   upstream?: UpstreamOptions;
   session: ClientSessionOptions;
   eventSink?: EventSink;
+  /**
+   * Has the sink deliver now what it holds for the fan-out's next write: a reply QEMU sent after those
+   * events waits for them, and a command's reply is not held for watchers.
+   */
+  flushHeldEvents?: () => void;
   /** Commands written to QEMU and not yet answered, whoever sent them. */
   qemuWindow?: QemuWindow;
 }
@@ -61,7 +66,10 @@ export class VmHub implements CommandChannel {
         },
         sendPrepared: (prepared, handler) => upstream.sendPrepared(prepared, handler),
       },
-      (deliver) => this.outbox.push(deliver),
+      (deliver) => {
+        if (this.outbox.waiting > 0) options.flushHeldEvents?.();
+        this.outbox.push(deliver);
+      },
       options.qemuWindow ?? DEFAULT_QEMU_WINDOW,
     );
     this.ownLane = this.queue.lane();

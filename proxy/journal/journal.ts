@@ -15,6 +15,7 @@
 import type { CommandRecord, JournalHealth, JournalStatus } from '../../protocol/journal.ts';
 import { ConsoleEvent } from '../../protocol/journal.ts';
 import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
+import { fanOutClock } from '../hub/fan-out-clock.ts';
 import type { EventSink } from '../hub/vm-hub.ts';
 import { log } from '../log.ts';
 import type { UpstreamStatus } from '../qmp/upstream-session.ts';
@@ -95,6 +96,8 @@ export class Journal {
   private readonly log: EventLog;
   private logFailing = false;
   private flushScheduled = false;
+  /** The queued batch waits for the fan-out's next write (only watchers are held for it). */
+  private flushHeld = false;
   private lastReceived: number;
   private nextSeq: number;
   private publishedSeq: number;
@@ -147,6 +150,8 @@ export class Journal {
     this.lastReceived = store.lastReceived();
     this.publishedSeq = store.lastSeq;
   }
+
+  private readonly flushNow = () => this.flush();
 
   /** The hub's EventSink: journal first, then `deliver`. */
   readonly sink: EventSink = (vm: string, event: QmpEvent, raw: string, deliver: () => void) => {
@@ -315,9 +320,15 @@ export class Journal {
     step();
   }
 
+  /** What waits for the fan-out's next write, written and delivered now (a reply must not wait for it). */
+  flushHeldEvents(): void {
+    if (this.flushHeld) this.flush();
+  }
+
   /** Writes what is queued to the log, then delivers it: synchronous. */
   flush(): void {
     this.flushScheduled = false;
+    this.flushHeld = false;
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
@@ -422,9 +433,12 @@ export class Journal {
     this.queue.push({ row, data, deliver });
     if (this.queue.length >= this.opts.batchMax) this.flush();
     else if (!this.flushScheduled) {
-      // After the rest of this read from QEMU's socket: one write for every event it held.
       this.flushScheduled = true;
-      queueMicrotask(() => this.flush());
+      // While the fan-out holds a storm's events for watchers (no client is talking to QEMU), the
+      // batch is written to the log just before they are written to: one write for every read from
+      // QEMU meanwhile. Otherwise after the rest of this read: one write for every event it held.
+      this.flushHeld = fanOutClock.beforeNextWrite(this.flushNow);
+      if (!this.flushHeld) queueMicrotask(this.flushNow);
     }
   }
 
