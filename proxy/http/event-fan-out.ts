@@ -49,7 +49,6 @@ export class EventFrames implements FanOutWriter {
   /** A reply to the client's command is being written: its events leave within the tick for a while. */
   replied(): void {
     this.repliedAt = performance.now();
-    fanOutClock.heard();
   }
 
   /** Bytes queued here and not yet handed to the socket (part of what the client has not read). */

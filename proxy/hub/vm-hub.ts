@@ -14,6 +14,7 @@ import {
   runConsoleCommand,
 } from './console-command.ts';
 import { DEFAULT_QEMU_WINDOW, FairQueue, type Lane, type QemuWindow } from './fair-queue.ts';
+import { fanOutClock } from './fan-out-clock.ts';
 import { JobTracker } from './job-tracker.ts';
 import { Outbox } from './outbox.ts';
 import { type QueryStatusReturn, RunStateTracker } from './run-state-tracker.ts';
@@ -67,6 +68,9 @@ export class VmHub implements CommandChannel {
         sendPrepared: (prepared, handler) => upstream.sendPrepared(prepared, handler),
       },
       (deliver) => {
+        // A reply, whatever the client's transport: it is talking to QEMU, and what QEMU sent before
+        // the reply is not held for watchers.
+        fanOutClock.heard();
         if (this.outbox.waiting > 0) options.flushHeldEvents?.();
         this.outbox.push(deliver);
       },
