@@ -3,7 +3,9 @@
 // Write before fan-out: the hub hands each QEMU event to `sink` with a `deliver` callback. Events are
 // queued with their sequence numbers; once the code that read them from QEMU's socket has run (a
 // microtask: no event-loop turn is waited for) the batch is appended to the event log in one write, and
-// only then is each `deliver()` called, in order, followed by the SSE subscribers. SQLite is filled
+// only then is each `deliver()` called, in order, followed by the SSE subscribers. (In a storm whose
+// watchers the fan-out holds for its interval, and with no client talking to QEMU, the batch waits for
+// that held write instead: the reads meanwhile cost one log write.) SQLite is filled
 // from the same rows behind that, in larger transactions (`saveDelayMs`), with the alert states and the
 // command audit; readers see the rows not yet in SQLite laid over the database's.
 //
