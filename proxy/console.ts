@@ -132,7 +132,6 @@ export async function startConsole(
       onCommand,
     },
     eventSink: journal.sink,
-    flushHeldEvents: () => journal.flushHeldEvents(),
   });
   for (const vm of hub.all()) vm.onStatus((v, status) => journal.vmStatus(v.name, status));
   const admissions = createAdmissions(config.limits, (limit) => metrics?.countRefused(limit));

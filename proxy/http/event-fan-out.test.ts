@@ -1,8 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
-import { TALKING_MS } from '../hub/fan-out-clock.ts';
-import { EventFrames } from './event-fan-out.ts';
+import { EventFrames, TALKING_MS } from './event-fan-out.ts';
 import { textFrame } from './qmp-websocket.ts';
 
 const tick = () => new Promise<void>((r) => process.nextTick(r));

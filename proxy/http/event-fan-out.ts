@@ -6,7 +6,7 @@
 // the same stretch (every client of a VM that only watches) write the same Buffer, joined once.
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
-import { type FanOutWriter, fanOutClock, TALKING_MS } from '../hub/fan-out-clock.ts';
+import { type FanOutWriter, fanOutClock } from '../hub/fan-out-clock.ts';
 import { writeInTick } from '../qmp/tick-writes.ts';
 
 /** The frames queued since the last tick, in order. */
@@ -28,6 +28,13 @@ function logIndex(frame: Buffer): number {
   return last + 1;
 }
 
+/**
+ * A client that got a reply within this long is talking to QEMU (a driver answering each STOP with
+ * `cont`; an operator whose `stop` QEMU follows with STOP): its events leave within the tick. A client
+ * that only watches gets them on the fan-out clock's interval.
+ */
+export const TALKING_MS = 100;
+
 /** One client's event frames not written yet: a stretch of the log, or several (another VM's between). */
 export class EventFrames implements FanOutWriter {
   private from = -1;
@@ -46,7 +53,7 @@ export class EventFrames implements FanOutWriter {
     return performance.now() - this.repliedAt < TALKING_MS;
   }
 
-  /** A reply to the client's command is being written: its events leave within the tick for a while. */
+  /** A reply to the client's command is being written. */
   replied(): void {
     this.repliedAt = performance.now();
   }

@@ -26,12 +26,6 @@ export interface FanOutWriter {
   readonly talking?: boolean;
 }
 
-/**
- * A client that got a reply within this long is talking to QEMU (a driver answering each STOP with
- * `cont`; an operator whose `stop` QEMU follows with STOP): what it waits for is not held.
- */
-export const TALKING_MS = 100;
-
 const FAN_OUT_WRITERS = 8;
 const FAN_OUT_INTERVAL_MS = 2;
 const FAN_OUT_MAX_INTERVAL_MS = 16;
@@ -43,9 +37,6 @@ export class FanOutClock {
   private queued = false;
   private timer: NodeJS.Timeout | null = null;
   private last = Number.NEGATIVE_INFINITY;
-  private lastTalk = Number.NEGATIVE_INFINITY;
-  /** Run once at the start of the next write (the journal's write of the events it carries). */
-  private beforeWrite: (() => void)[] = [];
 
   /** `writer` has events waiting: its `writeWaiting` runs at the next write of the fan-out. */
   wait(writer: FanOutWriter): void {
@@ -64,21 +55,6 @@ export class FanOutClock {
   /** `writer` wrote what it held by itself (before a reply, a close). */
   wrote(writer: FanOutWriter): void {
     (writer.leads ? this.leading : this.waiting).delete(writer);
-  }
-
-  /** A client got a reply: it is talking to QEMU (for TALKING_MS). */
-  heard(): void {
-    this.lastTalk = performance.now();
-  }
-
-  /**
-   * Runs `fn` just before the next write when that write is held for the interval and no client is
-   * talking to QEMU (only watchers are waiting): false, and nothing queued, otherwise.
-   */
-  beforeNextWrite(fn: () => void): boolean {
-    if (this.timer === null || performance.now() - this.lastTalk < TALKING_MS) return false;
-    this.beforeWrite.push(fn);
-    return true;
   }
 
   /** Runs after a write of the fan-out once each writer has written and none waits. */
@@ -104,14 +80,6 @@ export class FanOutClock {
         return;
       }
       this.last = performance.now();
-    }
-    if (this.beforeWrite.length > 0) {
-      const fns = this.beforeWrite;
-      this.beforeWrite = [];
-      // What they give the writers joins this write (no tick of its own).
-      this.queued = true;
-      for (const fn of fns) fn();
-      this.queued = false;
     }
     const leading = this.leading;
     const writers = this.waiting;

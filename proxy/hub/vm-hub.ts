@@ -14,7 +14,6 @@ import {
   runConsoleCommand,
 } from './console-command.ts';
 import { DEFAULT_QEMU_WINDOW, FairQueue, type Lane, type QemuWindow } from './fair-queue.ts';
-import { fanOutClock } from './fan-out-clock.ts';
 import { JobTracker } from './job-tracker.ts';
 import { Outbox } from './outbox.ts';
 import { type QueryStatusReturn, RunStateTracker } from './run-state-tracker.ts';
@@ -29,11 +28,6 @@ export interface VmHubOptions {
   upstream?: UpstreamOptions;
   session: ClientSessionOptions;
   eventSink?: EventSink;
-  /**
-   * Has the sink deliver now what it holds for the fan-out's next write: a reply QEMU sent after those
-   * events waits for them, and a command's reply is not held for watchers.
-   */
-  flushHeldEvents?: () => void;
   /** Commands written to QEMU and not yet answered, whoever sent them. */
   qemuWindow?: QemuWindow;
 }
@@ -67,13 +61,7 @@ export class VmHub implements CommandChannel {
         },
         sendPrepared: (prepared, handler) => upstream.sendPrepared(prepared, handler),
       },
-      (deliver) => {
-        // A reply, whatever the client's transport: it is talking to QEMU, and what QEMU sent before
-        // the reply is not held for watchers.
-        fanOutClock.heard();
-        if (this.outbox.waiting > 0) options.flushHeldEvents?.();
-        this.outbox.push(deliver);
-      },
+      (deliver) => this.outbox.push(deliver),
       options.qemuWindow ?? DEFAULT_QEMU_WINDOW,
     );
     this.ownLane = this.queue.lane();

@@ -3,9 +3,7 @@
 // Write before fan-out: the hub hands each QEMU event to `sink` with a `deliver` callback. Events are
 // queued with their sequence numbers; once the code that read them from QEMU's socket has run (a
 // microtask: no event-loop turn is waited for) the batch is appended to the event log in one write, and
-// only then is each `deliver()` called, in order, followed by the SSE subscribers. (In a storm whose
-// watchers the fan-out holds for its interval, and with no client talking to QEMU, the batch waits for
-// that held write instead: the reads meanwhile cost one log write.) SQLite is filled
+// only then is each `deliver()` called, in order, followed by the SSE subscribers. SQLite is filled
 // from the same rows behind that, in larger transactions (`saveDelayMs`), with the alert states and the
 // command audit; readers see the rows not yet in SQLite laid over the database's.
 //
@@ -17,7 +15,6 @@
 import type { CommandRecord, JournalHealth, JournalStatus } from '../../protocol/journal.ts';
 import { ConsoleEvent } from '../../protocol/journal.ts';
 import type { JsonObject, QmpEvent } from '../../protocol/qmp.ts';
-import { fanOutClock } from '../hub/fan-out-clock.ts';
 import type { EventSink } from '../hub/vm-hub.ts';
 import { log } from '../log.ts';
 import type { UpstreamStatus } from '../qmp/upstream-session.ts';
@@ -98,8 +95,6 @@ export class Journal {
   private readonly log: EventLog;
   private logFailing = false;
   private flushScheduled = false;
-  /** The queued batch waits for the fan-out's next write (only watchers are held for it). */
-  private flushHeld = false;
   private lastReceived: number;
   private nextSeq: number;
   private publishedSeq: number;
@@ -152,8 +147,6 @@ export class Journal {
     this.lastReceived = store.lastReceived();
     this.publishedSeq = store.lastSeq;
   }
-
-  private readonly flushNow = () => this.flush();
 
   /** The hub's EventSink: journal first, then `deliver`. */
   readonly sink: EventSink = (vm: string, event: QmpEvent, raw: string, deliver: () => void) => {
@@ -322,15 +315,9 @@ export class Journal {
     step();
   }
 
-  /** What waits for the fan-out's next write, written and delivered now (a reply must not wait for it). */
-  flushHeldEvents(): void {
-    if (this.flushHeld) this.flush();
-  }
-
   /** Writes what is queued to the log, then delivers it: synchronous. */
   flush(): void {
     this.flushScheduled = false;
-    this.flushHeld = false;
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
@@ -435,12 +422,9 @@ export class Journal {
     this.queue.push({ row, data, deliver });
     if (this.queue.length >= this.opts.batchMax) this.flush();
     else if (!this.flushScheduled) {
+      // After the rest of this read from QEMU's socket: one write for every event it held.
       this.flushScheduled = true;
-      // While the fan-out holds a storm's events for watchers (no client is talking to QEMU), the
-      // batch is written to the log just before they are written to: one write for every read from
-      // QEMU meanwhile. Otherwise after the rest of this read: one write for every event it held.
-      this.flushHeld = fanOutClock.beforeNextWrite(this.flushNow);
-      if (!this.flushHeld) queueMicrotask(this.flushNow);
+      queueMicrotask(() => this.flush());
     }
   }
 
