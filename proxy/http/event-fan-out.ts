@@ -28,9 +28,17 @@ function logIndex(frame: Buffer): number {
   return last + 1;
 }
 
+/**
+ * A client that got a reply within this long is talking to QEMU (a driver answering each STOP with
+ * `cont`; an operator whose `stop` QEMU follows with STOP): its events leave within the tick. A client
+ * that only watches gets them on the fan-out clock's interval.
+ */
+export const TALKING_MS = 100;
+
 /** One client's event frames not written yet: a stretch of the log, or several (another VM's between). */
 export class EventFrames implements FanOutWriter {
   private from = -1;
+  private repliedAt = Number.NEGATIVE_INFINITY;
   private to = -1;
   /** [from, to) pairs before the current stretch, when the client's frames are not contiguous. */
   private earlier: number[] | null = null;
@@ -40,6 +48,15 @@ export class EventFrames implements FanOutWriter {
     private readonly ws: WebSocket,
     private readonly socket: Duplex,
   ) {}
+
+  get talking(): boolean {
+    return performance.now() - this.repliedAt < TALKING_MS;
+  }
+
+  /** A reply to the client's command is being written. */
+  replied(): void {
+    this.repliedAt = performance.now();
+  }
 
   /** Bytes queued here and not yet handed to the socket (part of what the client has not read). */
   get bytes(): number {

@@ -137,6 +137,7 @@ export function webSocketTransport(ws: WebSocket, socket: Duplex, remoteAddress:
       // (close, ping) are whole frames too and synchronous, so the two never interleave; and
       // ws.bufferedAmount still counts these bytes (the socket's write queue).
       // The events QEMU sent before this reply go first, in the same write.
+      events.replied();
       if (events.bytes > 0) {
         holdForTick(socket);
         events.writeNow();

@@ -9,6 +9,25 @@ function writers(n: number) {
   return { list, written };
 }
 
+/**
+ * Two watchers on a fake clock (the interval is a matter of time, and a loaded machine must not decide
+ * the outcome): one write after a quiet spell, then the storm's next read 0.5 ms later, held.
+ */
+async function watchersInAStorm() {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  vi.advanceTimersByTime(60_000);
+  const clock = new FanOutClock();
+  const { list, written } = writers(2);
+  for (const w of list) clock.wait(w);
+  await tick();
+  expect(written).toEqual([0, 1]);
+  vi.advanceTimersByTime(0.5);
+  for (const w of list) clock.wait(w);
+  await tick();
+  expect(written).toEqual([0, 1]);
+  return { clock, list, written };
+}
+
 describe('FanOutClock', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -47,6 +66,37 @@ describe('FanOutClock', () => {
     expect(ends).toEqual([16, 32]);
   });
 
+  it('writes a few watchers at once after a quiet spell, then at most once per interval while events keep coming', async () => {
+    const { clock, list, written } = await watchersInAStorm();
+    // Held for the 2 ms interval, with what the next read brings, then one write each.
+    vi.advanceTimersByTime(1);
+    for (const w of list) clock.wait(w);
+    await tick();
+    expect(written).toEqual([0, 1]);
+    vi.advanceTimersByTime(0.5);
+    expect(written).toEqual([0, 1, 0, 1]);
+    // After a quiet spell the first write leaves within the tick again.
+    vi.advanceTimersByTime(50);
+    clock.wait(list[0]!);
+    await tick();
+    expect(written).toEqual([0, 1, 0, 1, 0]);
+  });
+
+  it('writes within the tick when a few wait and one of them is talking to QEMU, even while the interval runs', async () => {
+    const { clock, written } = await watchersInAStorm();
+    // The watchers' held events leave at once with the driver's.
+    const driver: FanOutWriter = { talking: true, writeWaiting: () => written.push(9) };
+    clock.wait(driver);
+    await tick();
+    expect(written).toEqual([0, 1, 0, 1, 9]);
+    // Alone, the driver never waits.
+    for (let i = 0; i < 3; i++) {
+      clock.wait(driver);
+      await tick();
+    }
+    expect(written).toEqual([0, 1, 0, 1, 9, 9, 9, 9]);
+  });
+
   it('forgets a writer that wrote by itself', async () => {
     const clock = new FanOutClock();
     const { list, written } = writers(2);
@@ -61,8 +111,10 @@ describe('FanOutClock', () => {
     const clock = new FanOutClock();
     const ends: string[] = [];
     clock.onTickEnd(() => ends.push('end'));
-    const again: FanOutWriter = { writeWaiting: () => ends.push('again') };
+    // Talking clients: each write within its tick, whatever the interval.
+    const again: FanOutWriter = { talking: true, writeWaiting: () => ends.push('again') };
     const first: FanOutWriter = {
+      talking: true,
       writeWaiting: () => {
         ends.push('first');
         clock.wait(again);

@@ -1,13 +1,14 @@
 // When QEMU's events leave for the clients that watch them (WebSocket clients, journal SSE streams).
 //
-// A storm (a guest retrying a failing disk: thousands of STOP/RESUME/BLOCK_IO_ERROR a second) read
-// from QEMU a few events at a time and written to every watcher as read would cost a socket write per
-// watcher per read: for a hundred watchers, hundreds of thousands of syscalls a second. Writers that
-// hold events for their socket wait here instead. While fewer than FAN_OUT_WRITERS wait, they write
-// within the tick (a driver waiting for each STOP is not held up). From FAN_OUT_WRITERS on, they write
-// together at most every FAN_OUT_INTERVAL_MS per FAN_OUT_WRITERS of them (capped at
-// FAN_OUT_MAX_INTERVAL_MS, well under what an operator would notice): the more watchers share a
-// burst, the more each write is worth waiting for.
+// A storm (a guest retrying a failing disk: thousands of STOP/RESUME/BLOCK_IO_ERROR a second) is read
+// from QEMU one or two events at a time: written to every watcher as read, it would cost a socket write
+// (and a wake-up of the reader) per watcher per read, for a hundred watchers hundreds of thousands of
+// syscalls a second. Writers that hold events for their socket wait here instead. The first write
+// after a quiet spell leaves within the tick; while events keep coming, the next waits until
+// FAN_OUT_INTERVAL_MS per FAN_OUT_WRITERS waiting writers (capped at FAN_OUT_MAX_INTERVAL_MS, well
+// under what an operator would notice) have passed since the last: the more watchers share a burst,
+// the more each write is worth waiting for. A few writers whose client is talking to QEMU (a driver
+// that answers each STOP with `cont`) still write within the tick: it waits for what they carry.
 
 /** Holds events for one socket; writes them all when asked. */
 export interface FanOutWriter {
@@ -18,6 +19,11 @@ export interface FanOutWriter {
    * would reach its reader behind all of them, while it costs each of them one write to go first.
    */
   readonly leads?: boolean;
+  /**
+   * Its client is talking to QEMU (it sent something lately): while fewer than FAN_OUT_WRITERS wait,
+   * its events leave within the tick, not after the interval.
+   */
+  readonly talking?: boolean;
 }
 
 const FAN_OUT_WRITERS = 8;
@@ -35,7 +41,13 @@ export class FanOutClock {
   /** `writer` has events waiting: its `writeWaiting` runs at the next write of the fan-out. */
   wait(writer: FanOutWriter): void {
     (writer.leads ? this.leading : this.waiting).add(writer);
-    if (this.queued || this.timer) return;
+    if (this.queued) return;
+    if (this.timer) {
+      // Watchers wait for the interval; a client talking to QEMU does not (the tick decides, by count).
+      if (!writer.talking) return;
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     this.queued = true;
     process.nextTick(this.tick);
   }
@@ -53,7 +65,7 @@ export class FanOutClock {
   private readonly tick = (): void => {
     this.queued = false;
     const n = this.leading.size + this.waiting.size;
-    if (n >= FAN_OUT_WRITERS) {
+    if (n >= FAN_OUT_WRITERS || !this.talkerWaits()) {
       const interval = Math.min(
         FAN_OUT_MAX_INTERVAL_MS,
         FAN_OUT_INTERVAL_MS * Math.ceil(n / FAN_OUT_WRITERS),
@@ -78,6 +90,12 @@ export class FanOutClock {
     // A writer that queued again meanwhile still refers to this tick's frames: the next tick ends it.
     if (this.leading.size + this.waiting.size === 0) for (const fn of this.tickEnds) fn();
   };
+
+  private talkerWaits(): boolean {
+    for (const w of this.waiting) if (w.talking) return true;
+    for (const w of this.leading) if (w.talking) return true;
+    return false;
+  }
 }
 
 /** The console's one clock: every watcher of every VM writes in the same ticks. */
