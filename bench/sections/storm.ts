@@ -125,6 +125,8 @@ interface FanOutRun {
   sseP50Ms: number;
   sseP99Ms: number;
   cpuSeconds: number;
+  /** CPU this process spent reading and timing every watcher's frames meanwhile. */
+  watchersCpuSeconds: number;
   delays: number[];
   sseDelays: number[];
 }
@@ -148,12 +150,14 @@ async function fanOutRun(rig: Rig, n: number): Promise<FanOutRun> {
     await sleep(200);
     for (const w of watchers) w.reset();
     const cpu0 = cpuSeconds(c.pid);
+    const own0 = process.cpuUsage();
     driver.child.stdin!.write('go\n');
     const run = JSON.parse((await driver.waitForLine(/^\{.*\}$/, FAN_OUT_MS + 20_000))[0]) as StormRun;
     // Everything QEMU sent must reach every watcher; give stragglers up to 20 s.
     const until = Date.now() + 20_000;
     while (watchers.some((w) => w.count < run.events) && Date.now() < until) await sleep(20);
     const cpuSpent = cpuSeconds(c.pid) - cpu0;
+    const own = process.cpuUsage(own0);
     const ws = watchers.filter((w) => w.kind === 'websocket');
     const delays = ws.flatMap((w) => w.delays);
     return {
@@ -167,6 +171,7 @@ async function fanOutRun(rig: Rig, n: number): Promise<FanOutRun> {
       sseP50Ms: percentile(sse.delays, 50),
       sseP99Ms: percentile(sse.delays, 99),
       cpuSeconds: cpuSpent,
+      watchersCpuSeconds: (own.user + own.system) / 1e6,
       delays,
       sseDelays: sse.delays,
     };
@@ -229,5 +234,6 @@ function reportFanOut(report: Report, n: number, rs: FanOutRun[], directRate: nu
     figure: `${clients}: console CPU per 10,000 events`,
     value: cpuPer10k,
     unit: 's',
+    reference: `the watchers' own (this process): ${round((rs.reduce((x, r) => x + r.watchersCpuSeconds, 0) / events) * 10_000)} s`,
   });
 }

@@ -17,6 +17,7 @@ import type { EventStreamOptions } from '../journal/event-stream.ts';
 import { Journal } from '../journal/journal.ts';
 import { JournalStore } from '../journal/journal-store.ts';
 import { eventually } from '../test-support/eventually.ts';
+import { failingReadData } from '../test-support/qmp-events.ts';
 import { connectSse, type SseClient } from '../test-support/sse-client.ts';
 import { createJournalRoutes, type JournalRequestContext, type JournalRoutes } from './journal-routes.ts';
 
@@ -67,15 +68,7 @@ async function emitMany(n: number, vm = 'a'): Promise<void> {
   for (let i = 0; i < n; i++) emit(i % 3 === 2 ? 'b' : vm, i % 2 ? 'RESUME' : 'STOP');
   await tick();
 }
-const ioError = (vm = 'a') =>
-  emit(vm, 'BLOCK_IO_ERROR', {
-    device: 'bad0',
-    'node-name': '#b1',
-    operation: 'read',
-    action: 'stop',
-    nospace: false,
-    reason: 'Input/output error',
-  });
+const ioError = (vm = 'a') => emit(vm, 'BLOCK_IO_ERROR', { ...failingReadData });
 
 async function get<T>(
   p: string,
