@@ -1,7 +1,18 @@
 // Child processes of the bench (QEMU, websockify, the console, the bridge, the fake server): each is
 // registered when spawned and killed by its pid when done, on error, on Ctrl-C and at exit.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const running = new Map<number, { name: string; child: ChildProcess | null }>();
 
@@ -17,9 +28,21 @@ function killNow(pid: number): void {
   } catch {}
 }
 
+/** The children's stderr files (see spawnChild), removed at exit. */
+let stderrDir: string | null = null;
+
 process.on('exit', () => {
   for (const pid of running.keys()) killNow(pid);
+  if (stderrDir) rmSync(stderrDir, { recursive: true, force: true });
 });
+
+/** The last `n` bytes of the file open at `fd`, as text. */
+function tail(fd: number, n: number): string {
+  const size = fstatSync(fd).size;
+  const buf = Buffer.alloc(Math.min(n, size));
+  readSync(fd, buf, 0, buf.length, size - buf.length);
+  return buf.toString();
+}
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     for (const pid of running.keys()) killNow(pid);
@@ -45,8 +68,12 @@ export function spawnChild(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: boolean } = {},
 ): Child {
+  // stderr goes to a file, not through this process: the console writes an audit line per command,
+  // and reading them here would wake the process measuring its round trips once more per command.
+  stderrDir ??= mkdtempSync(path.join(os.tmpdir(), 'qmp-bench-'));
+  const errFd = openSync(path.join(stderrDir, `${name}-${running.size}-${Date.now()}.err`), 'w+', 0o600);
   const child = spawn(command, args, {
-    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', errFd],
     env: options.env ?? process.env,
     cwd: options.cwd,
   });
@@ -57,16 +84,15 @@ export function spawnChild(
   const exitedPromise = new Promise<void>((resolve) => {
     child.once('exit', () => {
       exited = true;
+      exitedErr = tail(errFd, 20_000);
+      closeSync(errFd);
       running.delete(pid);
       resolve();
     });
   });
   child.on('error', () => {});
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    // The newest 20,000 characters: the console writes an audit line per command.
-    err = (err + d.toString()).slice(-20_000);
-  });
+  let exitedErr = '';
+  const err = () => (exited ? exitedErr : tail(errFd, 20_000));
   let out = '';
   const lineWaiters = new Set<() => void>();
   child.stdout!.on('data', (d: Buffer) => {
@@ -81,12 +107,12 @@ export function spawnChild(
     name,
     pid,
     child,
-    stderr: () => err,
+    stderr: err,
     waitForLine(pattern, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           lineWaiters.delete(check);
-          reject(new Error(`${name}: no line matching ${pattern} within ${timeoutMs} ms; stderr: ${err}`));
+          reject(new Error(`${name}: no line matching ${pattern} within ${timeoutMs} ms; stderr: ${err()}`));
         }, timeoutMs);
         const check = () => {
           for (const line of out.split('\n')) {
@@ -101,7 +127,7 @@ export function spawnChild(
           if (exited) {
             clearTimeout(timer);
             lineWaiters.delete(check);
-            reject(new Error(`${name} exited early (code ${child.exitCode}); stderr: ${err.slice(-2000)}`));
+            reject(new Error(`${name} exited early (code ${child.exitCode}); stderr: ${err().slice(-2000)}`));
           }
         };
         lineWaiters.add(check);

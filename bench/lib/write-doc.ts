@@ -67,8 +67,8 @@ stderr, which the bench would have to drain), so its CPU time and memory come fr
 bridge clients take turns on the second (a monitor serves one client at a time; two monitors of one
 QEMU are independent).
 
-1. **Command latency**: sequential \`query-status\` round trips (5 rounds × 4 paths × 800 after warm-up;
-   the order of the paths rotates each round): direct to QEMU's unix socket; through the console
+1. **Command latency**: sequential \`query-status\` round trips (5 rounds × 4 paths × 800, after 2,000 on
+   each path to warm Node's optimising compiler up; the order of the paths rotates each round): direct to QEMU's unix socket; through the console
    (a Node \`ws\` client, one JSON text per frame); through Debian's \`websockify --unix-target\` and through
    \`bench/byte-bridge.ts\` (a bare \`ws\`↔\`net\` bridge), both carrying raw QMP bytes in binary frames.
    p50/p99 of all samples; "added" is the p50 minus direct's. Every client negotiates QEMU's \`oob\`
@@ -82,9 +82,12 @@ QEMU are independent).
    driven on the second monitor by \`bench/storm-driver.ts\` (its own process, as a guest retrying a disk
    would), watched through the console by 1, 10 and 100 WebSocket clients (bare RFC 6455 readers, so
    that this process keeps up) and one SSE stream of the journal (\`/api/vms/NAME/events/stream\`).
-   Three interleaved rounds of 1.5 s for each client count: share delivered (every client must get
-   every event, in every round), delay from QEMU's own timestamp to receipt (the median round's
-   p50/p99), the console's CPU seconds per 10,000 events, and its peak RSS (VmHWM).
+   Three interleaved rounds of 1.5 s for each client count, each round beginning with the same driver
+   alone (no watcher): QEMU's events/s against that driver-alone rate (the driver in this process,
+   warm, on the first path, is a different driver), share delivered (every client must get every
+   event, in every round), delay from QEMU's own timestamp to receipt (the median round's p50/p99), the
+   console's CPU seconds per 10,000 events beside this process's own for reading the watchers, and the
+   console's peak RSS (VmHWM).
 4. **Journal**: \`runJournalBench()\` from \`bench/journal-bench.ts\` (the journal's own bench): events
    arrive 500 per event-loop turn, each batch is appended to the log before delivery, SQLite is filled
    behind, and the time runs until SQLite holds them all.

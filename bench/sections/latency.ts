@@ -7,7 +7,10 @@ import { median, percentile, ratio, round } from '../lib/stats.ts';
 
 const ROUNDS = 5;
 const PER_ROUND = 800;
-const WARM_UP = 300;
+// Round trips on each path before the measured rounds. Node's optimising compiler (the console's and
+// the bare bridge's) still finishes functions of the command path over the first ~2,000: with 300, the
+// console's first round medians ran 876, 760, 701, 691, 690 µs, a start-up cost, not its added latency.
+const WARM_UP = 2000;
 const SECTION = '1. Command latency (query-status, sequential)';
 
 const label: Record<PathName, string> = {
