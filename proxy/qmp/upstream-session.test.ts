@@ -1,6 +1,7 @@
 // Framing faults cannot be provoked in a real QEMU; a scripted unix-socket peer plays QEMU here.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type FakeQemuOptions, startFakeQemu } from '../test-support/fake-qemu.ts';
+import { TALKING_MS } from './read-pacer.ts';
 import { type UpstreamReply, UpstreamSession } from './upstream-session.ts';
 
 /** The scripted peer, closed after the test. */
@@ -131,6 +132,39 @@ describe('UpstreamSession against a scripted QMP peer', () => {
     expect(seen.splice(0)).toEqual([2]);
     for (const answer of held.splice(0)) answer();
     expect((await slow).message).toMatchObject({ return: 'slow' });
+  });
+
+  it('takes a storm of events while nobody talks, whole and in order, and answers a command in it', async () => {
+    let send: (text: string) => void = () => {};
+    const peer = await fakeQemu((cmd, reply) => {
+      send = reply;
+      reply(`{"return": "${cmd.execute}", "id": ${cmd.id}}\r\n`);
+    });
+    const session = new UpstreamSession({ name: 't', address: { kind: 'unix', path: peer.sock } });
+    cleanups.push(() => session.stop(), peer.close);
+    const events: number[] = [];
+    session.onEvent((e) => events.push((e.data as { n: number }).n));
+    session.start();
+    await connected(session);
+    await run(session, 'hello');
+    // Past the time a command counts as talking: the session paces its reads from here on.
+    await new Promise((r) => setTimeout(r, TALKING_MS + 20));
+    const event = (n: number) =>
+      `{"timestamp": {"seconds": 1700000000, "microseconds": ${n}}, "event": "STOP", "data": {"n": ${n}}}\r\n`;
+    for (let n = 0; n < 300; n++) {
+      // One write per event, as QEMU writes them; every tenth split across two writes.
+      if (n % 10 === 5) {
+        const text = event(n);
+        send(text.slice(0, 30));
+        await new Promise((r) => setTimeout(r, 1));
+        send(text.slice(30));
+      } else send(event(n));
+      if (n % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    const reply = await run(session, 'mid-storm');
+    expect(reply.message).toMatchObject({ return: 'mid-storm' });
+    await vi.waitFor(() => expect(events).toHaveLength(300));
+    expect(events).toEqual(Array.from({ length: 300 }, (_, n) => n));
   });
 
   it('never answers pending commands when the peer goes away, and reconnects', async () => {

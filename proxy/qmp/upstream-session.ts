@@ -4,6 +4,7 @@ import type { Json, JsonObject, QmpEvent, QmpGreeting, QmpReply } from '../../pr
 import { isQmpEvent, isQmpGreeting, isQmpReply } from '../../protocol/qmp.ts';
 import { log } from '../log.ts';
 import { type FramerIssue, LineFramer } from './line-framer.ts';
+import { ReadPacer } from './read-pacer.ts';
 import { formatAddress, type Target } from './target.ts';
 import { holdTick, writeInTick } from './tick-writes.ts';
 
@@ -36,6 +37,9 @@ export interface UpstreamOptions {
   maxLineBytes?: number;
 }
 
+/** One read takes up to this much of what QEMU wrote (a paused storm's few hundred events). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 const defaults: Required<UpstreamOptions> = {
   initialBackoffMs: 50,
   maxBackoffMs: 3000,
@@ -62,6 +66,7 @@ export function prepareCommand(
 export class UpstreamSession {
   private readonly opts: Required<UpstreamOptions>;
   private socket: net.Socket | null = null;
+  private pacer: ReadPacer | null = null;
   private current: UpstreamStatus = { state: 'connecting', since: new Date(), error: null, greeting: null };
   private rawGreeting: string | null = null;
   private pending = new Map<number, ReplyHandler>();
@@ -149,6 +154,7 @@ export class UpstreamSession {
     if (this.current.state !== 'connected' || !this.socket) return false;
     const id = this.freeIds.pop() ?? this.nextId++;
     this.pending.set(id, handler);
+    this.pacer?.commandSent();
     this.write(`${prepared},"id":${id}}\n`);
     return true;
   }
@@ -175,7 +181,20 @@ export class UpstreamSession {
     if (this.stopped) return;
     // Retries of a lost VM stay `disconnected`; `connecting` is the first attempt only.
     const a = this.target.address;
-    const socket = a.kind === 'unix' ? net.connect(a.path) : net.connect({ host: a.host, port: a.port });
+    // Read into one buffer (`onread`): the pacer can then stop the socket's reads, not just its events.
+    const onread = {
+      buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+      callback: (n: number, buf: Uint8Array) => {
+        onChunk(n, buf);
+        return true;
+      },
+    };
+    const socket =
+      a.kind === 'unix'
+        ? net.connect({ path: a.path, onread })
+        : net.connect({ host: a.host, port: a.port, onread });
+    const pacer = new ReadPacer(socket, () => this.pending.size);
+    this.pacer = pacer;
     if (a.kind === 'tcp') {
       socket.setNoDelay(true);
       // A host that vanished without a FIN would otherwise look connected forever.
@@ -209,18 +228,24 @@ export class UpstreamSession {
       (issue) => this.handleOversize(issue),
       this.opts.maxLineBytes,
     );
-    socket.on('data', (chunk: Buffer) => {
+    const onChunk = (n: number, buf: Uint8Array) => {
+      const read = Buffer.from(buf.buffer, buf.byteOffset, n);
+      // The framer keeps an unfinished line's bytes: those must not be the next read's buffer.
+      const chunk = read[n - 1] === 0x0a ? read : Buffer.from(read);
       // More than one line (replies to a pipelining client, a storm's events): their clients' writes
       // leave together at the end of this read, one per socket, rather than the first alone.
       const nl = chunk.indexOf(0x0a);
       if (nl !== -1 && nl < chunk.length - 1) holdTick();
       framer.push(chunk);
-    });
+      pacer.afterRead();
+    };
     socket.on('error', (err) => {
       failure ??= describeSocketError(err, formatAddress(a));
     });
     socket.on('close', () => {
       clearTimeout(greetingTimer);
+      pacer.stop();
+      if (this.pacer === pacer) this.pacer = null;
       if (this.socket === socket) this.socket = null;
       this.rawGreeting = null;
       // Pending commands are dropped, not answered: their clients are closed by the hub.
@@ -285,6 +310,7 @@ export class UpstreamSession {
         else onNegotiation(false, `qmp_capabilities failed: ${reply.message.error.desc}`);
       });
       const args = enable ? `,"arguments":${JSON.stringify(enable)}` : '';
+      this.pacer?.commandSent();
       this.socket?.write(`{"execute":"qmp_capabilities"${args},"id":0}\n`);
       return;
     }
