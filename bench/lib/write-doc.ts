@@ -80,8 +80,9 @@ QEMU are independent).
    BLOCK_IO_ERROR, STOP). *Rate*: the driver on each path in turn, events/s QEMU emitted (medians of 3
    interleaved rounds), plus QEMU's TCP monitors with and without \`nodelay=on\`. *Fan-out*: the storm
    driven on the second monitor by \`bench/storm-driver.ts\` (its own process, as a guest retrying a disk
-   would), watched through the console by 1, 10 and 100 WebSocket clients (bare RFC 6455 readers, so
-   that this process keeps up) and one SSE stream of the journal (\`/api/vms/NAME/events/stream\`).
+   would), watched through the console by 1, 10 and 100 WebSocket clients (bare RFC 6455 readers, 25 to
+   a process of their own, \`bench/watchers-child.ts\`, so that no one process's queue is measured) and
+   one SSE stream of the journal (\`/api/vms/NAME/events/stream\`, read by the bench itself).
    Three interleaved rounds of 1.5 s for each client count, each round beginning with the same driver
    alone (no watcher): QEMU's events/s against that driver-alone rate (the driver in this process,
    warm, on the first path, is a different driver), share delivered (every client must get every
