@@ -11,6 +11,7 @@
 import type http from 'node:http';
 import type { ConsoleStreamMessage, VmSummary } from '../../protocol/api.ts';
 import type { JournalAlert, JournalHealth } from '../../protocol/journal.ts';
+import { ChangeCoalescer } from '../hub/change-coalescer.ts';
 import type { ConsoleHub } from '../hub/console-hub.ts';
 import { type Alert, toJournalAlert } from '../journal/alert-book.ts';
 import type { Journal, JournalSubscriber } from '../journal/journal.ts';
@@ -76,26 +77,13 @@ export function createConsoleStream(
   };
 
   // Changes waiting for the next write, by VM name or alert id (in the order they first changed).
-  const pending = new Map<string, ConsoleStreamMessage>();
-  let flushTimer: NodeJS.Timeout | null = null;
-  let lastFlushAt = Number.NEGATIVE_INFINITY;
-  const flush = () => {
-    flushTimer = null;
-    lastFlushAt = Date.now();
-    if (pending.size === 0) return;
+  const changes = new ChangeCoalescer<string, ConsoleStreamMessage>(opts.coalesceMs, (messages) => {
     let text = '';
-    for (const m of pending.values()) text += frame(m);
-    pending.clear();
+    for (const m of messages) text += frame(m);
     sendAll(text);
-  };
+  });
   const changed = (key: string, message: ConsoleStreamMessage) => {
-    if (clients.size === 0) return;
-    if (opts.coalesceMs <= 0) return broadcast(message);
-    pending.set(key, message);
-    if (flushTimer !== null) return;
-    const wait = lastFlushAt + opts.coalesceMs - Date.now();
-    if (wait <= 0) flush();
-    else flushTimer = setTimeout(flush, wait);
+    if (clients.size > 0) changes.change(key, message);
   };
 
   const healthMaybe = (force: boolean) => {
@@ -173,7 +161,7 @@ export function createConsoleStream(
     },
     close() {
       clearInterval(heartbeat);
-      if (flushTimer !== null) clearTimeout(flushTimer);
+      changes.clear();
       offSummary();
       offJournal();
       for (const c of clients) c.end();

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
-import { EventFrames, TALKING_MS } from './event-fan-out.ts';
+import { TALKING_MS } from '../qmp/read-pacer.ts';
+import { EventFrames } from './event-fan-out.ts';
 import { textFrame } from './qmp-websocket.ts';
 
 const tick = () => new Promise<void>((r) => process.nextTick(r));

@@ -7,6 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { type FanOutWriter, fanOutClock } from '../hub/fan-out-clock.ts';
+import { TALKING_MS } from '../qmp/read-pacer.ts';
 import { writeInTick } from '../qmp/tick-writes.ts';
 
 /** The frames queued since the last tick, in order. */
@@ -28,13 +29,6 @@ function logIndex(frame: Buffer): number {
   return last + 1;
 }
 
-/**
- * A client that got a reply within this long is talking to QEMU (a driver answering each STOP with
- * `cont`; an operator whose `stop` QEMU follows with STOP): its events leave within the tick. A client
- * that only watches gets them on the fan-out clock's interval.
- */
-export const TALKING_MS = 100;
-
 /** One client's event frames not written yet: a stretch of the log, or several (another VM's between). */
 export class EventFrames implements FanOutWriter {
   private from = -1;
@@ -49,6 +43,11 @@ export class EventFrames implements FanOutWriter {
     private readonly socket: Duplex,
   ) {}
 
+  /**
+   * A client that got a reply within TALKING_MS is talking to QEMU (a driver answering each STOP with
+   * `cont`; an operator whose `stop` QEMU follows with STOP): its events leave within the tick. A client
+   * that only watches gets them on the fan-out clock's interval.
+   */
   get talking(): boolean {
     return performance.now() - this.repliedAt < TALKING_MS;
   }

@@ -17,6 +17,7 @@
 // every batch: thousands of frames a storm otherwise, each the whole alert).
 import type { ServerResponse } from 'node:http';
 import { JournalSse } from '../../protocol/journal.ts';
+import { ChangeCoalescer } from '../hub/change-coalescer.ts';
 import { type FanOutWriter, fanOutClock } from '../hub/fan-out-clock.ts';
 import { type Alert, toJournalAlert } from './alert-book.ts';
 import { type Journal, type JournalSubscriber, recordJson } from './journal.ts';
@@ -84,10 +85,8 @@ export class EventStream implements JournalSubscriber, FanOutWriter {
   private cursor: number;
   /** Alerts changed while not live (or behind): their state is read again when the stream goes live. */
   private readonly pendingAlerts = new Set<number>();
-  /** Alert changes within `alertCoalesceMs` of the last alert written, by id, in the order they changed. */
-  private readonly heldAlerts = new Map<number, Alert>();
-  private alertTimer: NodeJS.Timeout | null = null;
-  private lastAlertAt = Number.NEGATIVE_INFINITY;
+  /** Alert changes, by id: each alert's newest state, at most once per `alertCoalesceMs`. */
+  private readonly alertChanges: ChangeCoalescer<number, Alert>;
   private readonly unsubscribe: () => void;
   private readonly heartbeat: NodeJS.Timeout;
   private stallTimer: NodeJS.Timeout | null = null;
@@ -102,6 +101,9 @@ export class EventStream implements JournalSubscriber, FanOutWriter {
     after: number | null,
     private readonly opts: EventStreamOptions = DEFAULT_STREAM_OPTIONS,
   ) {
+    this.alertChanges = new ChangeCoalescer(opts.alertCoalesceMs ?? 0, (alerts) =>
+      this.releaseAlerts(alerts),
+    );
     const head = journal.headSeq;
     // A resume point from the future (a journal that was replaced) continues from now.
     this.cursor = after === null ? head : Math.min(after, head);
@@ -154,33 +156,18 @@ export class EventStream implements JournalSubscriber, FanOutWriter {
       this.pendingAlerts.add(a.id);
       return;
     }
-    if (this.alertTimer !== null) {
-      this.heldAlerts.set(a.id, a);
-      return;
-    }
-    const now = Date.now();
-    const wait = this.lastAlertAt + (this.opts.alertCoalesceMs ?? 0) - now;
-    if (wait <= 0) {
-      this.lastAlertAt = now;
-      this.queue(alertFrame(a));
-      return;
-    }
-    this.heldAlerts.set(a.id, a);
-    this.alertTimer = setTimeout(() => this.releaseAlerts(), wait);
+    this.alertChanges.change(a.id, a);
   }
 
-  /** The held alert changes leave, each alert's newest state, in the order they first changed. */
-  private releaseAlerts(): void {
-    this.alertTimer = null;
-    this.lastAlertAt = Date.now();
-    const live = this.canQueue();
-    let chunk = '';
-    for (const a of this.heldAlerts.values()) {
-      if (live) chunk += alertFrame(a);
-      else this.pendingAlerts.add(a.id);
+  /** Alert changes leave, each alert's newest state, in the order they first changed. */
+  private releaseAlerts(alerts: Alert[]): void {
+    if (!this.canQueue()) {
+      for (const a of alerts) this.pendingAlerts.add(a.id);
+      return;
     }
-    this.heldAlerts.clear();
-    if (chunk) this.queue(chunk);
+    let chunk = '';
+    for (const a of alerts) chunk += alertFrame(a);
+    this.queue(chunk);
   }
 
   private canQueue(): boolean {
@@ -206,8 +193,7 @@ export class EventStream implements JournalSubscriber, FanOutWriter {
     this.unsubscribe();
     clearInterval(this.heartbeat);
     if (this.stallTimer) clearTimeout(this.stallTimer);
-    if (this.alertTimer) clearTimeout(this.alertTimer);
-    this.heldAlerts.clear();
+    this.alertChanges.clear();
     if (!this.res.destroyed) this.res.end();
   }
 

@@ -17,7 +17,10 @@ export interface PausableReads {
 
 /** The pause after a read while nobody talks (a timer of 1 ms fires after 1–2). */
 export const READ_PAUSE_MS = 1;
-/** A command sent within this long means a client is talking to QEMU: reads are not paused. */
+/**
+ * A command sent (or answered) within this long means a client is talking to QEMU: reads are not
+ * paused, and its events are not held for the fan-out clock's interval.
+ */
 export const TALKING_MS = 100;
 
 export class ReadPacer {
