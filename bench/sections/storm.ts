@@ -165,14 +165,23 @@ function stormDriver(rig: Rig) {
   );
 }
 
+/** Starts the driver's storm once it is ready and settled (`beforeGo` last) and resolves with its run. */
+async function driveStorm(
+  driver: ReturnType<typeof stormDriver>,
+  beforeGo: () => Promise<void> | void = () => {},
+): Promise<StormRun> {
+  await driver.waitForLine(/^ready$/);
+  await sleep(200);
+  await beforeGo();
+  driver.child.stdin!.write('go\n');
+  return JSON.parse((await driver.waitForLine(/^\{.*\}$/, FAN_OUT_MS + 20_000))[0]) as StormRun;
+}
+
 /** The storm driven on the second monitor with nobody watching through the console. */
 async function driverAlone(rig: Rig): Promise<StormRun> {
   const driver = stormDriver(rig);
   try {
-    await driver.waitForLine(/^ready$/);
-    await sleep(200);
-    driver.child.stdin!.write('go\n');
-    return JSON.parse((await driver.waitForLine(/^\{.*\}$/, FAN_OUT_MS + 20_000))[0]) as StormRun;
+    return await driveStorm(driver);
   } finally {
     await driver.stop();
   }
@@ -185,15 +194,17 @@ async function fanOutRun(rig: Rig, ws: WatcherGroups, n: number): Promise<FanOut
   try {
     await ws.open(n);
     sse = await watchSse(`${c.url}api/vms/vm/events/stream`, c.headers);
-    await driver.waitForLine(/^ready$/);
-    await sleep(200);
-    await ws.reset();
-    sse.reset();
-    const cpu0 = cpuSeconds(c.pid);
-    const own0 = process.cpuUsage();
-    const watchersCpu0 = ws.cpuSeconds();
-    driver.child.stdin!.write('go\n');
-    const run = JSON.parse((await driver.waitForLine(/^\{.*\}$/, FAN_OUT_MS + 20_000))[0]) as StormRun;
+    const watching = sse;
+    let cpu0 = 0;
+    let own0 = process.cpuUsage();
+    let watchersCpu0 = 0;
+    const run = await driveStorm(driver, async () => {
+      await ws.reset();
+      watching.reset();
+      cpu0 = cpuSeconds(c.pid);
+      own0 = process.cpuUsage();
+      watchersCpu0 = ws.cpuSeconds();
+    });
     // Everything QEMU sent must reach every watcher; give stragglers up to 20 s.
     const until = Date.now() + 20_000;
     let counts = await ws.counts();
